@@ -1,0 +1,240 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { CreateModelPackageCommand, type SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { sha256OfStream, type Sha256Hex } from '../integrity/digest';
+import { awsCall, RegistryError, toRegistryError } from './errors';
+import { buildCustomerMetadata, checkCommit, checkMetadataValue, type ModelMetricsValues } from './metadata';
+import { checkGroupName, describeGroup } from './packages';
+import { checkBucketName, formatS3Uri } from './s3-uri';
+
+/** A single PutObject takes at most 5 GiB; larger uploads need multipart, whose checksum is per part. */
+export const MAX_ARTIFACT_BYTES = 5 * 1024 ** 3;
+
+export interface PublishRequest {
+  readonly group: string;
+  readonly bucket: string;
+  readonly artifactPath: string;
+  /** Prefix under which artifacts are stored; the key is `<prefix>sha256/<digest>/<file name>`. @default 'models/' */
+  readonly keyPrefix?: string;
+  readonly commit: string;
+  readonly dataVersion: string;
+  readonly metrics: ModelMetricsValues;
+  readonly image: string;
+  /** KMS key for the object when the bucket policy demands an explicit one. @default the bucket's default encryption */
+  readonly kmsKeyId?: string;
+  readonly description?: string;
+  /** MIME types the container accepts and answers with. @default ['text/csv'] */
+  readonly contentTypes?: readonly string[];
+}
+
+export interface PublishResult {
+  readonly modelPackageArn: string;
+  readonly version: number;
+  readonly modelDataUrl: string;
+  readonly s3VersionId: string;
+  readonly sha256: Sha256Hex;
+  readonly sizeBytes: number;
+  /** True when the same bytes were already stored under the content-addressed key and were reused. */
+  readonly reusedExistingObject: boolean;
+}
+
+export interface RegistryClients {
+  readonly sagemaker: SageMakerClient;
+  readonly s3: S3Client;
+}
+
+export function hexToBase64(hex: Sha256Hex): string {
+  return Buffer.from(hex, 'hex').toString('base64');
+}
+
+export function normaliseKeyPrefix(prefix: string): string {
+  const trimmed = prefix.trim().replace(/^\/+/, '');
+  if (trimmed === '') return '';
+  if (/[\\{}^%`[\]"<>~#|]/.test(trimmed)) {
+    throw new RegistryError('usage', `--key-prefix '${prefix}' contains characters unsafe in S3 keys`);
+  }
+  return trimmed.endsWith('/') ? trimmed : `${trimmed}/`;
+}
+
+/** Content-addressed: the same bytes always land on the same key, different bytes never share one. */
+export function artifactKey(prefix: string, digest: Sha256Hex, fileName: string): string {
+  const safeName = fileName.replace(/[^A-Za-z0-9._-]/g, '_') || 'model.tar.gz';
+  return `${normaliseKeyPrefix(prefix)}sha256/${digest}/${safeName}`;
+}
+
+function checkImage(image: string): string {
+  if (!/^[^\s]{1,255}$/.test(image) || !image.includes('/')) {
+    throw new RegistryError(
+      'usage',
+      `--image '${image}' is not a container image URI (registry/repository:tag)`,
+    );
+  }
+  return image;
+}
+
+async function statArtifact(path: string): Promise<number> {
+  try {
+    const info = await stat(path);
+    if (!info.isFile()) throw new RegistryError('usage', `--artifact '${path}' is not a regular file`);
+    if (info.size === 0) throw new RegistryError('usage', `--artifact '${path}' is empty`);
+    if (info.size > MAX_ARTIFACT_BYTES) {
+      throw new RegistryError(
+        'usage',
+        `--artifact '${path}' is ${info.size} bytes; at most 5 GiB can be published`,
+      );
+    }
+    return info.size;
+  } catch (error) {
+    if (error instanceof RegistryError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT')
+      throw new RegistryError('artifactMissing', `artifact file '${path}' does not exist`);
+    if (code === 'EACCES') throw new RegistryError('accessDenied', `artifact file '${path}' cannot be read`);
+    throw error;
+  }
+}
+
+/**
+ * Uploads the artifact unless the key already exists. `IfNoneMatch: '*'` makes S3 itself refuse to
+ * write over an existing object, and the SHA-256 we send is checked by S3 against the bytes it receives.
+ */
+async function uploadArtifact(
+  s3: S3Client,
+  request: PublishRequest,
+  key: string,
+  digest: Sha256Hex,
+  size: number,
+): Promise<{ versionId: string | undefined; reused: boolean }> {
+  const uri = formatS3Uri({ bucket: request.bucket, key });
+  const expected = hexToBase64(digest);
+  let put;
+  try {
+    put = await s3.send(
+      new PutObjectCommand({
+        Bucket: request.bucket,
+        Key: key,
+        Body: createReadStream(request.artifactPath),
+        ContentLength: size,
+        ContentType: 'application/octet-stream',
+        ChecksumAlgorithm: 'SHA256',
+        ChecksumSHA256: expected,
+        IfNoneMatch: '*',
+        ...(request.kmsKeyId
+          ? { ServerSideEncryption: 'aws:kms' as const, SSEKMSKeyId: request.kmsKeyId }
+          : {}),
+      }),
+    );
+  } catch (error) {
+    const name = (error as { name?: string }).name;
+    const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    if (name !== 'PreconditionFailed' && status !== 412) {
+      throw toRegistryError(error, `uploading ${request.artifactPath} to ${uri}`, { kind: 's3Object', uri });
+    }
+    const head = await awsCall(`reading the existing object ${uri}`, { kind: 's3Object', uri }, () =>
+      s3.send(new HeadObjectCommand({ Bucket: request.bucket, Key: key, ChecksumMode: 'ENABLED' })),
+    );
+    if (head.ChecksumSHA256 !== expected) {
+      throw new RegistryError(
+        'digestMismatch',
+        `${uri} already exists but its SHA-256 checksum is ${head.ChecksumSHA256 ?? 'not recorded'}, ` +
+          `not ${expected} (hex ${digest}); the stored object is not this artifact, investigate before publishing`,
+      );
+    }
+    return { versionId: head.VersionId, reused: true };
+  }
+  if (put.ChecksumSHA256 !== expected) {
+    throw new RegistryError(
+      'digestMismatch',
+      `S3 stored ${uri} with SHA-256 checksum ${put.ChecksumSHA256 ?? '(none returned)'} but the artifact's is ` +
+        `${expected} (hex ${digest}); not registering it`,
+    );
+  }
+  return { versionId: put.VersionId, reused: false };
+}
+
+function versionFromArn(arn: string): number {
+  const match = /\/(\d+)$/.exec(arn);
+  if (!match)
+    throw new RegistryError('unexpected', `SageMaker returned model package ARN '${arn}' without a version`);
+  return Number(match[1]);
+}
+
+/**
+ * Publishes one trained artifact: hashes it, stores it content-addressed in the model bucket, and registers
+ * a model package version awaiting approval that records the digest, the S3 version id, the source commit,
+ * the training-data version and the metrics. Validation and the group lookup come first so that a typo
+ * never leaves an orphan object behind.
+ */
+export async function publishModel(
+  clients: RegistryClients,
+  request: PublishRequest,
+): Promise<PublishResult> {
+  checkGroupName(request.group);
+  checkBucketName(request.bucket);
+  checkImage(request.image);
+  const commit = checkCommit(request.commit);
+  const dataVersion = checkMetadataValue('--data-version', request.dataVersion);
+  const prefix = normaliseKeyPrefix(request.keyPrefix ?? 'models/');
+  if (request.description !== undefined && request.description.length > 1024) {
+    throw new RegistryError('usage', '--description may have at most 1024 characters');
+  }
+  const size = await statArtifact(request.artifactPath);
+  await describeGroup(clients.sagemaker, request.group);
+
+  const digest = await sha256OfStream(createReadStream(request.artifactPath));
+  const key = artifactKey(prefix, digest, basename(request.artifactPath));
+  const modelDataUrl = formatS3Uri({ bucket: request.bucket, key });
+  const upload = await uploadArtifact(clients.s3, request, key, digest, size);
+  if (!upload.versionId || upload.versionId === 'null') {
+    throw new RegistryError(
+      'unexpected',
+      `bucket '${request.bucket}' returned no object version for ${modelDataUrl}: the model bucket must have ` +
+        'versioning and Object Lock enabled (MODEL-1); not registering an unversioned artifact',
+    );
+  }
+
+  const customerMetadata = buildCustomerMetadata({
+    artifactSha256: digest,
+    artifactS3VersionId: upload.versionId,
+    sourceCommit: commit,
+    trainingDataVersion: dataVersion,
+    metrics: request.metrics,
+  });
+  const contentTypes = [...(request.contentTypes ?? ['text/csv'])];
+  const created = await awsCall(
+    `registering a model package in group '${request.group}'`,
+    { kind: 'group', group: request.group },
+    () =>
+      clients.sagemaker.send(
+        new CreateModelPackageCommand({
+          ModelPackageGroupName: request.group,
+          ModelPackageDescription: request.description,
+          InferenceSpecification: {
+            Containers: [{ Image: request.image, ModelDataUrl: modelDataUrl }],
+            SupportedContentTypes: contentTypes,
+            SupportedResponseMIMETypes: contentTypes,
+          },
+          ModelApprovalStatus: 'PendingManualApproval',
+          MetadataProperties: { CommitId: commit },
+          CustomerMetadataProperties: customerMetadata,
+        }),
+      ),
+  );
+  if (!created.ModelPackageArn) {
+    throw new RegistryError(
+      'unexpected',
+      `SageMaker returned no ARN for the new version in '${request.group}'`,
+    );
+  }
+  return {
+    modelPackageArn: created.ModelPackageArn,
+    version: versionFromArn(created.ModelPackageArn),
+    modelDataUrl,
+    s3VersionId: upload.versionId,
+    sha256: digest,
+    sizeBytes: size,
+    reusedExistingObject: upload.reused,
+  };
+}
