@@ -1,0 +1,188 @@
+import { GetObjectCommand, type GetObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
+import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import { assertDigest, sha256OfStream } from '../../src/integrity/digest';
+import { awsCall, RegistryError } from '../../src/registry/errors';
+import {
+  checkGroupName,
+  parseVersionSelector,
+  resolveVersion,
+  type ModelVersionInfo,
+  type VersionSelector,
+} from '../../src/registry/packages';
+import { formatS3Uri, parseS3Uri } from '../../src/registry/s3-uri';
+
+/**
+ * The custom resource's properties as CloudFormation delivers them: every value is a string, whatever
+ * type the CDK code gave it. Unknown properties (ServiceToken, a deploy nonce) are ignored.
+ */
+export interface GateResourceProperties {
+  readonly ModelPackageGroupName: string;
+  /** `latest-approved` or a version number. */
+  readonly ModelVersion: string;
+  /** 'true' (test, prod) or 'false' (dev). @default 'true' */
+  readonly RequireApproval?: string;
+}
+
+/** What `Fn::GetAtt` can read from the resource; all strings, as CloudFormation requires. */
+export interface GateData {
+  readonly ModelDataUrl: string;
+  readonly ModelPackageArn: string;
+  readonly ModelVersion: string;
+  readonly ArtifactSha256: string;
+  readonly Image: string;
+  readonly ApprovalStatus: string;
+  readonly ArtifactS3VersionId: string;
+}
+
+export interface GateResponse {
+  readonly PhysicalResourceId: string;
+  readonly Data?: GateData;
+}
+
+export interface GateClients {
+  readonly sagemaker: SageMakerClient;
+  readonly s3: S3Client;
+}
+
+export interface GateConfig {
+  readonly group: string;
+  readonly selector: VersionSelector;
+  readonly requireApproval: boolean;
+}
+
+const REFUSAL = 'model gate refused the deployment: ';
+
+function refuse(kind: RegistryError['kind'], reason: string): never {
+  throw new RegistryError(kind, `${REFUSAL}${reason}`);
+}
+
+export function parseGateProperties(properties: Record<string, unknown> | undefined): GateConfig {
+  const props = properties ?? {};
+  const group = props.ModelPackageGroupName;
+  if (typeof group !== 'string' || group.trim() === '') {
+    refuse('usage', 'resource property ModelPackageGroupName is required');
+  }
+  const version = props.ModelVersion;
+  if ((typeof version !== 'string' && typeof version !== 'number') || String(version).trim() === '') {
+    refuse('usage', "resource property ModelVersion is required ('latest-approved' or a version number)");
+  }
+  const rawRequire = props.RequireApproval ?? 'true';
+  const requireText = String(rawRequire).trim().toLowerCase();
+  if (requireText !== 'true' && requireText !== 'false') {
+    refuse(
+      'usage',
+      `resource property RequireApproval must be 'true' or 'false', got '${String(rawRequire)}'`,
+    );
+  }
+  return {
+    group: checkGroupName(group.trim(), 'resource property ModelPackageGroupName'),
+    selector: parseVersionSelector(String(version), 'resource property ModelVersion'),
+    requireApproval: requireText === 'true',
+  };
+}
+
+function describeSelector(config: GateConfig): string {
+  return config.selector.kind === 'pinned'
+    ? `version ${config.selector.version} of '${config.group}'`
+    : `the latest Approved version of '${config.group}'`;
+}
+
+/** Rejected never deploys; anything but Approved deploys only where approval is not required (dev). */
+export function checkApproval(model: ModelVersionInfo, requireApproval: boolean): void {
+  const where = `version ${model.version} of '${model.group}'`;
+  if (model.approvalStatus === 'Rejected') {
+    refuse(
+      'notApproved',
+      `${where} was Rejected (${model.approvalDescription ?? 'no reason recorded'}); pin another version`,
+    );
+  }
+  if (requireApproval && model.approvalStatus !== 'Approved') {
+    refuse(
+      'notApproved',
+      `${where} is ${model.approvalStatus}, and this environment only deploys Approved versions; ` +
+        `approve it with 'npm run model -- approve --group ${model.group} --version ${model.version} --reason <why>'`,
+    );
+  }
+}
+
+function chunksOf(body: GetObjectCommandOutput['Body'], uri: string): AsyncIterable<Uint8Array> {
+  if (body && typeof (body as AsyncIterable<Uint8Array>)[Symbol.asyncIterator] === 'function') {
+    return body as AsyncIterable<Uint8Array>;
+  }
+  throw new RegistryError('unexpected', `S3 returned no readable body for ${uri}`);
+}
+
+/**
+ * Re-reads the artifact as SageMaker will load it (the current version of the key) and checks its SHA-256
+ * against the digest recorded at publish time, so a replaced or corrupted object never reaches an endpoint.
+ */
+export async function verifyArtifact(
+  s3: S3Client,
+  model: ModelVersionInfo,
+): Promise<{ sha256: string; s3VersionId: string }> {
+  const where = `version ${model.version} of '${model.group}'`;
+  if (model.containerCount !== 1 || !model.modelDataUrl || !model.image) {
+    refuse(
+      'invalidPackage',
+      `${where} must have exactly one container with an image and ModelDataUrl (found ${model.containerCount} ` +
+        'container(s)); publish it with npm run model -- publish',
+    );
+  }
+  const expected = model.recorded.artifactSha256;
+  if (!expected) {
+    refuse(
+      'invalidPackage',
+      `${where} has no artifact-sha256 metadata, so its artifact cannot be verified; publish it with npm run model -- publish`,
+    );
+  }
+  const location = parseS3Uri(model.modelDataUrl, `ModelDataUrl of ${where}`);
+  const uri = formatS3Uri(location);
+  const object = await awsCall(`reading artifact ${uri} of ${where}`, { kind: 's3Object', uri }, () =>
+    s3.send(new GetObjectCommand({ Bucket: location.bucket, Key: location.key })),
+  );
+  const actual = await sha256OfStream(chunksOf(object.Body, uri));
+  try {
+    assertDigest(`artifact ${uri} of ${where}`, expected, actual);
+  } catch (error) {
+    refuse('digestMismatch', (error as Error).message);
+  }
+  return { sha256: actual, s3VersionId: object.VersionId ?? '' };
+}
+
+/** Resolves, checks approval and verifies the artifact; throws a RegistryError that says why it refused. */
+export async function runGate(clients: GateClients, config: GateConfig): Promise<GateResponse> {
+  try {
+    const model = await resolveVersion(clients.sagemaker, config.group, config.selector);
+    checkApproval(model, config.requireApproval);
+    const artifact = await verifyArtifact(clients.s3, model);
+    return {
+      // The package ARN names exactly one version, so a redeploy that resolves to the same version keeps the
+      // same id and CloudFormation sees no replacement.
+      PhysicalResourceId: model.arn,
+      Data: {
+        ModelDataUrl: model.modelDataUrl ?? '',
+        ModelPackageArn: model.arn,
+        ModelVersion: String(model.version),
+        ArtifactSha256: artifact.sha256,
+        Image: model.image ?? '',
+        ApprovalStatus: model.approvalStatus,
+        ArtifactS3VersionId: artifact.s3VersionId,
+      },
+    };
+  } catch (error) {
+    if (error instanceof RegistryError && !error.message.startsWith(REFUSAL)) {
+      refuse(error.kind, `checking ${describeSelector(config)}: ${error.message}`);
+    }
+    throw error;
+  }
+}
+
+/** The Provider framework's onEvent: Create and Update check, Delete has nothing to undo. */
+export async function onGateEvent(
+  event: CloudFormationCustomResourceEvent,
+  clients: GateClients,
+): Promise<GateResponse> {
+  if (event.RequestType === 'Delete') return { PhysicalResourceId: event.PhysicalResourceId };
+  return runGate(clients, parseGateProperties(event.ResourceProperties));
+}
