@@ -1,0 +1,9 @@
+/**
+ * Embedded XGBoost scorer (controls DATA-5, MODEL-3): loads `Booster.save_model('model.json')` files,
+ * reproduces XGBoost's predictions and its `pred_contribs=True` TreeSHAP explanations.
+ */
+export { ModelFormatError, UnsupportedModelError } from './errors';
+export { loadModel, loadModelFile, type LoadModelOptions } from './load';
+export { TreeEnsembleModel, type Contributions, type PredictionKind } from './model';
+export { SUPPORTED_OBJECTIVES } from './objectives';
+export { DigestMismatchError } from '../integrity/digest';

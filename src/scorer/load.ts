@@ -1,0 +1,61 @@
+import { readFile } from 'node:fs/promises';
+
+import { assertDigest, sha256Hex } from '../integrity/digest';
+import { ModelFormatError } from './errors';
+import { TreeEnsembleModel } from './model';
+import { parseModelDocument } from './parse';
+
+export interface LoadModelOptions {
+  /**
+   * Expected lower-case hex SHA-256 of the model bytes (MODEL-3). When given, a mismatch throws
+   * `DigestMismatchError` before a single byte is parsed.
+   * @default no verification
+   */
+  readonly expectedSha256?: string;
+  /**
+   * What to call the model in error messages (a path or registry key).
+   * @default 'model'
+   */
+  readonly source?: string;
+}
+
+/**
+ * Verifies (optionally), parses, validates and compiles an XGBoost JSON model from its raw bytes.
+ * Throws `DigestMismatchError`, `ModelFormatError` or `UnsupportedModelError`.
+ */
+export function loadModel(bytes: Uint8Array | string, options: LoadModelOptions = {}): TreeEnsembleModel {
+  const source = options.source ?? 'model';
+  const digest = sha256Hex(bytes);
+  if (options.expectedSha256 !== undefined) assertDigest(source, options.expectedSha256, digest);
+  let text: string;
+  try {
+    text = typeof bytes === 'string' ? bytes : new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new ModelFormatError(`${source} is not valid UTF-8 text, so it is not an XGBoost JSON model`);
+  }
+  if (text.trim() === '') throw new ModelFormatError(`${source} is empty`);
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ModelFormatError(
+      `${source} is not valid JSON (${text.length} characters; truncated or corrupted?): ${reason}`,
+    );
+  }
+  try {
+    return new TreeEnsembleModel(parseModelDocument(document), digest);
+  } catch (error) {
+    if (error instanceof Error && source !== 'model') error.message = `${source}: ${error.message}`;
+    throw error;
+  }
+}
+
+/** Reads a model file and loads it with `loadModel`; the file path names the model in errors. */
+export async function loadModelFile(
+  path: string,
+  options: LoadModelOptions = {},
+): Promise<TreeEnsembleModel> {
+  const bytes = await readFile(path);
+  return loadModel(bytes, { source: path, ...options });
+}
