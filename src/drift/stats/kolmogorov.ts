@@ -214,9 +214,10 @@ export function kolmogorovCdfPomeranz(n: number, d: number): number {
   let previousStart = 0;
   let currentStart = 0;
   let exponent = 0;
-  let [j1, j2] = pomeranzBounds(0, n, ll, ceilf, roundf);
+  let j1 = pomeranzBounds(0, n, ll, ceilf, roundf)[0];
   for (let i = 1; i < 2 * n + 2; i++) {
     const k1 = j1;
+    let j2: number;
     [previous, current] = [current, previous];
     [previousStart, currentStart] = [currentStart, previousStart];
     current.fill(0);
