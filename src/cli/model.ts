@@ -1,0 +1,351 @@
+import { readFile } from 'node:fs/promises';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import {
+  EXIT_CODES,
+  listVersions,
+  parseMetrics,
+  publishModel,
+  RegistryError,
+  setApproval,
+  xgboostImageUri,
+  type ApprovalDecision,
+  type ModelVersionInfo,
+  type RegistryClients,
+} from '../registry';
+
+export interface CliIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+}
+
+export interface CliDeps {
+  /** Builds the AWS clients for a region (undefined: the SDK's default chain). */
+  readonly clients: (region: string | undefined) => RegistryClients;
+  readonly readTextFile: (path: string) => Promise<string>;
+  /** AWS_REGION / AWS_DEFAULT_REGION, used to pick the default container image. */
+  readonly envRegion?: string;
+}
+
+const EXIT_CODE_HELP = `Exit codes:
+  0  success
+  1  unexpected error (the AWS message is printed)
+  2  usage: unknown command or option, missing or invalid value
+  3  no such model package group
+  4  no such model version (or no Approved version)
+  5  artifact missing (local file, S3 object or bucket)
+  6  digest mismatch (S3 checksum differs from the artifact's SHA-256)
+  7  access denied (IAM, KMS, bucket policy, or no credentials)`;
+
+const HELP: Record<string, string> = {
+  main: `Usage: npm run model -- <command> [options]
+
+Manage model versions in a SageMaker model package group (one group per environment).
+
+Commands:
+  publish   upload an artifact (SHA-256 checked) and register a version awaiting approval
+  approve   mark a version Approved, with a reason
+  reject    mark a version Rejected, with a reason
+  list      show versions with status, artifact digest and metrics
+
+Run 'npm run model -- <command> --help' for a command's options.
+
+${EXIT_CODE_HELP}`,
+  publish: `Usage: npm run model -- publish --group <name> --bucket <bucket> --artifact <file>
+         --commit <sha> --data-version <version> --metrics <metrics.json> [options]
+
+Hashes the artifact, uploads it to s3://<bucket>/<key-prefix>sha256/<digest>/<file> with an S3 SHA-256
+checksum (an existing object is never overwritten), and registers a model package version with status
+PendingManualApproval recording the digest, S3 version id, commit, data version and metrics.
+
+Options:
+  --group <name>           model package group (e.g. churn-dev)
+  --bucket <bucket>        model artifact bucket (versioned, Object Lock)
+  --artifact <file>        local model archive (model.tar.gz)
+  --commit <sha>           source commit the model was trained from
+  --data-version <v>       training-data version (letters, digits, spaces, _ . : / = + - @)
+  --metrics <file>         JSON with auc, precision, recall, f1 in [0, 1] (other numeric metrics are kept too)
+  --image <uri>            serving container image (default: SageMaker XGBoost 1.7-1 for the region)
+  --key-prefix <prefix>    key prefix in the bucket (default: models/)
+  --kms-key-id <key>       KMS key for the object, if the bucket policy requires one (default: bucket default)
+  --description <text>     model package description
+  --region <region>        AWS region (default: AWS_REGION or the SDK's configuration)
+  --json                   print the result as JSON
+  -h, --help               show this help`,
+  approve: `Usage: npm run model -- approve --group <name> --version <n> --reason <text> [--region <r>] [--json]
+
+Sets the version's status to Approved; the reason is kept as its approval description.
+Test and prod deploy only Approved versions.`,
+  reject: `Usage: npm run model -- reject --group <name> --version <n> --reason <text> [--region <r>] [--json]
+
+Sets the version's status to Rejected; the reason is kept as its approval description.
+A Rejected version never deploys, in any environment.`,
+  list: `Usage: npm run model -- list --group <name> [--status Approved|Rejected|PendingManualApproval] [--region <r>] [--json]
+
+Lists versions, newest first, with status, artifact SHA-256, metrics, commit and data version.`,
+};
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+const COMMON: Options = {
+  region: { type: 'string' },
+  json: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+};
+const COMMAND_OPTIONS: Record<string, Options> = {
+  publish: {
+    ...COMMON,
+    group: { type: 'string' },
+    bucket: { type: 'string' },
+    artifact: { type: 'string' },
+    'key-prefix': { type: 'string' },
+    commit: { type: 'string' },
+    'data-version': { type: 'string' },
+    metrics: { type: 'string' },
+    image: { type: 'string' },
+    'kms-key-id': { type: 'string' },
+    description: { type: 'string' },
+  },
+  approve: { ...COMMON, group: { type: 'string' }, version: { type: 'string' }, reason: { type: 'string' } },
+  reject: { ...COMMON, group: { type: 'string' }, version: { type: 'string' }, reason: { type: 'string' } },
+  list: { ...COMMON, group: { type: 'string' }, status: { type: 'string' } },
+};
+
+type Values = Record<string, string | boolean | undefined>;
+
+function required(values: Values, name: string, command: string): string {
+  const value = values[name];
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw new RegistryError('usage', `${command} needs --${name} (see 'npm run model -- ${command} --help')`);
+  }
+  return value;
+}
+
+function optional(values: Values, name: string): string | undefined {
+  const value = values[name];
+  return typeof value === 'string' && value.trim() !== '' ? value : undefined;
+}
+
+async function readMetrics(deps: CliDeps, path: string) {
+  let text: string;
+  try {
+    text = await deps.readTextFile(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new RegistryError(
+      'usage',
+      code === 'ENOENT'
+        ? `--metrics file '${path}' does not exist`
+        : `--metrics file '${path}' cannot be read (${code})`,
+    );
+  }
+  return parseMetrics(text, `--metrics file '${path}'`);
+}
+
+function formatMetric(value: number | undefined): string {
+  return value === undefined ? '-' : value.toFixed(4);
+}
+
+/** A plain fixed-width table: readable in a terminal and in CI logs, no colour codes. */
+export function formatTable(rows: readonly (readonly string[])[]): string {
+  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
+  return rows
+    .map((row) =>
+      row
+        .map((cell, column) => cell.padEnd(widths[column]))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+export function formatVersions(group: string, versions: readonly ModelVersionInfo[]): string {
+  if (versions.length === 0) return `model package group '${group}' has no versions yet`;
+  const header = [
+    'VERSION',
+    'STATUS',
+    'CREATED',
+    'SHA256',
+    'AUC',
+    'PRECISION',
+    'RECALL',
+    'F1',
+    'COMMIT',
+    'DATA',
+  ];
+  const rows = versions.map((v) => [
+    String(v.version),
+    v.approvalStatus,
+    v.createdAt ? v.createdAt.toISOString().slice(0, 16).replace('T', ' ') : '-',
+    v.recorded.artifactSha256 ? v.recorded.artifactSha256.slice(0, 12) : '(none)',
+    formatMetric(v.recorded.metrics.auc),
+    formatMetric(v.recorded.metrics.precision),
+    formatMetric(v.recorded.metrics.recall),
+    formatMetric(v.recorded.metrics.f1),
+    v.recorded.sourceCommit ? v.recorded.sourceCommit.slice(0, 10) : '-',
+    v.recorded.trainingDataVersion ?? '-',
+  ]);
+  return formatTable([header, ...rows]);
+}
+
+function versionJson(v: ModelVersionInfo) {
+  return {
+    version: v.version,
+    arn: v.arn,
+    status: v.approvalStatus,
+    approvalDescription: v.approvalDescription ?? null,
+    createdAt: v.createdAt ? v.createdAt.toISOString() : null,
+    modelDataUrl: v.modelDataUrl ?? null,
+    image: v.image ?? null,
+    artifactSha256: v.recorded.artifactSha256 ?? null,
+    artifactS3VersionId: v.recorded.artifactS3VersionId ?? null,
+    sourceCommit: v.recorded.sourceCommit ?? null,
+    trainingDataVersion: v.recorded.trainingDataVersion ?? null,
+    metrics: v.recorded.metrics,
+  };
+}
+
+async function runPublish(values: Values, io: CliIo, deps: CliDeps): Promise<void> {
+  const group = required(values, 'group', 'publish');
+  const bucket = required(values, 'bucket', 'publish');
+  const artifact = required(values, 'artifact', 'publish');
+  const commit = required(values, 'commit', 'publish');
+  const dataVersion = required(values, 'data-version', 'publish');
+  const metricsPath = required(values, 'metrics', 'publish');
+  const region = optional(values, 'region') ?? deps.envRegion;
+  let image = optional(values, 'image');
+  if (!image) {
+    if (!region) {
+      throw new RegistryError(
+        'usage',
+        'publish needs --image, or --region / AWS_REGION to pick the XGBoost image',
+      );
+    }
+    image = xgboostImageUri(region);
+  }
+  const metrics = await readMetrics(deps, metricsPath);
+  const result = await publishModel(deps.clients(optional(values, 'region')), {
+    group,
+    bucket,
+    artifactPath: artifact,
+    keyPrefix: optional(values, 'key-prefix'),
+    commit,
+    dataVersion,
+    metrics,
+    image,
+    kmsKeyId: optional(values, 'kms-key-id'),
+    description: optional(values, 'description'),
+  });
+  if (values.json) {
+    io.stdout(JSON.stringify({ ...result, group, status: 'PendingManualApproval' }, null, 2));
+    return;
+  }
+  io.stdout(
+    [
+      `Published version ${result.version} of '${group}' (PendingManualApproval)`,
+      `  package   ${result.modelPackageArn}`,
+      `  artifact  ${result.modelDataUrl}`,
+      `  s3        version id ${result.s3VersionId}, ${result.sizeBytes} bytes, ${result.reusedExistingObject ? 'already stored (same SHA-256), reused' : 'uploaded'}`,
+      `  sha256    ${result.sha256}`,
+      `Next: npm run model -- approve --group ${group} --version ${result.version} --reason "<why>"`,
+    ].join('\n'),
+  );
+}
+
+async function runApproval(
+  decision: ApprovalDecision,
+  command: string,
+  values: Values,
+  io: CliIo,
+  deps: CliDeps,
+) {
+  const group = required(values, 'group', command);
+  const version = required(values, 'version', command);
+  const reason = required(values, 'reason', command);
+  const result = await setApproval(deps.clients(optional(values, 'region')).sagemaker, {
+    group,
+    version,
+    decision,
+    reason,
+  });
+  if (values.json) {
+    io.stdout(JSON.stringify({ ...result, group, reason: reason.trim() }, null, 2));
+    return;
+  }
+  io.stdout(
+    `Version ${result.version} of '${group}': ${result.previousStatus} -> ${result.status}\n  reason: ${reason.trim()}`,
+  );
+}
+
+const STATUSES = ['Approved', 'Rejected', 'PendingManualApproval'] as const;
+
+async function runList(values: Values, io: CliIo, deps: CliDeps): Promise<void> {
+  const group = required(values, 'group', 'list');
+  const status = optional(values, 'status');
+  if (status !== undefined && !(STATUSES as readonly string[]).includes(status)) {
+    throw new RegistryError('usage', `--status must be one of ${STATUSES.join(', ')}, got '${status}'`);
+  }
+  const versions = await listVersions(deps.clients(optional(values, 'region')).sagemaker, group, {
+    approvalStatus: status as (typeof STATUSES)[number] | undefined,
+  });
+  io.stdout(
+    values.json
+      ? JSON.stringify({ group, versions: versions.map(versionJson) }, null, 2)
+      : formatVersions(group, versions),
+  );
+}
+
+/** Runs one command line; returns the exit code instead of exiting, so tests can drive it. */
+export async function runModelCli(argv: readonly string[], io: CliIo, deps: CliDeps): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    const topic = command === 'help' && rest[0] && HELP[rest[0]] ? rest[0] : 'main';
+    io.stdout(HELP[topic]);
+    return command === undefined ? EXIT_CODES.usage : EXIT_CODES.ok;
+  }
+  const options = COMMAND_OPTIONS[command];
+  if (!options) {
+    io.stderr(`error: unknown command '${command}'\n\n${HELP.main}`);
+    return EXIT_CODES.usage;
+  }
+  try {
+    let values: Values;
+    try {
+      values = parseArgs({ args: [...rest], options, strict: true, allowPositionals: false })
+        .values as Values;
+    } catch (error) {
+      throw new RegistryError(
+        'usage',
+        `${(error as Error).message} (see 'npm run model -- ${command} --help')`,
+      );
+    }
+    if (values.help) {
+      io.stdout(HELP[command]);
+      return EXIT_CODES.ok;
+    }
+    if (command === 'publish') await runPublish(values, io, deps);
+    else if (command === 'approve') await runApproval('Approved', command, values, io, deps);
+    else if (command === 'reject') await runApproval('Rejected', command, values, io, deps);
+    else await runList(values, io, deps);
+    return EXIT_CODES.ok;
+  } catch (error) {
+    if (error instanceof RegistryError) {
+      io.stderr(`error: ${error.message}`);
+      return error.exitCode;
+    }
+    io.stderr(`error: unexpected failure: ${(error as Error).message ?? String(error)}`);
+    return EXIT_CODES.unexpected;
+  }
+}
+
+if (require.main === module) {
+  const deps: CliDeps = {
+    clients: (region) => ({ sagemaker: new SageMakerClient({ region }), s3: new S3Client({ region }) }),
+    readTextFile: (path) => readFile(path, 'utf8'),
+    envRegion: process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION,
+  };
+  const io: CliIo = { stdout: (text) => console.log(text), stderr: (text) => console.error(text) };
+  void runModelCli(process.argv.slice(2), io, deps).then((code) => {
+    process.exitCode = code;
+  });
+}
