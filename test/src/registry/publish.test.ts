@@ -64,13 +64,11 @@ afterAll(removeArtifacts);
 beforeEach(() => {
   sagemaker.reset();
   s3.reset();
-  sagemaker
-    .on(DescribeModelPackageGroupCommand)
-    .resolves({
-      ModelPackageGroupName: GROUP,
-      ModelPackageGroupArn: GROUP_ARN,
-      ModelPackageGroupStatus: 'Completed',
-    });
+  sagemaker.on(DescribeModelPackageGroupCommand).resolves({
+    ModelPackageGroupName: GROUP,
+    ModelPackageGroupArn: GROUP_ARN,
+    ModelPackageGroupStatus: 'Completed',
+  });
   s3.on(PutObjectCommand).resolves({ ChecksumSHA256: ARTIFACT_SHA256_BASE64, VersionId: 'ver-1' });
   sagemaker.on(CreateModelPackageCommand).resolves({ ModelPackageArn: packageArn(3) });
 });
