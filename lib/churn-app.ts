@@ -1,0 +1,36 @@
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks, NIST80053R5Checks, NagPack } from 'cdk-nag';
+import { ProjectConfig, stageName } from './config';
+import { EnvironmentStage } from './stages/environment-stage';
+
+export interface ChurnAppProps {
+  readonly config: ProjectConfig;
+  readonly sourceCommit: string;
+}
+
+export interface ChurnApp {
+  readonly stages: readonly EnvironmentStage[];
+  readonly rulePacks: readonly NagPack[];
+}
+
+/**
+ * Builds one stage per environment and registers the rule packs (AUD-2) on the whole app, so no
+ * environment can be synthesised without them. Acknowledged rules are written into template
+ * metadata, where reviewers and the compliance report read them.
+ */
+export function buildChurnApp(app: App, props: ChurnAppProps): ChurnApp {
+  const rulePacks: NagPack[] = [
+    new AwsSolutionsChecks(app, { verbose: true, writeSuppressionsToCloudFormation: true }),
+    new NIST80053R5Checks(app, { verbose: true, writeSuppressionsToCloudFormation: true }),
+  ];
+  Validations.of(app).addPlugins(...rulePacks);
+  const stages = props.config.environments.map(
+    (environment) =>
+      new EnvironmentStage(app, stageName(environment.name), {
+        project: props.config.project,
+        environment,
+        sourceCommit: props.sourceCommit,
+      }),
+  );
+  return { stages, rulePacks };
+}

@@ -1,0 +1,38 @@
+import { EnvironmentConfig } from './types';
+
+/**
+ * The one registry of physical names. Buckets are named deterministically (account and region make
+ * them globally unique) because the S3 gateway endpoint policy in the network stack must name them,
+ * and the network stack is deployed before the buckets exist.
+ */
+export interface ResourceNames {
+  readonly buckets: {
+    readonly model: string;
+    readonly data: string;
+    readonly accessLogs: string;
+    readonly trail: string;
+  };
+}
+
+export function resourceNames(projectName: string, env: Pick<EnvironmentConfig, 'name' | 'account' | 'region'>): ResourceNames {
+  const bucket = (purpose: string) => `${projectName}-${env.name}-${purpose}-${env.account}-${env.region}`;
+  return {
+    buckets: {
+      model: bucket('model'),
+      data: bucket('data'),
+      accessLogs: bucket('access-logs'),
+      trail: bucket('trail'),
+    },
+  };
+}
+
+/** Key prefixes of the data bucket; lifecycle rules, Macie scopes and IAM grants all use these. */
+export const DATA_BUCKET_PREFIXES = {
+  customerData: 'customer-data/',
+  capture: 'capture/',
+  reports: 'reports/',
+} as const;
+
+export function stageName(envName: string): string {
+  return envName.charAt(0).toUpperCase() + envName.slice(1);
+}

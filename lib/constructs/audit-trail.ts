@@ -1,0 +1,84 @@
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { EncryptedLogGroup } from './encrypted-log-group';
+import { SecureBucket } from './secure-bucket';
+
+export interface AuditTrailProps {
+  readonly bucketName: string;
+  /** Encrypts the trail files and its log group; must allow CloudTrail and CloudWatch Logs. */
+  readonly encryptionKey: kms.IKey;
+  readonly accessLogsBucket: s3.IBucket;
+  readonly logRetentionDays: number;
+  readonly dataEventBuckets: readonly s3.IBucket[];
+  readonly removalPolicy: RemovalPolicy;
+}
+
+/**
+ * AUD-1: a multi-region trail with log file validation, KMS encryption, delivery to CloudWatch Logs
+ * and S3 data events for the buckets that hold models and customer data.
+ */
+export class AuditTrail extends Construct {
+  readonly trail: cloudtrail.Trail;
+  readonly bucket: SecureBucket;
+  readonly logGroup: EncryptedLogGroup;
+
+  constructor(scope: Construct, id: string, props: AuditTrailProps) {
+    super(scope, id);
+    if (props.dataEventBuckets.length === 0) {
+      throw new Error(`AuditTrail ${id}: dataEventBuckets must list the model and data buckets (AUD-1)`);
+    }
+    this.bucket = new SecureBucket(this, 'TrailBucket', {
+      bucketName: props.bucketName,
+      encryptionKey: props.encryptionKey,
+      serverAccessLogsBucket: props.accessLogsBucket,
+      removalPolicy: props.removalPolicy,
+    });
+    this.bucket.acknowledge(
+      'NIST.800.53.R5-S3BucketReplicationEnabled',
+      'This is the account-local trail; a tamper-proof second copy belongs in an organisation trail delivered to a separate log-archive account, which the README lists as an account-level action.',
+    );
+    this.logGroup = new EncryptedLogGroup(this, 'TrailLogs', {
+      encryptionKey: props.encryptionKey,
+      retentionDays: props.logRetentionDays,
+      removalPolicy: props.removalPolicy,
+    });
+    this.trail = new cloudtrail.Trail(this, 'Trail', {
+      bucket: this.bucket.bucket,
+      encryptionKey: props.encryptionKey,
+      enableFileValidation: true,
+      isMultiRegionTrail: true,
+      includeGlobalServiceEvents: true,
+    });
+    // The Trail construct can deliver to CloudWatch Logs itself, but only through a role with an inline
+    // policy (NIST IAMNoInlinePolicy); this role carries a managed policy scoped to the one log group.
+    const account = Stack.of(this).account;
+    const deliveryRole = new iam.Role(this, 'LogDeliveryRole', {
+      assumedBy: new iam.ServicePrincipal('cloudtrail.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': account } },
+      }),
+      description: 'CloudTrail delivers events to its encrypted log group',
+    });
+    new iam.ManagedPolicy(this, 'LogDeliveryPolicy', {
+      description: 'Write CloudTrail events to the trail log group only',
+      roles: [deliveryRole],
+      statements: [
+        new iam.PolicyStatement({
+          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          resources: [this.logGroup.logGroup.logGroupArn],
+        }),
+      ],
+    });
+    const cfnTrail = this.trail.node.defaultChild as cloudtrail.CfnTrail;
+    cfnTrail.cloudWatchLogsLogGroupArn = this.logGroup.logGroup.logGroupArn;
+    cfnTrail.cloudWatchLogsRoleArn = deliveryRole.roleArn;
+    cfnTrail.node.addDependency(deliveryRole);
+    this.trail.addS3EventSelector(
+      props.dataEventBuckets.map((bucket) => ({ bucket })),
+      { readWriteType: cloudtrail.ReadWriteType.ALL, includeManagementEvents: true },
+    );
+  }
+}

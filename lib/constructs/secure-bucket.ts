@@ -1,0 +1,101 @@
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct, IConstruct } from 'constructs';
+import { acknowledgeRule } from '../compliance/acknowledge';
+
+export interface SecureBucketProps {
+  readonly bucketName: string;
+  /**
+   * Customer-managed key for default encryption (KEY-1). Only a bucket that receives S3 server access
+   * logs may omit it, because log delivery supports SSE-S3 alone.
+   */
+  readonly encryptionKey?: kms.IKey;
+  /** Bucket that receives this bucket's server access logs; required unless this is that bucket. */
+  readonly serverAccessLogsBucket?: s3.IBucket;
+  readonly removalPolicy: RemovalPolicy;
+  /** @default [] */
+  readonly lifecycleRules?: s3.LifecycleRule[];
+  /** Default Object Lock retention; turning Object Lock on also forbids lifecycle rules here. */
+  readonly objectLock?: { readonly mode: 'GOVERNANCE' | 'COMPLIANCE'; readonly retentionDays: number };
+  /** Marks this bucket as the target of server access logs (SSE-S3, no logs of its own). */
+  readonly isAccessLogTarget?: boolean;
+}
+
+/**
+ * An S3 bucket that cannot be made insecure by a prop: Block Public Access, owner-enforced objects,
+ * versioning, TLS 1.2+ only (KEY-4), and a deny for principals outside the account.
+ */
+export class SecureBucket extends Construct {
+  readonly bucket: s3.Bucket;
+
+  /** Acknowledges a rule-pack finding on this bucket resource alone (not its policy or children). */
+  acknowledge(ruleId: string, reason: string): void {
+    acknowledgeRule(this.bucket.node.defaultChild as IConstruct, ruleId, reason);
+  }
+
+  constructor(scope: Construct, id: string, props: SecureBucketProps) {
+    super(scope, id);
+    if (props.isAccessLogTarget) {
+      if (props.serverAccessLogsBucket) throw new Error(`SecureBucket ${id}: an access-log target must not log to another bucket`);
+    } else {
+      if (!props.encryptionKey) throw new Error(`SecureBucket ${id}: encryptionKey is required (KEY-1)`);
+      if (!props.serverAccessLogsBucket) throw new Error(`SecureBucket ${id}: serverAccessLogsBucket is required`);
+    }
+    if (props.objectLock) {
+      if (props.lifecycleRules && props.lifecycleRules.length > 0) {
+        throw new Error(`SecureBucket ${id}: lifecycleRules are not allowed with objectLock (they conflict with MFA Delete)`);
+      }
+      if (!Number.isInteger(props.objectLock.retentionDays) || props.objectLock.retentionDays < 1) {
+        throw new Error(`SecureBucket ${id}: objectLock.retentionDays must be a whole number of days >= 1`);
+      }
+    }
+
+    const objectLockDefaultRetention = props.objectLock
+      ? props.objectLock.mode === 'COMPLIANCE'
+        ? s3.ObjectLockRetention.compliance(Duration.days(props.objectLock.retentionDays))
+        : s3.ObjectLockRetention.governance(Duration.days(props.objectLock.retentionDays))
+      : undefined;
+
+    this.bucket = new s3.Bucket(this, 'Bucket', {
+      bucketName: props.bucketName,
+      encryption: props.encryptionKey ? s3.BucketEncryption.KMS : s3.BucketEncryption.S3_MANAGED,
+      encryptionKey: props.encryptionKey,
+      bucketKeyEnabled: props.encryptionKey !== undefined,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      versioned: true,
+      serverAccessLogsBucket: props.serverAccessLogsBucket,
+      serverAccessLogsPrefix: props.serverAccessLogsBucket ? `${props.bucketName}/` : undefined,
+      lifecycleRules: props.lifecycleRules,
+      objectLockEnabled: props.objectLock !== undefined,
+      objectLockDefaultRetention,
+      removalPolicy: props.removalPolicy,
+    });
+
+    if (props.isAccessLogTarget) {
+      this.acknowledge(
+        'NIST.800.53.R5-S3DefaultEncryptionKMS',
+        'S3 server access log delivery writes only to targets encrypted with SSE-S3; SSE-KMS on this bucket would silently stop access logging.',
+      );
+    }
+
+    const account = Stack.of(this).account;
+    this.bucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'DenyPrincipalsOutsideTheAccount',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['s3:*'],
+        resources: [this.bucket.bucketArn, this.bucket.arnForObjects('*')],
+        conditions: {
+          StringNotEqualsIfExists: { 'aws:PrincipalAccount': account },
+          BoolIfExists: { 'aws:PrincipalIsAWSService': 'false' },
+        },
+      }),
+    );
+  }
+}

@@ -1,0 +1,32 @@
+import { RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { EnvironmentConfig, ResourceNames } from '../config';
+import { AuditTrail } from '../constructs/audit-trail';
+
+export interface AuditStackProps extends StackProps {
+  readonly environment: EnvironmentConfig;
+  readonly names: ResourceNames;
+  readonly logsKey: kms.IKey;
+  readonly accessLogsBucket: s3.IBucket;
+  /** Buckets whose object-level reads and writes are recorded (AUD-1). */
+  readonly dataEventBuckets: readonly s3.IBucket[];
+  readonly removalPolicy: RemovalPolicy;
+}
+
+export class AuditStack extends Stack {
+  readonly trail: AuditTrail;
+
+  constructor(scope: Construct, id: string, props: AuditStackProps) {
+    super(scope, id, props);
+    this.trail = new AuditTrail(this, 'Audit', {
+      bucketName: props.names.buckets.trail,
+      encryptionKey: props.logsKey,
+      accessLogsBucket: props.accessLogsBucket,
+      logRetentionDays: props.environment.logRetentionDays,
+      dataEventBuckets: props.dataEventBuckets,
+      removalPolicy: props.removalPolicy,
+    });
+  }
+}

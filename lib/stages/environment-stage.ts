@@ -1,0 +1,86 @@
+import { RemovalPolicy, Stage, StageProps, Tags } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { EnvironmentConfig, ProjectSettings, resourceNames } from '../config';
+import { AuditStack } from '../stacks/audit-stack';
+import { DataStack } from '../stacks/data-stack';
+import { KeysStack } from '../stacks/keys-stack';
+import { NetworkStack } from '../stacks/network-stack';
+
+export interface EnvironmentStageProps extends StageProps {
+  readonly project: ProjectSettings;
+  readonly environment: EnvironmentConfig;
+  /** The commit the templates were built from (ENV-3 `source-commit` tag). */
+  readonly sourceCommit: string;
+}
+
+/** Tag keys every resource carries (ENV-3). */
+export const TAG_KEYS = {
+  environment: 'environment',
+  dataClassification: 'data-classification',
+  owner: 'owner',
+  sourceCommit: 'source-commit',
+  project: 'project',
+} as const;
+
+/**
+ * One environment in its own account (ENV-1): stacks split by lifecycle and wired by passing
+ * constructs. Keys outlive everything; the network and buckets come next; the trail records them.
+ */
+export class EnvironmentStage extends Stage {
+  readonly keys: KeysStack;
+  readonly network: NetworkStack;
+  readonly data: DataStack;
+  readonly audit: AuditStack;
+
+  constructor(scope: Construct, id: string, props: EnvironmentStageProps) {
+    const env = props.environment;
+    super(scope, id, { ...props, env: { account: env.account, region: env.region } });
+    const removalPolicy = env.removalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    const names = resourceNames(props.project.name, env);
+    const common = { terminationProtection: env.terminationProtection };
+    const describe = (what: string) => `${props.project.name} ${env.name}: ${what}`;
+
+    this.keys = new KeysStack(this, 'Keys', {
+      ...common,
+      description: describe('customer-managed KMS keys per purpose'),
+      projectName: props.project.name,
+      environment: env,
+      removalPolicy,
+    });
+    this.network = new NetworkStack(this, 'Network', {
+      ...common,
+      description: describe('isolated VPC, PrivateLink endpoints and flow logs'),
+      environment: env,
+      names,
+      logsKey: this.keys.logsKey.key,
+      removalPolicy,
+    });
+    this.data = new DataStack(this, 'Data', {
+      ...common,
+      description: describe('model artifact, data and access-log buckets'),
+      environment: env,
+      names,
+      cdkQualifier: props.project.cdkQualifier,
+      dataKey: this.keys.dataKey.key,
+      modelKey: this.keys.modelKey.key,
+      s3Endpoint: this.network.network.s3Endpoint,
+      removalPolicy,
+    });
+    this.audit = new AuditStack(this, 'Audit', {
+      ...common,
+      description: describe('CloudTrail with S3 data events'),
+      environment: env,
+      names,
+      logsKey: this.keys.logsKey.key,
+      accessLogsBucket: this.data.accessLogsBucket.bucket,
+      dataEventBuckets: [this.data.modelBucket.bucket, this.data.dataBucket.bucket],
+      removalPolicy,
+    });
+
+    Tags.of(this).add(TAG_KEYS.project, props.project.name);
+    Tags.of(this).add(TAG_KEYS.environment, env.name);
+    Tags.of(this).add(TAG_KEYS.dataClassification, props.project.dataClassification);
+    Tags.of(this).add(TAG_KEYS.owner, props.project.owner);
+    Tags.of(this).add(TAG_KEYS.sourceCommit, props.sourceCommit);
+  }
+}
