@@ -48,7 +48,12 @@ function event(
   };
   if (type === 'Create') return { ...common, RequestType: 'Create' };
   if (type === 'Update') {
-    return { ...common, RequestType: 'Update', PhysicalResourceId: physicalId, OldResourceProperties: {} };
+    return {
+      ...common,
+      RequestType: 'Update',
+      PhysicalResourceId: physicalId,
+      OldResourceProperties: { ServiceToken: SERVICE_TOKEN },
+    };
   }
   return { ...common, RequestType: 'Delete', PhysicalResourceId: physicalId };
 }

@@ -70,6 +70,7 @@ export function describedPackage(
     ModelPackageArn: packageArn(version),
     ModelPackageVersion: version,
     ModelPackageStatus: 'Completed',
+    ModelPackageStatusDetails: { ValidationStatuses: [] },
     ModelApprovalStatus: 'Approved',
     CreationTime: new Date(Date.UTC(2026, 10, version, 9, 30)),
     InferenceSpecification: {
