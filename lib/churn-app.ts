@@ -1,5 +1,10 @@
-import { App, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks, NIST80053R5Checks, NagPack } from 'cdk-nag';
+import { App, Aspects, Validations } from 'aws-cdk-lib';
+import {
+  AwsSolutionsChecks,
+  NIST80053R5Checks,
+  NagPack,
+  WriteNagSuppressionsToCloudFormationAspect,
+} from 'cdk-nag';
 import { ProjectConfig, stageName } from './config';
 import { EnvironmentStage } from './stages/environment-stage';
 
@@ -32,5 +37,8 @@ export function buildChurnApp(app: App, props: ChurnAppProps): ChurnApp {
         sourceCommit: props.sourceCommit,
       }),
   );
+  // Aspects do not cross Stage boundaries, so the pack's own app-level aspect never reaches the
+  // templates; each stage gets its own.
+  for (const stage of stages) Aspects.of(stage).add(new WriteNagSuppressionsToCloudFormationAspect());
   return { stages, rulePacks };
 }

@@ -21,13 +21,15 @@ export function loadConfig(file: string): ProjectConfig {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new Error(`cannot read configuration file ${file}: ${(error as Error).message}`);
+    throw new Error(`cannot read configuration file ${file}: ${(error as Error).message}`, { cause: error });
   }
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    throw new Error(`configuration file ${file} is not valid JSON: ${(error as Error).message}`);
+    throw new Error(`configuration file ${file} is not valid JSON: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   return validateConfig(raw, file);
 }

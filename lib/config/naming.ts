@@ -14,7 +14,10 @@ export interface ResourceNames {
   };
 }
 
-export function resourceNames(projectName: string, env: Pick<EnvironmentConfig, 'name' | 'account' | 'region'>): ResourceNames {
+export function resourceNames(
+  projectName: string,
+  env: Pick<EnvironmentConfig, 'name' | 'account' | 'region'>,
+): ResourceNames {
   const bucket = (purpose: string) => `${projectName}-${env.name}-${purpose}-${env.account}-${env.region}`;
   return {
     buckets: {

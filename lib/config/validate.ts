@@ -27,7 +27,12 @@ export const LOG_RETENTION_DAYS = [
 ] as const;
 
 const DEFAULT_CDK_QUALIFIER = 'hnb659fds';
-const DATA_CLASSIFICATIONS: readonly DataClassification[] = ['public', 'internal', 'confidential', 'restricted'];
+const DATA_CLASSIFICATIONS: readonly DataClassification[] = [
+  'public',
+  'internal',
+  'confidential',
+  'restricted',
+];
 const ACCOUNT_ID = /^\d{12}$/;
 const PROJECT_NAME = /^[a-z][a-z0-9-]{1,19}$/;
 const ROLE_ARN = /^arn:aws:iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/;
@@ -52,7 +57,8 @@ class Reader {
       return undefined;
     }
     for (const key of Object.keys(value)) {
-      if (!allowed.includes(key)) this.problem(`${path}.${key}`, `unknown field; allowed: ${allowed.join(', ')}`);
+      if (!allowed.includes(key))
+        this.problem(`${path}.${key}`, `unknown field; allowed: ${allowed.join(', ')}`);
     }
     return value as JsonObject;
   }
@@ -128,10 +134,12 @@ export function parseCidr(text: string): Cidr | string {
   const octets = match.slice(1, 5).map(Number);
   if (octets.some((o) => o > 255)) return `'${text}' has an octet above 255`;
   const prefix = Number(match[5]);
-  if (prefix < 16 || prefix > 24) return `'${text}' must have a prefix from /16 to /24 (room for subnets in every AZ)`;
+  if (prefix < 16 || prefix > 24)
+    return `'${text}' must have a prefix from /16 to /24 (room for subnets in every AZ)`;
   const start = ((octets[0] << 24) >>> 0) + (octets[1] << 16) + (octets[2] << 8) + octets[3];
   const size = 2 ** (32 - prefix);
-  if (start % size !== 0) return `'${text}' has host bits set; the network address for /${prefix} is required`;
+  if (start % size !== 0)
+    return `'${text}' has host bits set; the network address for /${prefix} is required`;
   return { text, start, prefix, size };
 }
 
@@ -177,18 +185,26 @@ function readEnvironment(r: Reader, name: EnvironmentName, raw: Json): Environme
     }
     if (availabilityZones && region) {
       for (const az of availabilityZones) {
-        if (!az.startsWith(region)) r.problem(`${path}.network.availabilityZones`, `'${az}' is not in ${region}`);
+        if (!az.startsWith(region))
+          r.problem(`${path}.network.availabilityZones`, `'${az}' is not in ${region}`);
       }
     }
   } else if (region && maxAzs !== undefined) {
     availabilityZones = ['a', 'b', 'c'].slice(0, maxAzs).map((suffix) => `${region}${suffix}`);
   }
 
-  const logRetentionDays = r.oneOf(
-    `${path}.logRetentionDays`,
-    typeof o.logRetentionDays === 'number' ? String(o.logRetentionDays) : o.logRetentionDays,
-    LOG_RETENTION_DAYS.map(String),
-  );
+  let logRetentionDays: number | undefined;
+  if (
+    typeof o.logRetentionDays === 'number' &&
+    (LOG_RETENTION_DAYS as readonly number[]).includes(o.logRetentionDays)
+  ) {
+    logRetentionDays = o.logRetentionDays;
+  } else {
+    r.problem(
+      `${path}.logRetentionDays`,
+      `must be one of ${LOG_RETENTION_DAYS.join(', ')} (CloudWatch Logs retention days), got ${describe(o.logRetentionDays)}`,
+    );
+  }
   const removalPolicy =
     o.removalPolicy === undefined
       ? isProd
@@ -196,10 +212,15 @@ function readEnvironment(r: Reader, name: EnvironmentName, raw: Json): Environme
         : 'destroy'
       : r.oneOf<RemovalPolicyName>(`${path}.removalPolicy`, o.removalPolicy, ['retain', 'destroy']);
   if (isProd && removalPolicy === 'destroy') {
-    r.problem(`${path}.removalPolicy`, `must be 'retain' in prod: data-bearing resources outlive the stack (ENV-2)`);
+    r.problem(
+      `${path}.removalPolicy`,
+      `must be 'retain' in prod: data-bearing resources outlive the stack (ENV-2)`,
+    );
   }
   const terminationProtection =
-    o.terminationProtection === undefined ? isProd : r.boolean(`${path}.terminationProtection`, o.terminationProtection);
+    o.terminationProtection === undefined
+      ? isProd
+      : r.boolean(`${path}.terminationProtection`, o.terminationProtection);
   if (isProd && terminationProtection === false) {
     r.problem(`${path}.terminationProtection`, 'must be true in prod (ENV-2)');
   }
@@ -210,7 +231,10 @@ function readEnvironment(r: Reader, name: EnvironmentName, raw: Json): Environme
     : undefined;
   const objectLockMode =
     mb && mb.objectLockMode !== undefined
-      ? r.oneOf<ObjectLockMode>(`${path}.modelBucket.objectLockMode`, mb.objectLockMode, ['GOVERNANCE', 'COMPLIANCE'])
+      ? r.oneOf<ObjectLockMode>(`${path}.modelBucket.objectLockMode`, mb.objectLockMode, [
+          'GOVERNANCE',
+          'COMPLIANCE',
+        ])
       : 'GOVERNANCE';
 
   const db = r.object(`${path}.dataBucket`, o.dataBucket, ['captureRetentionDays', 'reportRetentionDays']);
@@ -220,15 +244,27 @@ function readEnvironment(r: Reader, name: EnvironmentName, raw: Json): Environme
   const reportRetentionDays = db
     ? r.integer(`${path}.dataBucket.reportRetentionDays`, db.reportRetentionDays, 1, 3650)
     : undefined;
-  const accessLogRetentionDays = r.integer(`${path}.accessLogRetentionDays`, o.accessLogRetentionDays, 1, 3650);
+  const accessLogRetentionDays = r.integer(
+    `${path}.accessLogRetentionDays`,
+    o.accessLogRetentionDays,
+    1,
+    3650,
+  );
 
   const trustedRoleArns =
     o.trustedRoleArns === undefined ? [] : r.stringArray(`${path}.trustedRoleArns`, o.trustedRoleArns);
   trustedRoleArns?.forEach((arn, i) => {
     const m = ROLE_ARN.exec(arn);
-    if (!m) r.problem(`${path}.trustedRoleArns[${i}]`, `'${arn}' is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)`);
+    if (!m)
+      r.problem(
+        `${path}.trustedRoleArns[${i}]`,
+        `'${arn}' is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)`,
+      );
     else if (account && m[1] !== account) {
-      r.problem(`${path}.trustedRoleArns[${i}]`, `role is in account ${m[1]}, not in this environment's account ${account}`);
+      r.problem(
+        `${path}.trustedRoleArns[${i}]`,
+        `role is in account ${m[1]}, not in this environment's account ${account}`,
+      );
     }
   });
 
@@ -238,7 +274,10 @@ function readEnvironment(r: Reader, name: EnvironmentName, raw: Json): Environme
       ? approvalRequiredByPolicy
       : r.boolean(`${path}.requireModelApproval`, o.requireModelApproval);
   if (approvalRequiredByPolicy && requireModelApproval === false) {
-    r.problem(`${path}.requireModelApproval`, `must be true in ${name}: only approved models deploy to test and prod (MODEL-2)`);
+    r.problem(
+      `${path}.requireModelApproval`,
+      `must be true in ${name}: only approved models deploy to test and prod (MODEL-2)`,
+    );
   }
 
   if (
@@ -265,7 +304,7 @@ function readEnvironment(r: Reader, name: EnvironmentName, raw: Json): Environme
     account,
     region,
     network: { vpcCidr, maxAzs, availabilityZones },
-    logRetentionDays: Number(logRetentionDays),
+    logRetentionDays,
     removalPolicy,
     terminationProtection,
     modelBucket: { objectLockRetentionDays, objectLockMode },
@@ -286,20 +325,34 @@ export function validateConfig(raw: Json, source = 'configuration'): ProjectConf
   if (!root) throw new ConfigValidationError(source, r.problems);
 
   const p = r.object('project', root.project, ['name', 'owner', 'dataClassification', 'cdkQualifier']);
-  const name = p ? r.string('project.name', p.name, PROJECT_NAME, 'lower-case letters, digits and dashes, 2-20 characters, starting with a letter') : undefined;
+  const name = p
+    ? r.string(
+        'project.name',
+        p.name,
+        PROJECT_NAME,
+        'lower-case letters, digits and dashes, 2-20 characters, starting with a letter',
+      )
+    : undefined;
   const owner = p ? r.string('project.owner', p.owner) : undefined;
   const dataClassification = p
     ? r.oneOf<DataClassification>('project.dataClassification', p.dataClassification, DATA_CLASSIFICATIONS)
     : undefined;
   const cdkQualifier =
     p && p.cdkQualifier !== undefined
-      ? r.string('project.cdkQualifier', p.cdkQualifier, /^[a-z0-9]{1,10}$/, 'up to 10 lower-case letters or digits')
+      ? r.string(
+          'project.cdkQualifier',
+          p.cdkQualifier,
+          /^[a-z0-9]{1,10}$/,
+          'up to 10 lower-case letters or digits',
+        )
       : DEFAULT_CDK_QUALIFIER;
 
   let tooling: ProjectConfig['tooling'];
   if (root.tooling !== undefined) {
     const t = r.object('tooling', root.tooling, ['account', 'region']);
-    const account = t ? r.string('tooling.account', t.account, ACCOUNT_ID, 'a 12-digit AWS account id') : undefined;
+    const account = t
+      ? r.string('tooling.account', t.account, ACCOUNT_ID, 'a 12-digit AWS account id')
+      : undefined;
     const region = t ? r.string('tooling.region', t.region) : undefined;
     if (region !== undefined && !AWS_REGIONS.includes(region)) {
       r.problem('tooling.region', `'${region}' is not a known AWS region (e.g. eu-west-1, us-east-1)`);
@@ -312,7 +365,10 @@ export function validateConfig(raw: Json, source = 'configuration'): ProjectConf
   if (envs) {
     for (const envName of ENVIRONMENT_NAMES) {
       if (envs[envName] === undefined) {
-        r.problem(`environments.${envName}`, `is required: the project deploys ${ENVIRONMENT_NAMES.join(', ')}, each to its own account (ENV-1)`);
+        r.problem(
+          `environments.${envName}`,
+          `is required: the project deploys ${ENVIRONMENT_NAMES.join(', ')}, each to its own account (ENV-1)`,
+        );
         continue;
       }
       const env = readEnvironment(r, envName, envs[envName]);
@@ -334,13 +390,20 @@ export function validateConfig(raw: Json, source = 'configuration'): ProjectConf
 }
 
 /** ENV-1: each environment in its own account, and VPC ranges that never collide. */
-function checkSeparation(r: Reader, environments: EnvironmentConfig[], tooling: ProjectConfig['tooling']): void {
+function checkSeparation(
+  r: Reader,
+  environments: EnvironmentConfig[],
+  tooling: ProjectConfig['tooling'],
+): void {
   const owners = new Map<string, string>();
   if (tooling) owners.set(tooling.account, 'tooling');
   for (const env of environments) {
     const other = owners.get(env.account);
     if (other) {
-      r.problem(`environments.${env.name}.account`, `${env.account} is already used by ${other}; every environment needs its own account (ENV-1)`);
+      r.problem(
+        `environments.${env.name}.account`,
+        `${env.account} is already used by ${other}; every environment needs its own account (ENV-1)`,
+      );
     } else {
       owners.set(env.account, env.name);
     }
@@ -363,7 +426,10 @@ function checkNameLengths(r: Reader, projectName: string, environments: Environm
   for (const env of environments) {
     for (const bucketName of Object.values(resourceNames(projectName, env).buckets)) {
       if (bucketName.length > 63) {
-        r.problem('project.name', `'${projectName}' makes the bucket name '${bucketName}' longer than S3's 63 characters; shorten it`);
+        r.problem(
+          'project.name',
+          `'${projectName}' makes the bucket name '${bucketName}' longer than S3's 63 characters; shorten it`,
+        );
         return;
       }
     }

@@ -21,7 +21,9 @@ export class EncryptedLogGroup extends Construct {
   constructor(scope: Construct, id: string, props: EncryptedLogGroupProps) {
     super(scope, id);
     if (!(LOG_RETENTION_DAYS as readonly number[]).includes(props.retentionDays)) {
-      throw new Error(`EncryptedLogGroup ${id}: retentionDays ${props.retentionDays} is not one of ${LOG_RETENTION_DAYS.join(', ')}`);
+      throw new Error(
+        `EncryptedLogGroup ${id}: retentionDays ${props.retentionDays} is not one of ${LOG_RETENTION_DAYS.join(', ')}`,
+      );
     }
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
       logGroupName: props.logGroupName,

@@ -22,7 +22,13 @@ const KEY_ADMIN_ACTIONS = [
   'kms:RotateKeyOnDemand',
 ];
 
-const SYMMETRIC_USE_ACTIONS = ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'];
+const SYMMETRIC_USE_ACTIONS = [
+  'kms:Encrypt',
+  'kms:Decrypt',
+  'kms:ReEncrypt*',
+  'kms:GenerateDataKey*',
+  'kms:DescribeKey',
+];
 
 export interface EncryptionKeyProps {
   /** Alias without the `alias/` prefix, e.g. `churn/prod/data`. */
@@ -57,15 +63,21 @@ export class EncryptionKey extends Construct {
   constructor(scope: Construct, id: string, props: EncryptionKeyProps) {
     super(scope, id);
     if (!/^[a-zA-Z0-9/_-]+$/.test(props.aliasName) || props.aliasName.startsWith('aws/')) {
-      throw new Error(`EncryptionKey ${id}: aliasName '${props.aliasName}' must use letters, digits, '/', '_' or '-' and not start with 'aws/'`);
+      throw new Error(
+        `EncryptionKey ${id}: aliasName '${props.aliasName}' must use letters, digits, '/', '_' or '-' and not start with 'aws/'`,
+      );
     }
     const keySpec = props.keySpec ?? kms.KeySpec.SYMMETRIC_DEFAULT;
     const isHmac = keySpec.startsWith('HMAC');
     if (!isHmac && keySpec !== kms.KeySpec.SYMMETRIC_DEFAULT) {
-      throw new Error(`EncryptionKey ${id}: keySpec ${keySpec} is not supported; use a symmetric or HMAC key`);
+      throw new Error(
+        `EncryptionKey ${id}: keySpec ${keySpec} is not supported; use a symmetric or HMAC key`,
+      );
     }
     if (!isHmac && props.viaServices.length === 0) {
-      throw new Error(`EncryptionKey ${id}: viaServices must name at least one AWS service that uses the key`);
+      throw new Error(
+        `EncryptionKey ${id}: viaServices must name at least one AWS service that uses the key`,
+      );
     }
     const stack = Stack.of(this);
     this.region = stack.region;
@@ -125,7 +137,9 @@ export class EncryptionKey extends Construct {
         actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
         resources: ['*'],
         conditions: {
-          ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${Stack.of(this).partition}:logs:${this.region}:${this.account}:log-group:*` },
+          ArnLike: {
+            'kms:EncryptionContext:aws:logs:arn': `arn:${Stack.of(this).partition}:logs:${this.region}:${this.account}:log-group:*`,
+          },
         },
       }),
     );
@@ -135,7 +149,12 @@ export class EncryptionKey extends Construct {
    * Lets an AWS service principal use the key for this account's resources only: `aws:SourceAccount`
    * stops another account's resource from borrowing the service's access (confused deputy).
    */
-  allowServicePrincipal(sid: string, servicePrincipal: string, actions: readonly string[], extraConditions: Record<string, Record<string, unknown>> = {}): void {
+  allowServicePrincipal(
+    sid: string,
+    servicePrincipal: string,
+    actions: readonly string[],
+    extraConditions: Record<string, Record<string, unknown>> = {},
+  ): void {
     this.key.addToResourcePolicy(
       new iam.PolicyStatement({
         sid,
@@ -153,8 +172,15 @@ export class EncryptionKey extends Construct {
    */
   grantDirectUse(sid: string, grantee: iam.IRole, actions: readonly string[]): void {
     this.key.addToResourcePolicy(
-      new iam.PolicyStatement({ sid, principals: [new iam.ArnPrincipal(grantee.roleArn)], actions: [...actions], resources: ['*'] }),
+      new iam.PolicyStatement({
+        sid,
+        principals: [new iam.ArnPrincipal(grantee.roleArn)],
+        actions: [...actions],
+        resources: ['*'],
+      }),
     );
-    grantee.addToPrincipalPolicy(new iam.PolicyStatement({ actions: [...actions], resources: [this.key.keyArn] }));
+    grantee.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: [...actions], resources: [this.key.keyArn] }),
+    );
   }
 }

@@ -28,7 +28,14 @@ export const DEFAULT_INTERFACE_ENDPOINTS: Readonly<Record<string, EndpointSpec>>
   Kms: {
     // GenerateMac pseudonymises customer ids; the rest serve envelope encryption by the SDKs
     service: ec2.InterfaceVpcEndpointAwsService.KMS,
-    actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:DescribeKey', 'kms:GenerateMac', 'kms:VerifyMac'],
+    actions: [
+      'kms:Decrypt',
+      'kms:Encrypt',
+      'kms:GenerateDataKey*',
+      'kms:DescribeKey',
+      'kms:GenerateMac',
+      'kms:VerifyMac',
+    ],
   },
   Logs: {
     service: ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS,
@@ -55,7 +62,12 @@ export const DEFAULT_INTERFACE_ENDPOINTS: Readonly<Record<string, EndpointSpec>>
   },
   XRay: {
     service: ec2.InterfaceVpcEndpointAwsService.XRAY,
-    actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'],
+    actions: [
+      'xray:PutTraceSegments',
+      'xray:PutTelemetryRecords',
+      'xray:GetSamplingRules',
+      'xray:GetSamplingTargets',
+    ],
   },
 };
 
@@ -89,7 +101,9 @@ export class IsolatedNetwork extends Construct {
   constructor(scope: Construct, id: string, props: IsolatedNetworkProps) {
     super(scope, id);
     if (props.availabilityZones.length < 2) {
-      throw new Error(`IsolatedNetwork ${id}: availabilityZones needs at least 2 zones, got ${props.availabilityZones.length}`);
+      throw new Error(
+        `IsolatedNetwork ${id}: availabilityZones needs at least 2 zones, got ${props.availabilityZones.length}`,
+      );
     }
     if (props.s3BucketNames.length === 0) {
       throw new Error(`IsolatedNetwork ${id}: s3BucketNames must name the buckets workloads may reach`);
@@ -130,7 +144,10 @@ export class IsolatedNetwork extends Construct {
       ],
     });
     this.vpc.addFlowLog('FlowLog', {
-      destination: ec2.FlowLogDestination.toCloudWatchLogs(this.flowLogGroup.logGroup, flowLogRole.withoutPolicyUpdates()),
+      destination: ec2.FlowLogDestination.toCloudWatchLogs(
+        this.flowLogGroup.logGroup,
+        flowLogRole.withoutPolicyUpdates(),
+      ),
       trafficType: ec2.FlowLogTrafficType.ALL,
     });
 
@@ -144,13 +161,25 @@ export class IsolatedNetwork extends Construct {
       description: 'Functions and models: HTTPS to AWS endpoints only',
       allowAllOutbound: false,
     });
-    this.endpointSecurityGroup.addIngressRule(this.workloadSecurityGroup, ec2.Port.tcp(443), 'HTTPS from workloads');
-    this.workloadSecurityGroup.addEgressRule(this.endpointSecurityGroup, ec2.Port.tcp(443), 'HTTPS to interface endpoints');
+    this.endpointSecurityGroup.addIngressRule(
+      this.workloadSecurityGroup,
+      ec2.Port.tcp(443),
+      'HTTPS from workloads',
+    );
+    this.workloadSecurityGroup.addEgressRule(
+      this.endpointSecurityGroup,
+      ec2.Port.tcp(443),
+      'HTTPS to interface endpoints',
+    );
     // S3 is reached through the gateway endpoint, whose addresses are the regional S3 prefix list. That
     // list's id can only be found with an account lookup, which would make synth need credentials; the
     // isolated route tables already confine 0.0.0.0/0 to the VPC and the S3 gateway route, so this rule
     // opens nothing else.
-    this.workloadSecurityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to S3 through the gateway endpoint route');
+    this.workloadSecurityGroup.addEgressRule(
+      ec2.Peer.anyIpv4(),
+      ec2.Port.tcp(443),
+      'HTTPS to S3 through the gateway endpoint route',
+    );
 
     this.s3Endpoint = this.vpc.addGatewayEndpoint('S3', { service: ec2.GatewayVpcEndpointAwsService.S3 });
     // Only the project's own buckets. Lambda code and SageMaker images are fetched by those services
@@ -159,7 +188,13 @@ export class IsolatedNetwork extends Construct {
       new iam.PolicyStatement({
         sid: 'ProjectBucketsOnlyForThisAccount',
         principals: [new iam.AnyPrincipal()],
-        actions: ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject', 's3:ListBucket', 's3:GetBucketLocation'],
+        actions: [
+          's3:GetObject',
+          's3:GetObjectVersion',
+          's3:PutObject',
+          's3:ListBucket',
+          's3:GetBucketLocation',
+        ],
         resources: props.s3BucketNames.flatMap((name) => [`arn:aws:s3:::${name}`, `arn:aws:s3:::${name}/*`]),
         conditions: { StringEquals: { 'aws:PrincipalAccount': account } },
       }),

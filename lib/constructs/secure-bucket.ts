@@ -38,14 +38,18 @@ export class SecureBucket extends Construct {
   constructor(scope: Construct, id: string, props: SecureBucketProps) {
     super(scope, id);
     if (props.isAccessLogTarget) {
-      if (props.serverAccessLogsBucket) throw new Error(`SecureBucket ${id}: an access-log target must not log to another bucket`);
+      if (props.serverAccessLogsBucket)
+        throw new Error(`SecureBucket ${id}: an access-log target must not log to another bucket`);
     } else {
       if (!props.encryptionKey) throw new Error(`SecureBucket ${id}: encryptionKey is required (KEY-1)`);
-      if (!props.serverAccessLogsBucket) throw new Error(`SecureBucket ${id}: serverAccessLogsBucket is required`);
+      if (!props.serverAccessLogsBucket)
+        throw new Error(`SecureBucket ${id}: serverAccessLogsBucket is required`);
     }
     if (props.objectLock) {
       if (props.lifecycleRules && props.lifecycleRules.length > 0) {
-        throw new Error(`SecureBucket ${id}: lifecycleRules are not allowed with objectLock (they conflict with MFA Delete)`);
+        throw new Error(
+          `SecureBucket ${id}: lifecycleRules are not allowed with objectLock (they conflict with MFA Delete)`,
+        );
       }
       if (!Number.isInteger(props.objectLock.retentionDays) || props.objectLock.retentionDays < 1) {
         throw new Error(`SecureBucket ${id}: objectLock.retentionDays must be a whole number of days >= 1`);

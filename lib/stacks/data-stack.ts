@@ -49,7 +49,10 @@ export class DataStack extends Stack {
       // Object Lock and the MFA guard make deletion by CloudFormation impossible by design, so the
       // bucket is retained in every environment rather than failing a dev teardown half-way.
       removalPolicy: RemovalPolicy.RETAIN,
-      objectLock: { mode: env.modelBucket.objectLockMode, retentionDays: env.modelBucket.objectLockRetentionDays },
+      objectLock: {
+        mode: env.modelBucket.objectLockMode,
+        retentionDays: env.modelBucket.objectLockRetentionDays,
+      },
     });
     applyMfaDeleteGuard(this.modelBucket.bucket);
 

@@ -45,8 +45,15 @@ export class KeysStack extends Stack {
       viaServices: ['s3', 'logs'],
     });
     this.logsKey.allowCloudWatchLogs();
-    this.logsKey.allowServicePrincipal('CloudTrailEncryptsThisAccountsTrails', 'cloudtrail.amazonaws.com', ['kms:GenerateDataKey*', 'kms:DescribeKey'], {
-      StringLike: { 'kms:EncryptionContext:aws:cloudtrail:arn': `arn:aws:cloudtrail:*:${this.account}:trail/*` },
-    });
+    this.logsKey.allowServicePrincipal(
+      'CloudTrailEncryptsThisAccountsTrails',
+      'cloudtrail.amazonaws.com',
+      ['kms:GenerateDataKey*', 'kms:DescribeKey'],
+      {
+        StringLike: {
+          'kms:EncryptionContext:aws:cloudtrail:arn': `arn:aws:cloudtrail:*:${this.account}:trail/*`,
+        },
+      },
+    );
   }
 }

@@ -1,0 +1,178 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import {
+  CONFIG_ENV_VAR,
+  ConfigValidationError,
+  EXAMPLE_CONFIG_PATH,
+  loadConfig,
+  resolveConfigPath,
+  validateConfig,
+} from '../../../lib/config';
+import { rawExampleConfig } from '../../helpers/app';
+
+type Raw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+function problemsOf(mutate: (raw: Raw) => void): string[] {
+  const raw = rawExampleConfig() as Raw;
+  mutate(raw);
+  try {
+    validateConfig(raw, 'test.json');
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigValidationError);
+    return [...(error as ConfigValidationError).problems];
+  }
+  throw new Error('configuration was accepted');
+}
+
+describe('configuration validation (ENV-1, ENV-2)', () => {
+  test('the committed example configuration is valid and fills in defaults', () => {
+    const config = loadConfig(EXAMPLE_CONFIG_PATH);
+    expect(config.environments.map((e) => e.name)).toEqual(['dev', 'test', 'prod']);
+    const test = config.environments.find((e) => e.name === 'test')!;
+    expect(test.requireModelApproval).toBe(true);
+    expect(test.network.availabilityZones).toEqual(['eu-west-1a', 'eu-west-1b']);
+    expect(config.project.cdkQualifier).toBe('hnb659fds');
+  });
+
+  test('a malformed account id names the environment, the field and the expected form', () => {
+    expect(problemsOf((r) => (r.environments.dev.account = '12345'))).toEqual([
+      "environments.dev.account: '12345' is not allowed; expected a 12-digit AWS account id",
+    ]);
+  });
+
+  test('an unknown region is refused', () => {
+    expect(problemsOf((r) => (r.environments.test.region = 'eu-west-9'))).toEqual([
+      "environments.test.region: 'eu-west-9' is not a known AWS region (e.g. eu-west-1, us-east-1)",
+    ]);
+  });
+
+  test.each([
+    ['10.10.0.0', 'is not an IPv4 CIDR'],
+    ['10.10.0.1/16', 'host bits set'],
+    ['10.10.0.0/8', 'prefix from /16 to /24'],
+    ['10.300.0.0/16', 'octet above 255'],
+  ])('the invalid CIDR %s is refused (%s)', (cidr, why) => {
+    const problems = problemsOf((r) => (r.environments.dev.network.vpcCidr = cidr));
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^environments\.dev\.network\.vpcCidr: /);
+    expect(problems[0]).toContain(why);
+  });
+
+  test('overlapping VPC ranges of two environments are refused', () => {
+    expect(problemsOf((r) => (r.environments.prod.network.vpcCidr = '10.10.128.0/17'))).toEqual([
+      "environments.prod.network.vpcCidr: 10.10.128.0/17 overlaps dev's 10.10.0.0/16; give each environment a distinct range",
+    ]);
+  });
+
+  test('two environments in one account are refused (ENV-1)', () => {
+    const problems = problemsOf((r) => {
+      r.environments.test.account = r.environments.dev.account;
+      r.environments.test.trustedRoleArns = [];
+    });
+    expect(problems).toEqual([
+      'environments.test.account: 111111111111 is already used by dev; every environment needs its own account (ENV-1)',
+    ]);
+  });
+
+  test('an environment in the tooling account is refused', () => {
+    expect(problemsOf((r) => (r.tooling.account = '333333333333'))[0]).toContain('already used by tooling');
+  });
+
+  test('prod that would destroy data on stack deletion is refused (ENV-2)', () => {
+    expect(problemsOf((r) => (r.environments.prod.removalPolicy = 'destroy'))).toEqual([
+      "environments.prod.removalPolicy: must be 'retain' in prod: data-bearing resources outlive the stack (ENV-2)",
+    ]);
+  });
+
+  test('prod without termination protection is refused (ENV-2)', () => {
+    expect(problemsOf((r) => (r.environments.prod.terminationProtection = false))).toEqual([
+      'environments.prod.terminationProtection: must be true in prod (ENV-2)',
+    ]);
+  });
+
+  test('prod defaults to retain and termination protection when the fields are omitted', () => {
+    const raw = rawExampleConfig() as Raw;
+    delete raw.environments.prod.removalPolicy;
+    delete raw.environments.prod.terminationProtection;
+    const prod = validateConfig(raw).environments.find((e) => e.name === 'prod')!;
+    expect(prod.removalPolicy).toBe('retain');
+    expect(prod.terminationProtection).toBe(true);
+  });
+
+  test('test and prod cannot serve unapproved models (MODEL-2)', () => {
+    expect(problemsOf((r) => (r.environments.test.requireModelApproval = false))[0]).toContain(
+      'environments.test.requireModelApproval: must be true in test',
+    );
+  });
+
+  test('a trusted role from another account is refused', () => {
+    expect(
+      problemsOf((r) => (r.environments.dev.trustedRoleArns = ['arn:aws:iam::999999999999:role/x']))[0],
+    ).toContain("role is in account 999999999999, not in this environment's account 111111111111");
+  });
+
+  test('a log retention CloudWatch does not offer is refused with the allowed values', () => {
+    expect(problemsOf((r) => (r.environments.dev.logRetentionDays = 42))[0]).toMatch(
+      /^environments\.dev\.logRetentionDays: must be one of 1, 3, 5, .* 3653 \(CloudWatch Logs retention days\), got 42$/,
+    );
+  });
+
+  test('misspelt fields are refused instead of silently ignored', () => {
+    expect(problemsOf((r) => (r.environments.dev.logRetentionDay = 30))[0]).toMatch(
+      /^environments\.dev\.logRetentionDay: unknown field; allowed: account, region/,
+    );
+  });
+
+  test('a missing environment is refused', () => {
+    expect(problemsOf((r) => delete r.environments.test)).toEqual([
+      'environments.test: is required: the project deploys dev, test, prod, each to its own account (ENV-1)',
+    ]);
+  });
+
+  test('availability zones outside the region or not matching maxAzs are refused', () => {
+    const problems = problemsOf((r) => (r.environments.dev.network.availabilityZones = ['us-east-1a']));
+    expect(problems).toContain(
+      'environments.dev.network.availabilityZones: must list exactly maxAzs (2) zones',
+    );
+    expect(problems).toContain(
+      "environments.dev.network.availabilityZones: 'us-east-1a' is not in eu-west-1",
+    );
+  });
+
+  test('a project name that makes a bucket name too long is refused', () => {
+    expect(problemsOf((r) => (r.project.name = 'a-very-long-project-n'))[0]).toContain('project.name');
+    const problems = problemsOf((r) => {
+      r.project.name = 'churn-analytics-xyzq';
+      r.environments.prod.region = 'ap-southeast-3';
+    });
+    expect(problems).toEqual([
+      "project.name: 'churn-analytics-xyzq' makes the bucket name 'churn-analytics-xyzq-prod-access-logs-333333333333-ap-southeast-3' longer than S3's 63 characters; shorten it",
+    ]);
+  });
+
+  test('every problem is reported in one run', () => {
+    const problems = problemsOf((r) => {
+      r.environments.dev.account = 'x';
+      r.environments.prod.removalPolicy = 'destroy';
+      r.environments.test.region = 'nowhere-1';
+    });
+    expect(problems).toHaveLength(3);
+  });
+});
+
+describe('selecting a configuration file', () => {
+  test('context wins over the environment variable, which wins over the example', () => {
+    expect(resolveConfigPath('ctx.json', { [CONFIG_ENV_VAR]: 'env.json' })).toBe(path.resolve('ctx.json'));
+    expect(resolveConfigPath(undefined, { [CONFIG_ENV_VAR]: 'env.json' })).toBe(path.resolve('env.json'));
+    expect(resolveConfigPath(undefined, {})).toBe(EXAMPLE_CONFIG_PATH);
+  });
+
+  test('an unreadable or malformed file is reported with its path', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'cfg-'));
+    const bad = path.join(dir, 'bad.json');
+    writeFileSync(bad, '{ "project": ');
+    expect(() => loadConfig(bad)).toThrow(`configuration file ${bad} is not valid JSON`);
+    expect(() => loadConfig(path.join(dir, 'missing.json'))).toThrow('cannot read configuration file');
+  });
+});

@@ -1,0 +1,443 @@
+import { Template } from 'aws-cdk-lib/assertions';
+import { stageName } from '../../lib/config';
+import { MFA_PROTECTED_ACTIONS } from '../../lib/constructs/model-artifact-bucket';
+import { TAG_KEYS } from '../../lib/stages/environment-stage';
+import { resolveSourceCommit, UNKNOWN_COMMIT } from '../../lib/source-commit';
+import {
+  allTemplates,
+  buildTestApp,
+  exampleConfig,
+  resourcesOfType,
+  stacksOf,
+  TEST_COMMIT,
+} from '../helpers/app';
+
+type Statement = {
+  Sid?: string;
+  Effect: string;
+  Action: string | string[];
+  Condition?: Record<string, Record<string, unknown>>;
+  Principal?: unknown;
+};
+
+const testApp = buildTestApp();
+const templates = allTemplates(testApp);
+const config = exampleConfig();
+
+function each(type: string) {
+  return templates.flatMap(({ label, template }) =>
+    resourcesOfType(template, type).map(([id, resource]) => ({
+      where: `${label}/${id}`,
+      props: resource.Properties ?? {},
+      resource,
+      template,
+    })),
+  );
+}
+
+function policyStatementsFor(template: Template, bucketLogicalId: string): Statement[] {
+  const policies = resourcesOfType(template, 'AWS::S3::BucketPolicy').filter(
+    ([, p]) =>
+      JSON.stringify((p.Properties as { Bucket: unknown }).Bucket) ===
+      JSON.stringify({ Ref: bucketLogicalId }),
+  );
+  expect(policies).toHaveLength(1);
+  return (policies[0][1].Properties as { PolicyDocument: { Statement: Statement[] } }).PolicyDocument
+    .Statement;
+}
+
+const asArray = (v: string | string[]) => (Array.isArray(v) ? v : [v]);
+
+describe('NET-1: isolated network', () => {
+  test('no internet gateway, NAT gateway or egress-only gateway exists in any environment', () => {
+    for (const type of [
+      'AWS::EC2::InternetGateway',
+      'AWS::EC2::NatGateway',
+      'AWS::EC2::EgressOnlyInternetGateway',
+      'AWS::EC2::VPCGatewayAttachment',
+      'AWS::EC2::EIP',
+    ]) {
+      expect({ type, found: each(type).map((r) => r.where) }).toEqual({ type, found: [] });
+    }
+  });
+
+  test('every environment has one VPC whose subnets span at least two AZs and never map public IPs', () => {
+    for (const stage of testApp.stages) {
+      const network = Template.fromStack(stage.network);
+      network.resourceCountIs('AWS::EC2::VPC', 1);
+      const subnets = resourcesOfType(network, 'AWS::EC2::Subnet').map(([, s]) => s.Properties!);
+      expect(new Set(subnets.map((s) => s.AvailabilityZone)).size).toBeGreaterThanOrEqual(2);
+      for (const subnet of subnets) expect(subnet.MapPublicIpOnLaunch ?? false).toBe(false);
+      for (const [, route] of resourcesOfType(network, 'AWS::EC2::Route')) {
+        expect(route.Properties).not.toHaveProperty('GatewayId');
+        expect(route.Properties).not.toHaveProperty('NatGatewayId');
+      }
+    }
+  });
+
+  test('the VPC spans the configured availability zones', () => {
+    const prod = Template.fromStack(testApp.stage('Prod').network);
+    const azs = resourcesOfType(prod, 'AWS::EC2::Subnet')
+      .map(([, s]) => s.Properties!.AvailabilityZone)
+      .sort();
+    expect(azs).toEqual(config.environments.find((e) => e.name === 'prod')!.network.availabilityZones);
+  });
+});
+
+describe('NET-2, NET-3: endpoints and security groups', () => {
+  test('the default security group of every VPC is stripped of its rules', () => {
+    for (const stage of testApp.stages) {
+      Template.fromStack(stage.network).resourceCountIs('Custom::VpcRestrictDefaultSG', 1);
+    }
+  });
+
+  test('every interface endpoint has private DNS, a policy limited to the account, and the endpoint security group', () => {
+    const endpoints = each('AWS::EC2::VPCEndpoint');
+    const interfaces = endpoints.filter((e) => e.props.VpcEndpointType === 'Interface');
+    expect(interfaces.length).toBeGreaterThanOrEqual(3 * 7);
+    for (const { where, props } of interfaces) {
+      expect({ where, dns: props.PrivateDnsEnabled }).toEqual({ where, dns: true });
+      const statements = (props.PolicyDocument as { Statement: Statement[] }).Statement;
+      for (const s of statements) {
+        expect(s.Condition?.StringEquals?.['aws:PrincipalAccount']).toBeDefined();
+        expect(asArray(s.Action)).not.toContain('*');
+      }
+    }
+    const services = JSON.stringify(interfaces.map((e) => e.props.ServiceName));
+    for (const svc of [
+      'sagemaker.runtime',
+      'sagemaker.api',
+      '.kms',
+      '.logs',
+      '.monitoring',
+      '.sts',
+      '.secretsmanager',
+    ]) {
+      expect(services).toContain(svc);
+    }
+  });
+
+  test('the S3 gateway endpoint reaches only the project buckets', () => {
+    for (const stage of testApp.stages) {
+      const network = Template.fromStack(stage.network);
+      const gateways = resourcesOfType(network, 'AWS::EC2::VPCEndpoint').filter(
+        ([, e]) => e.Properties!.VpcEndpointType === 'Gateway',
+      );
+      expect(gateways).toHaveLength(1);
+      const resources = JSON.stringify(
+        (gateways[0][1].Properties!.PolicyDocument as { Statement: unknown[] }).Statement,
+      );
+      expect(resources).toContain(`churn-${stage.stageName.toLowerCase()}-model-`);
+      expect(resources).toContain(`churn-${stage.stageName.toLowerCase()}-data-`);
+      expect(resources).not.toContain('arn:aws:s3:::*');
+    }
+  });
+
+  test('endpoints accept only HTTPS, and only from the workload security group', () => {
+    for (const stage of testApp.stages) {
+      const network = Template.fromStack(stage.network);
+      const ingress = resourcesOfType(network, 'AWS::EC2::SecurityGroupIngress').map(
+        ([, r]) => r.Properties!,
+      );
+      expect(ingress).toHaveLength(1);
+      expect(ingress[0]).toMatchObject({ IpProtocol: 'tcp', FromPort: 443, ToPort: 443 });
+      expect(ingress[0]).toHaveProperty('SourceSecurityGroupId');
+      for (const [, sg] of resourcesOfType(network, 'AWS::EC2::SecurityGroup')) {
+        expect(sg.Properties!.SecurityGroupIngress ?? []).toEqual([]);
+      }
+    }
+  });
+});
+
+describe('NET-4: flow logs', () => {
+  test('every VPC logs all traffic to a KMS-encrypted log group with retention', () => {
+    for (const stage of testApp.stages) {
+      const network = Template.fromStack(stage.network);
+      const flowLogs = resourcesOfType(network, 'AWS::EC2::FlowLog');
+      expect(flowLogs).toHaveLength(1);
+      const flowLog = flowLogs[0][1].Properties!;
+      expect(flowLog.TrafficType).toBe('ALL');
+      expect(flowLog.LogDestinationType).toBe('cloud-watch-logs');
+      const groupId = (flowLog.LogGroupName as { Ref: string }).Ref;
+      const group = network.toJSON().Resources[groupId];
+      expect(group.Properties.KmsKeyId).toBeDefined();
+      const env = config.environments.find((e) => stageName(e.name) === stage.stageName)!;
+      expect(group.Properties.RetentionInDays).toBe(env.logRetentionDays);
+    }
+  });
+
+  test('every log group in every environment is encrypted with a customer key and has a retention period', () => {
+    const groups = each('AWS::Logs::LogGroup');
+    expect(groups.length).toBeGreaterThanOrEqual(6);
+    for (const { where, props } of groups) {
+      expect({ where, kms: props.KmsKeyId !== undefined, retention: typeof props.RetentionInDays }).toEqual({
+        where,
+        kms: true,
+        retention: 'number',
+      });
+    }
+  });
+});
+
+describe('KEY-1..3: customer-managed keys', () => {
+  test('every key rotates, and each environment has separate data, model and logs keys', () => {
+    const keys = each('AWS::KMS::Key');
+    for (const { where, props } of keys)
+      expect({ where, rotation: props.EnableKeyRotation }).toEqual({ where, rotation: true });
+    for (const stage of testApp.stages) {
+      const aliases = resourcesOfType(Template.fromStack(stage.keys), 'AWS::KMS::Alias')
+        .map(([, a]) => a.Properties!.AliasName)
+        .sort();
+      const env = stage.stageName.toLowerCase();
+      expect(aliases).toEqual([
+        `alias/churn/${env}/data`,
+        `alias/churn/${env}/logs`,
+        `alias/churn/${env}/model`,
+      ]);
+    }
+  });
+
+  test('key policies never give the account kms:*, and allow grants only for AWS resources', () => {
+    for (const { where, props } of each('AWS::KMS::Key')) {
+      const statements = (props.KeyPolicy as { Statement: Statement[] }).Statement;
+      for (const s of statements) {
+        expect({ where, sid: s.Sid, wildcard: asArray(s.Action).includes('kms:*') }).toEqual({
+          where,
+          sid: s.Sid,
+          wildcard: false,
+        });
+        if (asArray(s.Action).includes('kms:CreateGrant')) {
+          expect(s.Condition?.Bool?.['kms:GrantIsForAWSResource']).toBe('true');
+        }
+      }
+      const use = statements.find((s) => s.Sid === 'UseOnlyThroughNamedServicesInThisAccount')!;
+      expect(use.Condition!.StringEquals['kms:CallerAccount']).toBeDefined();
+      expect(use.Condition!.StringEquals['kms:ViaService']).toBeDefined();
+    }
+  });
+
+  test('only CloudWatch Logs of this account may use the logs key directly, by encryption context', () => {
+    const keys = Template.fromStack(testApp.stage('Dev').keys);
+    const logsKey = resourcesOfType(keys, 'AWS::KMS::Key').find(([, k]) =>
+      String(k.Properties!.Description).startsWith('CloudWatch log groups'),
+    )!;
+    const statement = (logsKey[1].Properties!.KeyPolicy as { Statement: Statement[] }).Statement.find(
+      (s) => s.Sid === 'CloudWatchLogsForThisAccountsLogGroups',
+    )!;
+    expect(JSON.stringify(statement.Condition)).toContain('arn:aws:logs:eu-west-1:111111111111:log-group:*');
+  });
+});
+
+describe('KEY-4, MODEL-1, DATA-3, NET-6: buckets', () => {
+  const buckets = each('AWS::S3::Bucket');
+
+  test('every bucket blocks public access, is versioned and denies non-TLS and TLS below 1.2', () => {
+    expect(buckets).toHaveLength(3 * 4);
+    for (const { where, props, template } of buckets) {
+      expect({ where, bpa: props.PublicAccessBlockConfiguration }).toEqual({
+        where,
+        bpa: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
+      });
+      expect(props.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+      const logicalId = where.split('/').pop()!;
+      const statements = policyStatementsFor(template, logicalId);
+      expect(
+        statements.some((s) => s.Effect === 'Deny' && s.Condition?.Bool?.['aws:SecureTransport'] === 'false'),
+      ).toBe(true);
+      expect(
+        statements.some(
+          (s) => s.Effect === 'Deny' && s.Condition?.NumericLessThan?.['s3:TlsVersion'] === 1.2,
+        ),
+      ).toBe(true);
+      expect(statements.some((s) => s.Sid === 'DenyPrincipalsOutsideTheAccount')).toBe(true);
+    }
+  });
+
+  test('every bucket but the access-log target is encrypted with a customer key and logs its access', () => {
+    for (const { where, props } of buckets) {
+      const sse = (
+        props.BucketEncryption as {
+          ServerSideEncryptionConfiguration: Array<{
+            ServerSideEncryptionByDefault: Record<string, unknown>;
+          }>;
+        }
+      ).ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault;
+      if (where.includes('AccessLogs')) {
+        expect(sse.SSEAlgorithm).toBe('AES256');
+        continue;
+      }
+      expect({ where, algo: sse.SSEAlgorithm, key: sse.KMSMasterKeyID !== undefined }).toEqual({
+        where,
+        algo: 'aws:kms',
+        key: true,
+      });
+      expect(props.LoggingConfiguration).toBeDefined();
+    }
+  });
+
+  for (const env of config.environments) {
+    test(`${env.name}: the model bucket has Object Lock, no lifecycle rules and the MFA-deny statement`, () => {
+      const data = Template.fromStack(testApp.stage(stageName(env.name)).data);
+      const [[modelId, model]] = resourcesOfType(data, 'AWS::S3::Bucket').filter(([, b]) =>
+        String(b.Properties!.BucketName).includes('-model-'),
+      );
+      expect(model.Properties!.ObjectLockEnabled).toBe(true);
+      expect(model.Properties!.ObjectLockConfiguration).toEqual({
+        ObjectLockEnabled: 'Enabled',
+        Rule: {
+          DefaultRetention: {
+            Mode: env.modelBucket.objectLockMode,
+            Days: env.modelBucket.objectLockRetentionDays,
+          },
+        },
+      });
+      expect(model.Properties!.LifecycleConfiguration).toBeUndefined();
+      expect(model.DeletionPolicy).toBe('Retain');
+      const mfa = policyStatementsFor(data, modelId).find(
+        (s) => s.Sid === 'DenyDestructiveChangesWithoutMfa',
+      )!;
+      expect(mfa.Effect).toBe('Deny');
+      expect(mfa.Condition).toEqual({ BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false' } });
+      expect(asArray(mfa.Action).sort()).toEqual([...MFA_PROTECTED_ACTIONS].sort());
+      for (const action of [
+        's3:DeleteObjectVersion',
+        's3:PutBucketVersioning',
+        's3:PutBucketObjectLockConfiguration',
+        's3:PutBucketPolicy',
+      ]) {
+        expect(mfa.Action).toContain(action);
+      }
+    });
+
+    test(`${env.name}: captured inference data expires after ${env.dataBucket.captureRetentionDays} days (DATA-3)`, () => {
+      const data = Template.fromStack(testApp.stage(stageName(env.name)).data);
+      const [[, bucket]] = resourcesOfType(data, 'AWS::S3::Bucket').filter(([, b]) =>
+        String(b.Properties!.BucketName).includes('-data-'),
+      );
+      const rules = (bucket.Properties!.LifecycleConfiguration as { Rules: Array<Record<string, unknown>> })
+        .Rules;
+      expect(rules).toContainEqual(
+        expect.objectContaining({
+          Prefix: 'capture/',
+          ExpirationInDays: env.dataBucket.captureRetentionDays,
+          Status: 'Enabled',
+        }),
+      );
+    });
+  }
+
+  test('the model and data buckets deny access from outside the VPC endpoint unless an exempt principal or AWS service', () => {
+    for (const stage of testApp.stages) {
+      const data = Template.fromStack(stage.data);
+      for (const [id, bucket] of resourcesOfType(data, 'AWS::S3::Bucket')) {
+        const statements = policyStatementsFor(data, id);
+        const perimeter = statements.find((s) => s.Sid === 'DataPerimeterOnlyThroughTheVpcEndpoint');
+        if (String(bucket.Properties!.BucketName).includes('access-logs')) {
+          expect(perimeter).toBeUndefined();
+          continue;
+        }
+        expect(perimeter).toBeDefined();
+        expect(perimeter!.Effect).toBe('Deny');
+        expect(perimeter!.Condition!.StringNotEqualsIfExists['aws:SourceVpce']).toBeDefined();
+        expect(perimeter!.Condition!.BoolIfExists).toEqual({
+          'aws:PrincipalIsAWSService': 'false',
+          'aws:ViaAWSService': 'false',
+        });
+        const exempt = perimeter!.Condition!.ArnNotLikeIfExists['aws:PrincipalArn'] as string[];
+        const env = config.environments.find((e) => e.name === stage.stageName.toLowerCase())!;
+        for (const arn of env.trustedRoleArns) expect(exempt).toContain(arn);
+        expect(exempt).toContain(
+          `arn:aws:iam::${env.account}:role/cdk-hnb659fds-cfn-exec-role-${env.account}-${env.region}`,
+        );
+      }
+    }
+  });
+});
+
+describe('AUD-1: CloudTrail', () => {
+  test('each account has a multi-region, validated, encrypted trail with CloudWatch delivery and S3 data events', () => {
+    for (const stage of testApp.stages) {
+      const audit = Template.fromStack(stage.audit);
+      const trails = resourcesOfType(audit, 'AWS::CloudTrail::Trail');
+      expect(trails).toHaveLength(1);
+      const trail = trails[0][1].Properties!;
+      expect(trail).toMatchObject({
+        IsMultiRegionTrail: true,
+        EnableLogFileValidation: true,
+        IncludeGlobalServiceEvents: true,
+        IsLogging: true,
+      });
+      expect(trail.KMSKeyId).toBeDefined();
+      expect(trail.CloudWatchLogsLogGroupArn).toBeDefined();
+      expect(trail.CloudWatchLogsRoleArn).toBeDefined();
+      const selectors = JSON.stringify(trail.EventSelectors);
+      expect(selectors).toContain('AWS::S3::Object');
+      expect(selectors).toContain('"ReadWriteType":"All"');
+      const dataResources = (
+        trail.EventSelectors as Array<{ DataResources: Array<{ Values: unknown[] }> }>
+      )[0].DataResources[0].Values;
+      expect(dataResources).toHaveLength(2);
+    }
+  });
+});
+
+describe('ENV-2, ENV-3: lifecycle protection and tags', () => {
+  test('prod stacks have termination protection and dev stacks do not', () => {
+    for (const stack of stacksOf(testApp.stage('Prod'))) expect(stack.terminationProtection).toBe(true);
+    for (const stack of stacksOf(testApp.stage('Dev'))) expect(stack.terminationProtection).toBe(false);
+  });
+
+  test('prod retains keys, buckets and log groups; dev deletes them except the Object-Locked model bucket', () => {
+    const dataBearing = ['AWS::KMS::Key', 'AWS::S3::Bucket', 'AWS::Logs::LogGroup'];
+    for (const { where, resource } of dataBearing.flatMap((t) => each(t))) {
+      if (where.startsWith('Prod/'))
+        expect({ where, policy: resource.DeletionPolicy }).toEqual({ where, policy: 'Retain' });
+      if (where.startsWith('Dev/') && !where.includes('ModelArtifacts'))
+        expect({ where, policy: resource.DeletionPolicy }).toEqual({ where, policy: 'Delete' });
+    }
+  });
+
+  test('every taggable resource carries environment, data classification, owner and source commit tags', () => {
+    const taggable = [
+      'AWS::EC2::VPC',
+      'AWS::S3::Bucket',
+      'AWS::KMS::Key',
+      'AWS::Logs::LogGroup',
+      'AWS::CloudTrail::Trail',
+      'AWS::IAM::Role',
+      'AWS::EC2::VPCEndpoint',
+      'AWS::EC2::Subnet',
+    ];
+    for (const { where, props } of taggable.flatMap((t) => each(t))) {
+      if (where.includes('CustomVpcRestrictDefaultSG')) continue;
+      const tags = Object.fromEntries(
+        ((props.Tags as Array<{ Key: string; Value: string }>) ?? []).map((t) => [t.Key, t.Value]),
+      );
+      const env = where.split('/')[0].toLowerCase();
+      expect({
+        where,
+        tags: {
+          e: tags[TAG_KEYS.environment],
+          c: tags[TAG_KEYS.dataClassification],
+          o: tags[TAG_KEYS.owner],
+          s: tags[TAG_KEYS.sourceCommit],
+        },
+      }).toEqual({
+        where,
+        tags: { e: env, c: 'confidential', o: 'ml-platform-team', s: TEST_COMMIT },
+      });
+    }
+  });
+
+  test('the source commit comes from the environment first, then git, and says so when unknown', () => {
+    expect(resolveSourceCommit({ SOURCE_COMMIT: 'abc123' })).toBe('abc123');
+    expect(resolveSourceCommit({ GITHUB_SHA: 'def456' })).toBe('def456');
+    expect(resolveSourceCommit({}, '/')).toBe(UNKNOWN_COMMIT);
+    expect(resolveSourceCommit({}, process.cwd())).toMatch(/^[0-9a-f]{40}(-dirty)?$/);
+  });
+});
