@@ -1,0 +1,636 @@
+/**
+ * Streaming drift computation with memory bounded by the baseline, not by the window.
+ *
+ * For a numeric feature the window is never stored: each valid value is counted into the gaps and points
+ * of the baseline's distinct sample values b_0 < ... < b_{K-1} (2K + 1 counters). Between two consecutive
+ * baseline values the baseline ECDF is constant and the window ECDF only rises, so the largest |F_window -
+ * F_baseline| over the pooled sample occurs either at a baseline value or just before the next one, and
+ * both are known from those counters. The KS statistic is therefore exactly scipy's ks_2samp statistic of
+ * (baseline sample, all window values), at O(K) memory. PSI bin counts follow from the same counters
+ * because the PSI edges are baseline values.
+ */
+import type {
+  Baseline,
+  CategoricalFeatureBaseline,
+  NumericFeatureBaseline,
+  PsiBins,
+  WeightedSample,
+} from './baseline';
+import { CaptureDecodeError, decodeCaptureLine, type CaptureFailure, type CaptureSink } from './capture';
+import { resolveDriftOptions, type DriftOptions } from './options';
+import {
+  REPORT_FORMAT,
+  REPORT_VERSION,
+  type CategoricalFeatureReport,
+  type ChiSquareOutcome,
+  type DataQualityBreach,
+  type DriftReport,
+  type DriftStatus,
+  type FeatureQuality,
+  type FeatureReport,
+  type KsOutcome,
+  type NumericFeatureReport,
+  type PredictionReport,
+} from './report';
+import { chiSquareContingency } from './stats/chisquare';
+import { correctPValues } from './stats/correction';
+import { ksTwoSamplePValue } from './stats/ks';
+import { psiFromCounts, psiFromShares } from './stats/psi';
+
+/** Counts of window values in the gaps and on the points of a baseline sample. */
+class SampleCounter {
+  readonly values: Float64Array;
+  /** bins[2i] counts values in (b_{i-1}, b_i), bins[2i+1] values equal to b_i, bins[2K] values above b_{K-1}. */
+  readonly bins: Float64Array;
+  n = 0;
+  sum = 0;
+  min = Infinity;
+  max = -Infinity;
+
+  constructor(readonly sample: WeightedSample) {
+    this.values = Float64Array.from(sample.values);
+    this.bins = new Float64Array(2 * sample.values.length + 1);
+  }
+
+  add(x: number): void {
+    const v = this.values;
+    let lo = 0;
+    let hi = v.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (v[mid] < x) lo = mid + 1;
+      else hi = mid;
+    }
+    this.bins[lo < v.length && v[lo] === x ? 2 * lo + 1 : 2 * lo]++;
+    this.n++;
+    this.sum += x;
+    if (x < this.min) this.min = x;
+    if (x > this.max) this.max = x;
+  }
+
+  /** Two-sided KS statistic between the baseline sample and every value added, as ks_2samp computes it. */
+  ksStatistic(): number {
+    const nb = this.sample.size;
+    const nw = this.n;
+    const counts = this.sample.counts;
+    let cumBase = 0;
+    let cumWin = 0;
+    let d = 0;
+    for (let i = 0; i < counts.length; i++) {
+      const between = this.bins[2 * i];
+      if (between > 0) {
+        // Window values just below b_i: the window ECDF has risen, the baseline's has not yet.
+        cumWin += between;
+        const diff = Math.abs(cumWin / nw - cumBase / nb);
+        if (diff > d) d = diff;
+      }
+      cumWin += this.bins[2 * i + 1];
+      cumBase += counts[i];
+      const diff = Math.abs(cumWin / nw - cumBase / nb);
+      if (diff > d) d = diff;
+    }
+    return d;
+  }
+
+  /** Window counts in the PSI bins (-inf, e0], (e0, e1], ..., (e_last, inf). */
+  psiCounts(psi: PsiBins): number[] {
+    const out: number[] = [];
+    let cum = 0;
+    let binIndex = 0;
+    let previous = 0;
+    for (const edge of psi.edges) {
+      // Edges are sample values; sum the counters up to and including the point of this edge.
+      while (binIndex < this.values.length && this.values[binIndex] <= edge) {
+        cum += this.bins[2 * binIndex] + this.bins[2 * binIndex + 1];
+        binIndex++;
+      }
+      out.push(cum - previous);
+      previous = cum;
+    }
+    out.push(this.n - previous);
+    return out;
+  }
+}
+
+interface QualityCounts {
+  records: number;
+  nulls: number;
+  typeErrors: number;
+  outOfRange: number;
+}
+
+abstract class FeatureState {
+  readonly q: QualityCounts = { records: 0, nulls: 0, typeErrors: 0, outOfRange: 0 };
+  abstract readonly name: string;
+  /** A CSV field: text by nature, so numbers are parsed from it. */
+  abstract addText(s: string): void;
+  /** A JSON value: must already have the right JSON type. */
+  abstract addJson(v: unknown): void;
+}
+
+class NumericState extends FeatureState {
+  readonly counter: SampleCounter;
+  readonly name: string;
+  private readonly min: number;
+  private readonly max: number;
+
+  constructor(readonly baseline: NumericFeatureBaseline) {
+    super();
+    this.name = baseline.name;
+    this.counter = new SampleCounter(baseline.sample);
+    this.min = baseline.allowedRange.min ?? -Infinity;
+    this.max = baseline.allowedRange.max ?? Infinity;
+  }
+
+  private addNumber(x: number): void {
+    if (!Number.isFinite(x) || (this.baseline.integer && !Number.isInteger(x))) {
+      this.q.typeErrors++;
+      return;
+    }
+    if (x < this.min || x > this.max) this.q.outOfRange++;
+    this.counter.add(x);
+  }
+
+  addText(s: string): void {
+    this.q.records++;
+    if (s.length === 0) {
+      this.q.nulls++;
+      return;
+    }
+    // Number() accepts whitespace-only text as 0; a blank field is a null, not a zero.
+    const x = Number(s);
+    if (x === 0 && s.trim() === '') {
+      this.q.nulls++;
+      return;
+    }
+    this.addNumber(x);
+  }
+
+  addJson(v: unknown): void {
+    this.q.records++;
+    if (v === null || v === undefined) this.q.nulls++;
+    else if (typeof v === 'number') this.addNumber(v);
+    else this.q.typeErrors++;
+  }
+}
+
+class CategoricalState extends FeatureState {
+  readonly name: string;
+  readonly index = new Map<string, number>();
+  readonly categories: string[];
+  readonly baselineCounts: number[];
+  readonly counts: Float64Array;
+  private readonly allowed: Set<string> | null;
+  unseen = 0;
+  valid = 0;
+  /** Distinct unseen categories with counts; capped so hostile input cannot grow it without bound. */
+  readonly unseenNames = new Map<string, number>();
+  unseenOverflow = 0;
+  static readonly MAX_TRACKED_UNSEEN = 1000;
+
+  constructor(readonly baseline: CategoricalFeatureBaseline) {
+    super();
+    this.name = baseline.name;
+    this.categories = Object.keys(baseline.frequencies);
+    this.baselineCounts = this.categories.map((c) => baseline.frequencies[c]);
+    this.categories.forEach((c, i) => this.index.set(c, i));
+    this.counts = new Float64Array(this.categories.length);
+    this.allowed = baseline.allowed ? new Set(baseline.allowed) : null;
+  }
+
+  private addCategory(c: string): void {
+    this.valid++;
+    if (this.allowed && !this.allowed.has(c)) this.q.outOfRange++;
+    const i = this.index.get(c);
+    if (i !== undefined) {
+      this.counts[i]++;
+      return;
+    }
+    this.unseen++;
+    const seen = this.unseenNames.get(c);
+    if (seen !== undefined) this.unseenNames.set(c, seen + 1);
+    else if (this.unseenNames.size < CategoricalState.MAX_TRACKED_UNSEEN) this.unseenNames.set(c, 1);
+    else this.unseenOverflow++;
+  }
+
+  addText(s: string): void {
+    this.q.records++;
+    if (s.length === 0) this.q.nulls++;
+    else this.addCategory(s);
+  }
+
+  addJson(v: unknown): void {
+    this.q.records++;
+    if (v === null || v === undefined || v === '') this.q.nulls++;
+    else if (typeof v === 'string') this.addCategory(v);
+    // Codes sent as JSON numbers or booleans are read as their text form ("1", "true").
+    else if ((typeof v === 'number' && Number.isFinite(v)) || typeof v === 'boolean')
+      this.addCategory(String(v));
+    else this.q.typeErrors++;
+  }
+}
+
+class ScoreState {
+  readonly counter: SampleCounter;
+  outputs = 0;
+  nonFinite = 0;
+  outOfRange = 0;
+  invalid = 0;
+
+  constructor(sample: WeightedSample) {
+    this.counter = new SampleCounter(sample);
+  }
+
+  add(v: unknown): void {
+    this.outputs++;
+    let x: number;
+    if (typeof v === 'number') x = v;
+    else if (v === null) x = Number.NaN;
+    else if (typeof v === 'string') {
+      const t = v.trim();
+      x = Number(t);
+      if (t === '') {
+        this.invalid++;
+        return;
+      }
+      if (Number.isNaN(x) && !/^[+-]?nan$/i.test(t)) {
+        // "inf"/"-inf" as Python prints them are non-finite; anything else is not a number at all.
+        if (/^[+-]?inf(inity)?$/i.test(t)) x = Infinity;
+        else {
+          this.invalid++;
+          return;
+        }
+      }
+    } else {
+      this.invalid++;
+      return;
+    }
+    if (!Number.isFinite(x)) {
+      this.nonFinite++;
+      return;
+    }
+    if (x < 0 || x > 1) this.outOfRange++;
+    this.counter.add(x);
+  }
+}
+
+export interface AccumulatorMeta {
+  /** Overrides the report timestamp (tests, reproducible output). */
+  readonly now?: () => Date;
+}
+
+/** Feeds capture lines in, produces the drift report out. Memory depends on the baseline only. */
+export class DriftAccumulator implements CaptureSink {
+  readonly options: DriftOptions;
+  private readonly features: FeatureState[];
+  private readonly positional: (FeatureState | undefined)[];
+  private readonly byName = new Map<string, FeatureState>();
+  private readonly scoreState: ScoreState;
+  private lines = 0;
+  private malformed = 0;
+  private readonly malformedByReason: Partial<Record<CaptureFailure, number>> = {};
+  private records = 0;
+  private wrongWidth = 0;
+  private objects = 0;
+
+  constructor(
+    readonly baseline: Baseline,
+    options: Partial<DriftOptions> = {},
+    private readonly meta: AccumulatorMeta = {},
+  ) {
+    this.options = resolveDriftOptions(options);
+    this.features = baseline.features.map((f) =>
+      f.kind === 'numeric' ? new NumericState(f) : new CategoricalState(f),
+    );
+    for (const f of this.features) this.byName.set(f.name, f);
+    this.positional = baseline.featureOrder.map((name) => this.byName.get(name));
+    this.scoreState = new ScoreState(baseline.score.sample);
+  }
+
+  /** Call once per capture object (file / S3 object) read, for the report's bookkeeping. */
+  beginObject(): void {
+    this.objects++;
+  }
+
+  /** One line of a capture file. Blank lines are ignored; malformed ones are counted, never thrown. */
+  addLine(line: string): void {
+    if (line.length === 0 || (line.length < 3 && line.trim() === '')) return;
+    this.lines++;
+    try {
+      decodeCaptureLine(line, this);
+    } catch (e) {
+      if (!(e instanceof CaptureDecodeError)) throw e;
+      this.malformed++;
+      this.malformedByReason[e.reason] = (this.malformedByReason[e.reason] ?? 0) + 1;
+    }
+  }
+
+  positionalRow(values: readonly unknown[]): void {
+    if (values.length !== this.positional.length) {
+      this.wrongWidth++;
+      return;
+    }
+    this.records++;
+    for (let i = 0; i < values.length; i++) {
+      const f = this.positional[i];
+      if (!f) continue;
+      const v = values[i];
+      if (typeof v === 'string') f.addText(v);
+      else f.addJson(v);
+    }
+  }
+
+  namedRecord(record: Readonly<Record<string, unknown>>): void {
+    this.records++;
+    for (const f of this.features) f.addJson(record[f.name]);
+  }
+
+  score(value: unknown): void {
+    this.scoreState.add(value);
+  }
+
+  finish(): DriftReport {
+    const o = this.options;
+    const empty = this.records === 0;
+    const testP: { key: string; p: number }[] = [];
+
+    const ksOf = (counter: SampleCounter): { d: number; p: number; method: KsOutcome['method'] } | null => {
+      if (counter.n === 0) return null;
+      const r = ksTwoSamplePValue(counter.ksStatistic(), counter.sample.size, counter.n);
+      return { d: r.statistic, p: r.pValue, method: r.method };
+    };
+
+    const numericResults = new Map<string, ReturnType<typeof ksOf>>();
+    const categoricalResults = new Map<string, ReturnType<typeof chiSquareContingency> | null>();
+    for (const f of this.features) {
+      if (f instanceof NumericState) {
+        const r = ksOf(f.counter);
+        numericResults.set(f.name, r);
+        if (r) testP.push({ key: `feature:${f.name}`, p: r.p });
+      } else if (f instanceof CategoricalState) {
+        const r = f.valid > 0 ? chiSquareContingency(contingencyTable(f)) : null;
+        categoricalResults.set(f.name, r);
+        if (r) testP.push({ key: `feature:${f.name}`, p: r.pValue });
+      }
+    }
+    const scoreKs = ksOf(this.scoreState.counter);
+    if (scoreKs) testP.push({ key: 'prediction', p: scoreKs.p });
+
+    const corrected = correctPValues(
+      testP.map((t) => t.p),
+      o.alpha,
+      o.correction,
+    );
+    const outcome = new Map(testP.map((t, i) => [t.key, corrected[i]]));
+
+    const features: FeatureReport[] = this.features.map((f) => {
+      const quality = qualityOf(f.q, (f as NumericState | CategoricalState).baseline);
+      const c = outcome.get(`feature:${f.name}`);
+      if (f instanceof NumericState) {
+        const r = numericResults.get(f.name) ?? null;
+        const ks: KsOutcome | null =
+          r && c
+            ? {
+                statistic: r.d,
+                pValue: r.p,
+                method: r.method,
+                n1: f.counter.sample.size,
+                n2: f.counter.n,
+                adjustedPValue: c.adjustedPValue,
+                rejected: c.rejected,
+              }
+            : null;
+        const psi =
+          f.counter.n > 0
+            ? psiFromShares(f.baseline.psi.shares, shares(f.counter.psiCounts(f.baseline.psi)))
+            : null;
+        const report: NumericFeatureReport = {
+          name: f.name,
+          kind: 'numeric',
+          values: f.counter.n,
+          ks,
+          psi,
+          window: windowStats(f.counter),
+          drift: ks !== null && ks.rejected && ks.statistic >= o.minKsStatistic,
+          quality,
+        };
+        return report;
+      }
+      const cat = f as CategoricalState;
+      const r = categoricalResults.get(cat.name) ?? null;
+      const chiSquare: ChiSquareOutcome | null =
+        r && c
+          ? {
+              statistic: r.statistic,
+              pValue: r.pValue,
+              dof: r.dof,
+              yates: r.yates,
+              adjustedPValue: c.adjustedPValue,
+              rejected: c.rejected,
+            }
+          : null;
+      const table = cat.valid > 0 ? contingencyTable(cat) : null;
+      const psi = table ? psiFromCounts(table[0], table[1]) : null;
+      const top = [...cat.unseenNames.entries()]
+        .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+        .slice(0, o.reportUnseenCategories)
+        .map(([category, count]) => ({ category, count }));
+      const report: CategoricalFeatureReport = {
+        name: cat.name,
+        kind: 'categorical',
+        values: cat.valid,
+        chiSquare,
+        psi,
+        unseen: {
+          count: cat.unseen,
+          rate: cat.valid > 0 ? cat.unseen / cat.valid : null,
+          distinct: cat.unseenNames.size + (cat.unseenOverflow > 0 ? 1 : 0),
+          top,
+        },
+        drift: chiSquare !== null && chiSquare.rejected && psi !== null && psi >= o.minCategoricalPsi,
+        quality,
+      };
+      return report;
+    });
+
+    const sc = outcome.get('prediction');
+    const s = this.scoreState;
+    const predictionKs: KsOutcome | null =
+      scoreKs && sc
+        ? {
+            statistic: scoreKs.d,
+            pValue: scoreKs.p,
+            method: scoreKs.method,
+            n1: s.counter.sample.size,
+            n2: s.counter.n,
+            adjustedPValue: sc.adjustedPValue,
+            rejected: sc.rejected,
+          }
+        : null;
+    const prediction: PredictionReport = {
+      scores: s.counter.n,
+      ks: predictionKs,
+      psi:
+        s.counter.n > 0
+          ? psiFromShares(
+              this.baseline.score.psi.shares,
+              shares(s.counter.psiCounts(this.baseline.score.psi)),
+            )
+          : null,
+      window: windowStats(s.counter),
+      drift: predictionKs !== null && predictionKs.rejected && predictionKs.statistic >= o.minKsStatistic,
+      quality: {
+        outputs: s.outputs,
+        nonFinite: s.nonFinite,
+        outOfRange: s.outOfRange,
+        invalid: s.invalid,
+        nonFiniteRate: s.outputs > 0 ? s.nonFinite / s.outputs : null,
+      },
+    };
+
+    const breaches = this.breaches(features, prediction);
+    const driftedFeatures = features.filter((f) => f.drift).map((f) => f.name);
+    let status: DriftStatus;
+    if (empty) status = 'empty';
+    else if (this.records < o.minRecords) status = 'insufficient-data';
+    else status = driftedFeatures.length > 0 || prediction.drift ? 'drift' : 'no-drift';
+
+    const base: Omit<DriftReport, 'summary'> = {
+      format: REPORT_FORMAT,
+      version: REPORT_VERSION,
+      generatedAt: (this.meta.now ? this.meta.now() : new Date()).toISOString(),
+      status,
+      baseline: {
+        createdAt: this.baseline.createdAt,
+        modelSha256: this.baseline.source.modelSha256,
+        trainingDataSha256: this.baseline.source.trainingDataSha256,
+      },
+      input: {
+        objects: this.objects,
+        lines: this.lines,
+        malformedLines: this.malformed,
+        malformedByReason: { ...this.malformedByReason },
+        records: this.records,
+        wrongWidthRows: this.wrongWidth,
+      },
+      decision: {
+        alpha: o.alpha,
+        correction: o.correction,
+        minKsStatistic: o.minKsStatistic,
+        minCategoricalPsi: o.minCategoricalPsi,
+        minRecords: o.minRecords,
+        tests: testP.length,
+        driftedFeatures: status === 'drift' ? driftedFeatures : [],
+        predictionDrift: status === 'drift' && prediction.drift,
+      },
+      features,
+      prediction,
+      dataQuality: {
+        status: empty ? ('empty' as const) : breaches.length > 0 ? ('breach' as const) : ('ok' as const),
+        breaches,
+      },
+    };
+    return { ...base, summary: summaryLine(base) };
+  }
+
+  private breaches(features: FeatureReport[], prediction: PredictionReport): DataQualityBreach[] {
+    const o = this.options;
+    const out: DataQualityBreach[] = [];
+    for (const f of features) {
+      const q = f.quality;
+      if (q.nullRate !== null && q.nullRate - q.baselineNullRate > o.maxNullRateIncrease) {
+        out.push({
+          feature: f.name,
+          check: 'null-rate',
+          value: q.nullRate,
+          threshold: q.baselineNullRate + o.maxNullRateIncrease,
+        });
+      }
+      if (q.typeErrorRate !== null && q.typeErrorRate > o.maxTypeErrorRate) {
+        out.push({
+          feature: f.name,
+          check: 'type-error-rate',
+          value: q.typeErrorRate,
+          threshold: o.maxTypeErrorRate,
+        });
+      }
+      if (q.outOfRangeRate !== null && q.outOfRangeRate > o.maxOutOfRangeRate) {
+        out.push({
+          feature: f.name,
+          check: 'out-of-range-rate',
+          value: q.outOfRangeRate,
+          threshold: o.maxOutOfRangeRate,
+        });
+      }
+    }
+    const r = prediction.quality.nonFiniteRate;
+    if (r !== null && r > o.maxNonFiniteOutputRate) {
+      out.push({
+        feature: '(prediction)',
+        check: 'non-finite-outputs',
+        value: r,
+        threshold: o.maxNonFiniteOutputRate,
+      });
+    }
+    return out;
+  }
+}
+
+/** 2 x K table: baseline training counts over window counts, plus one "unseen" column when needed. */
+function contingencyTable(f: CategoricalState): [number[], number[]] {
+  const base = [...f.baselineCounts];
+  const win = Array.from(f.counts);
+  if (f.unseen > 0) {
+    base.push(0);
+    win.push(f.unseen);
+  }
+  return [base, win];
+}
+
+function shares(counts: number[]): number[] {
+  const total = counts.reduce((s, v) => s + v, 0);
+  return counts.map((c) => c / total);
+}
+
+function windowStats(c: SampleCounter): { min: number; max: number; mean: number } | null {
+  return c.n > 0 ? { min: c.min, max: c.max, mean: c.sum / c.n } : null;
+}
+
+function qualityOf(q: QualityCounts, baseline: { rows: number; missing: number }): FeatureQuality {
+  const rate = (v: number): number | null => (q.records > 0 ? v / q.records : null);
+  return {
+    records: q.records,
+    nulls: q.nulls,
+    typeErrors: q.typeErrors,
+    outOfRange: q.outOfRange,
+    nullRate: rate(q.nulls),
+    typeErrorRate: rate(q.typeErrors),
+    outOfRangeRate: rate(q.outOfRange),
+    baselineNullRate: baseline.rows > 0 ? baseline.missing / baseline.rows : 0,
+  };
+}
+
+function fmt(p: number): string {
+  return p < 1e-4 ? p.toExponential(2) : p.toFixed(4);
+}
+
+function summaryLine(r: Omit<DriftReport, 'summary'>): string {
+  const head = `drift check: ${r.status}; ${r.input.records} records, ${r.input.malformedLines} malformed lines`;
+  if (r.status === 'empty') return `${head}; the window held no input records, so nothing was tested`;
+  const drifted = r.features
+    .filter((f) => f.drift)
+    .map((f) => {
+      const stat =
+        f.kind === 'numeric'
+          ? `D=${f.ks?.statistic.toFixed(3)} p=${fmt(f.ks?.pValue ?? 1)}`
+          : `PSI=${f.psi?.toFixed(3)} p=${fmt(f.chiSquare?.pValue ?? 1)}`;
+      return `${f.name} (${stat})`;
+    });
+  const parts = [head, `${r.decision.tests} tests, ${r.decision.correction} alpha=${r.decision.alpha}`];
+  if (drifted.length > 0) parts.push(`drifted: ${drifted.join(', ')}`);
+  if (r.prediction.drift) parts.push(`prediction D=${r.prediction.ks?.statistic.toFixed(3)}`);
+  parts.push(
+    `data quality: ${r.dataQuality.status}${r.dataQuality.breaches.length ? ` (${r.dataQuality.breaches.length} breaches)` : ''}`,
+  );
+  return parts.join('; ');
+}
