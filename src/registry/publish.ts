@@ -1,5 +1,4 @@
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { CreateModelPackageCommand, type SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
@@ -74,9 +73,24 @@ function checkImage(image: string): string {
   return image;
 }
 
-async function statArtifact(path: string): Promise<number> {
+/**
+ * Opens the artifact once: hashing and uploading read the same open file, so a file swapped on disk in
+ * between cannot be uploaded under another file's digest (S3's checksum check catches edits in place).
+ */
+async function openArtifact(path: string): Promise<{ handle: FileHandle; size: number }> {
+  let handle: FileHandle;
   try {
-    const info = await stat(path);
+    handle = await open(path, 'r');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT')
+      throw new RegistryError('artifactMissing', `artifact file '${path}' does not exist`);
+    if (code === 'EACCES') throw new RegistryError('accessDenied', `artifact file '${path}' cannot be read`);
+    if (code === 'EISDIR') throw new RegistryError('usage', `--artifact '${path}' is not a regular file`);
+    throw error;
+  }
+  try {
+    const info = await handle.stat();
     if (!info.isFile()) throw new RegistryError('usage', `--artifact '${path}' is not a regular file`);
     if (info.size === 0) throw new RegistryError('usage', `--artifact '${path}' is empty`);
     if (info.size > MAX_ARTIFACT_BYTES) {
@@ -85,15 +99,15 @@ async function statArtifact(path: string): Promise<number> {
         `--artifact '${path}' is ${info.size} bytes; at most 5 GiB can be published`,
       );
     }
-    return info.size;
+    return { handle, size: info.size };
   } catch (error) {
-    if (error instanceof RegistryError) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT')
-      throw new RegistryError('artifactMissing', `artifact file '${path}' does not exist`);
-    if (code === 'EACCES') throw new RegistryError('accessDenied', `artifact file '${path}' cannot be read`);
+    await handle.close();
     throw error;
   }
+}
+
+function readFromStart(handle: FileHandle) {
+  return handle.createReadStream({ start: 0, autoClose: false, emitClose: false });
 }
 
 /**
@@ -103,6 +117,7 @@ async function statArtifact(path: string): Promise<number> {
 async function uploadArtifact(
   s3: S3Client,
   request: PublishRequest,
+  handle: FileHandle,
   key: string,
   digest: Sha256Hex,
   size: number,
@@ -110,12 +125,13 @@ async function uploadArtifact(
   const uri = formatS3Uri({ bucket: request.bucket, key });
   const expected = hexToBase64(digest);
   let put;
+  const body = readFromStart(handle);
   try {
     put = await s3.send(
       new PutObjectCommand({
         Bucket: request.bucket,
         Key: key,
-        Body: createReadStream(request.artifactPath),
+        Body: body,
         ContentLength: size,
         ContentType: 'application/octet-stream',
         ChecksumAlgorithm: 'SHA256',
@@ -143,6 +159,8 @@ async function uploadArtifact(
       );
     }
     return { versionId: head.VersionId, reused: true };
+  } finally {
+    body.destroy();
   }
   if (put.ChecksumSHA256 !== expected) {
     throw new RegistryError(
@@ -180,13 +198,19 @@ export async function publishModel(
   if (request.description !== undefined && request.description.length > 1024) {
     throw new RegistryError('usage', '--description may have at most 1024 characters');
   }
-  const size = await statArtifact(request.artifactPath);
-  await describeGroup(clients.sagemaker, request.group);
-
-  const digest = await sha256OfStream(createReadStream(request.artifactPath));
-  const key = artifactKey(prefix, digest, basename(request.artifactPath));
+  const { handle, size } = await openArtifact(request.artifactPath);
+  let digest: Sha256Hex;
+  let key: string;
+  let upload: { versionId: string | undefined; reused: boolean };
+  try {
+    await describeGroup(clients.sagemaker, request.group);
+    digest = await sha256OfStream(readFromStart(handle));
+    key = artifactKey(prefix, digest, basename(request.artifactPath));
+    upload = await uploadArtifact(clients.s3, request, handle, key, digest, size);
+  } finally {
+    await handle.close();
+  }
   const modelDataUrl = formatS3Uri({ bucket: request.bucket, key });
-  const upload = await uploadArtifact(clients.s3, request, key, digest, size);
   if (!upload.versionId || upload.versionId === 'null') {
     throw new RegistryError(
       'unexpected',

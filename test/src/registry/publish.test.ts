@@ -75,6 +75,12 @@ beforeEach(() => {
 
 describe('publishModel', () => {
   it('uploads content-addressed with the SHA-256 checksum and no-overwrite condition, then registers a pending version', async () => {
+    let uploaded: Buffer = Buffer.alloc(0);
+    s3.on(PutObjectCommand).callsFake(async (input: { Body: Readable }) => {
+      uploaded = await bodyBytes(input.Body);
+      return { ChecksumSHA256: ARTIFACT_SHA256_BASE64, VersionId: 'ver-1' };
+    });
+
     const result = await publishModel(clients, request({ description: 'weekly retrain' }));
 
     expect(result).toEqual({
@@ -91,7 +97,7 @@ describe('publishModel', () => {
     });
     const put = s3.commandCalls(PutObjectCommand);
     expect(put).toHaveLength(1);
-    const { Body, ...putInput } = put[0].args[0].input;
+    const { Body: _body, ...putInput } = put[0].args[0].input;
     expect(putInput).toEqual({
       Bucket: BUCKET,
       Key: ARTIFACT_KEY,
@@ -101,7 +107,7 @@ describe('publishModel', () => {
       ChecksumSHA256: ARTIFACT_SHA256_BASE64,
       IfNoneMatch: '*',
     });
-    expect((await bodyBytes(Body)).equals(ARTIFACT_BYTES)).toBe(true);
+    expect(uploaded.equals(ARTIFACT_BYTES)).toBe(true);
     expect(sagemaker.commandCalls(CreateModelPackageCommand)[0].args[0].input).toEqual({
       ModelPackageGroupName: GROUP,
       ModelPackageDescription: 'weekly retrain',
