@@ -38,10 +38,22 @@ export function loadModel(bytes: Uint8Array | string, options: LoadModelOptions 
   try {
     document = JSON.parse(text);
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new ModelFormatError(
-      `${source} is not valid JSON (${text.length} characters; truncated or corrupted?): ${reason}`,
-    );
+    // XGBoost writes bare NaN (e.g. the split_conditions of categorical splits), which is not JSON.
+    // Read those as null so such a model gets its real diagnosis instead of "invalid JSON".
+    const lenient = nonFiniteTokensAsNull(text);
+    if (lenient !== undefined) {
+      try {
+        document = JSON.parse(lenient);
+      } catch {
+        document = undefined;
+      }
+    }
+    if (document === undefined) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new ModelFormatError(
+        `${source} is not valid JSON (${text.length} characters; truncated or corrupted?): ${reason}`,
+      );
+    }
   }
   try {
     return new TreeEnsembleModel(parseModelDocument(document), digest);
@@ -58,4 +70,34 @@ export async function loadModelFile(
 ): Promise<TreeEnsembleModel> {
   const bytes = await readFile(path);
   return loadModel(bytes, { source: path, ...options });
+}
+
+/** Replaces NaN / Infinity / -Infinity tokens outside strings with null; undefined when there are none. */
+function nonFiniteTokensAsNull(text: string): string | undefined {
+  const parts: string[] = [];
+  let start = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+      continue;
+    }
+    if (c === 0x22) {
+      inString = true;
+      continue;
+    }
+    for (const token of ['NaN', '-Infinity', 'Infinity']) {
+      if (text.startsWith(token, i)) {
+        parts.push(text.slice(start, i), 'null');
+        i += token.length - 1;
+        start = i + 1;
+        break;
+      }
+    }
+  }
+  if (parts.length === 0) return undefined;
+  parts.push(text.slice(start));
+  return parts.join('');
 }

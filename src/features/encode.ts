@@ -1,0 +1,179 @@
+import { fieldColumns, specColumns, type FeatureSpec, type FieldSpec } from './spec';
+
+/** A raw input record: field name to value, as it comes from JSON (numbers, strings, null) or CSV (strings). */
+export type RawRecord = Readonly<Record<string, unknown>>;
+
+/** One problem with one field of one record. */
+export interface FieldError {
+  readonly field: string;
+  readonly message: string;
+}
+
+export type EncodeResult =
+  | { readonly ok: true; readonly vector: Float64Array }
+  | { readonly ok: false; readonly errors: readonly FieldError[] };
+
+export interface EncoderOptions {
+  /**
+   * The model's feature names, in model column order. When given, the encoder writes vectors in this
+   * order and refuses a specification whose columns are not exactly the model's columns.
+   * @default the specification's own column order
+   */
+  readonly modelFeatureNames?: readonly string[];
+  /**
+   * What to do with record fields the specification does not name: 'reject' reports them as errors
+   * (what an API should do), 'ignore' skips them (for files carrying ids or labels).
+   * @default 'reject'
+   */
+  readonly unknownFields?: 'reject' | 'ignore';
+}
+
+/** The specification does not describe the model it is paired with. */
+export class SpecModelMismatchError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SpecModelMismatchError';
+  }
+}
+
+// Strict decimal syntax: Number() alone would also accept '0x1F', '0b1', ' ' (as 0) and 'Infinity'.
+const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+
+interface BoundField {
+  readonly spec: FieldSpec;
+  /** Model column index per encoded column, aligned with fieldColumns(spec). */
+  readonly indices: Int32Array;
+}
+
+function isAbsent(value: unknown): boolean {
+  return value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
+}
+
+/**
+ * Validates raw records against a feature specification and encodes them into model vectors; also
+ * folds per-column contributions back onto the source fields. Build one per (spec, model) pair.
+ */
+export class FeatureEncoder {
+  /** Model column names in vector order. */
+  readonly columns: readonly string[];
+  readonly spec: FeatureSpec;
+  private readonly fields: readonly BoundField[];
+  private readonly byName: ReadonlyMap<string, BoundField>;
+  private readonly unknownFields: 'reject' | 'ignore';
+
+  constructor(spec: FeatureSpec, options: EncoderOptions = {}) {
+    this.spec = spec;
+    this.unknownFields = options.unknownFields ?? 'reject';
+    const produced = specColumns(spec);
+    const columns = options.modelFeatureNames ? [...options.modelFeatureNames] : produced;
+    if (options.modelFeatureNames) {
+      const model = new Set(columns);
+      const spare = produced.filter((c) => !model.has(c));
+      const own = new Set(produced);
+      const uncovered = columns.filter((c) => !own.has(c));
+      if (spare.length > 0 || uncovered.length > 0) {
+        const parts = [];
+        if (uncovered.length > 0)
+          parts.push(`model columns not produced by the specification: ${uncovered.join(', ')}`);
+        if (spare.length > 0)
+          parts.push(`specification columns the model does not have: ${spare.join(', ')}`);
+        throw new SpecModelMismatchError(
+          `feature specification '${spec.name}' does not match the model; ${parts.join('; ')}`,
+        );
+      }
+    }
+    const index = new Map(columns.map((c, i) => [c, i]));
+    this.columns = Object.freeze(columns);
+    this.fields = spec.fields.map((field) => ({
+      spec: field,
+      indices: Int32Array.from(fieldColumns(field), (c) => index.get(c) as number),
+    }));
+    this.byName = new Map(this.fields.map((f) => [f.spec.name, f]));
+  }
+
+  /** Validates and encodes one record. Every field is checked, so all its problems are reported at once. */
+  encode(record: RawRecord): EncodeResult {
+    const vector = new Float64Array(this.columns.length);
+    const errors = this.encodeInto(record, vector);
+    return errors.length === 0 ? { ok: true, vector } : { ok: false, errors };
+  }
+
+  /** Like `encode` but writes into `out` (length = columns.length) and returns the errors (empty = valid). */
+  encodeInto(record: RawRecord, out: Float64Array | Float32Array): FieldError[] {
+    const errors: FieldError[] = [];
+    if (typeof record !== 'object' || record === null || Array.isArray(record)) {
+      return [{ field: '(record)', message: 'must be an object of field values' }];
+    }
+    if (this.unknownFields === 'reject') {
+      for (const key of Object.keys(record)) {
+        if (!this.byName.has(key))
+          errors.push({ field: key, message: 'is not a field of the feature specification' });
+      }
+    }
+    for (const { spec, indices } of this.fields) {
+      const value = record[spec.name];
+      if (spec.type === 'numeric') {
+        const result = encodeNumeric(spec, value);
+        if (typeof result === 'string') errors.push({ field: spec.name, message: result });
+        else out[indices[0]] = result;
+        continue;
+      }
+      if (isAbsent(value)) {
+        if (spec.required) errors.push({ field: spec.name, message: 'is required' });
+        else indices.forEach((i) => (out[i] = spec.missing === 'zeros' ? 0 : NaN));
+        continue;
+      }
+      const position = typeof value === 'string' ? spec.values.indexOf(value) : -1;
+      if (position < 0) {
+        errors.push({
+          field: spec.name,
+          message: `must be one of ${spec.values.map((v) => JSON.stringify(v)).join(', ')}; got ${describe(value)}`,
+        });
+        continue;
+      }
+      indices.forEach((i) => (out[i] = 0));
+      const hot = spec.oneHot.dropFirst ? position - 1 : position;
+      if (hot >= 0) out[indices[hot]] = 1;
+    }
+    return errors;
+  }
+
+  /**
+   * Sums per-column contributions (model column order, e.g. `Contributions.values`) back onto the source
+   * fields, so a one-hot encoded field gets one number. Returns fields in specification order.
+   */
+  sumBySourceField(columnContributions: ArrayLike<number>): Record<string, number> {
+    if (columnContributions.length !== this.columns.length) {
+      throw new RangeError(
+        `expected ${this.columns.length} column contributions, got ${columnContributions.length}`,
+      );
+    }
+    const out: Record<string, number> = {};
+    for (const { spec, indices } of this.fields) {
+      let sum = 0;
+      for (let k = 0; k < indices.length; k++) sum += columnContributions[indices[k]];
+      out[spec.name] = sum;
+    }
+    return out;
+  }
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string')
+    return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}...` : value);
+  if (typeof value === 'number' || typeof value === 'boolean') return `${typeof value} ${String(value)}`;
+  return Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : typeof value;
+}
+
+function encodeNumeric(spec: Extract<FieldSpec, { type: 'numeric' }>, value: unknown): number | string {
+  if (isAbsent(value)) return spec.required ? 'is required' : NaN;
+  let n: number;
+  if (typeof value === 'number') n = value;
+  else if (typeof value === 'string' && DECIMAL.test(value.trim())) n = Number(value.trim());
+  else return `must be a number; got ${describe(value)}`;
+  if (!Number.isFinite(n)) return `must be a finite number; got ${String(n)}`;
+  if (spec.integer && !Number.isInteger(n)) return `must be a whole number; got ${n}`;
+  if (spec.minimum !== undefined && n < spec.minimum) return `must be at least ${spec.minimum}; got ${n}`;
+  if (spec.maximum !== undefined && n > spec.maximum) return `must be at most ${spec.maximum}; got ${n}`;
+  return n;
+}
