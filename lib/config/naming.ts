@@ -12,6 +12,10 @@ export interface ResourceNames {
     readonly accessLogs: string;
     readonly trail: string;
   };
+  /** SageMaker model package group of the environment's registry (MODEL-2). */
+  readonly modelPackageGroup: string;
+  /** CloudWatch namespace of the project's own metrics (drift, data quality, MFA Delete). */
+  readonly metricNamespace: string;
 }
 
 export function resourceNames(
@@ -26,6 +30,8 @@ export function resourceNames(
       accessLogs: bucket('access-logs'),
       trail: bucket('trail'),
     },
+    modelPackageGroup: `${projectName}-${env.name}`,
+    metricNamespace: `${projectName}/${env.name}`,
   };
 }
 

@@ -20,6 +20,11 @@ export interface ProjectSettings {
   readonly dataClassification: DataClassification;
   /** CDK bootstrap qualifier of every account (`cdk bootstrap --qualifier`); default `hnb659fds`. */
   readonly cdkQualifier: string;
+  /**
+   * Regular expression of the business's customer ids. Macie looks for it in stored data (DATA-2);
+   * the API accepts only ids that match it.
+   */
+  readonly customerIdPattern: string;
 }
 
 export interface ToolingAccount {
@@ -50,6 +55,87 @@ export interface DataBucketSettings {
   readonly reportRetentionDays: number;
 }
 
+export interface AlertSettings {
+  /** Address subscribed to the alert topic; the subscription must be confirmed by its owner. */
+  readonly email?: string;
+}
+
+export type MacieSchedule = 'DAILY' | `WEEKLY:${string}` | `MONTHLY:${number}`;
+export type MacieSeverity = 'Low' | 'Medium' | 'High';
+
+export interface MacieSettings {
+  /**
+   * Create the Macie session in this account. false where Macie is already enabled or managed by an
+   * organisation's delegated administrator (the classification job is created either way).
+   */
+  readonly enableInAccount: boolean;
+  /** `DAILY`, `WEEKLY:<MONDAY..SUNDAY>` or `MONTHLY:<1-31>`. */
+  readonly scheduleFrequency: MacieSchedule;
+  /** Findings of at least this severity are sent to the alert topic. */
+  readonly minimumAlertSeverity: MacieSeverity;
+}
+
+export type ServingMode = 'sagemaker' | 'embedded';
+export type RolloutStrategy = 'canary' | 'linear';
+
+export interface ServingSettings {
+  /** `sagemaker`: the API calls a SageMaker endpoint; `embedded`: the function scores the model itself. */
+  readonly mode: ServingMode;
+  /** A model package version number, or `latest-approved`, resolved at deploy time. */
+  readonly modelVersion: number | 'latest-approved';
+  /** A candidate version that receives a shadow copy of live traffic; its answers are discarded. */
+  readonly shadowModelVersion?: number;
+  /** SageMaker instance type of the production variant, e.g. `ml.m5.large`. */
+  readonly instanceType: string;
+  readonly instanceCount: number;
+  /** Upper bound for invocation-based auto scaling. */
+  readonly maxInstanceCount: number;
+  readonly rollout: {
+    readonly strategy: RolloutStrategy;
+    /** Canary size, or linear step size, in percent of capacity. */
+    readonly stepPercent: number;
+    /** Minutes to watch each step before shifting more traffic. */
+    readonly waitMinutes: number;
+  };
+  /** Share of requests captured for drift checks (DATA-3 limits how long they are kept). */
+  readonly dataCapturePercent: number;
+  /** A container image instead of the built-in XGBoost image of the region. */
+  readonly containerImage?: string;
+}
+
+export type ApiAuthorization = 'iam' | 'jwt';
+
+export interface ApiSettings {
+  /** `iam` (SigV4, default) or `jwt` (a Cognito user pool or OIDC issuer). */
+  readonly authorization: ApiAuthorization;
+  /**
+   * IAM roles allowed to call the API when authorization is `iam`; empty means any IAM principal of
+   * this account that its own policies allow.
+   */
+  readonly allowedPrincipalArns: readonly string[];
+  readonly jwt?: { readonly issuer: string; readonly audience: readonly string[] };
+  /** Requests per client IP per 5 minutes before WAF blocks (WAF's rate-based window). */
+  readonly wafRateLimitPer5Minutes: number;
+  readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
+  /** Largest number of customers in one request. */
+  readonly maxBatchSize: number;
+  /** Probability above which a customer is High risk, and above which Medium. */
+  readonly riskThresholds: { readonly high: number; readonly medium: number };
+}
+
+export interface MonitoringSettings {
+  /** EventBridge schedule expression of the drift check, e.g. `rate(1 hour)`. */
+  readonly driftSchedule: string;
+  /** How far back each drift check looks, in hours. */
+  readonly lookbackHours: number;
+  /** Family-wise significance level before multiple-testing correction. */
+  readonly significanceLevel: number;
+  /** PSI above which a feature or the score counts as drifted. */
+  readonly psiThreshold: number;
+  /** Roll the endpoint back to its last good configuration when drift or error alarms persist. */
+  readonly autoRollback: boolean;
+}
+
 export interface EnvironmentConfig {
   readonly name: EnvironmentName;
   /** 12-digit AWS account id; every environment has its own account (ENV-1). */
@@ -73,6 +159,11 @@ export interface EnvironmentConfig {
   readonly trustedRoleArns: readonly string[];
   /** Only model package versions with status `Approved` may be served (MODEL-2); forced on in test and prod. */
   readonly requireModelApproval: boolean;
+  readonly alerts: AlertSettings;
+  readonly macie: MacieSettings;
+  readonly serving: ServingSettings;
+  readonly api: ApiSettings;
+  readonly monitoring: MonitoringSettings;
 }
 
 export interface ProjectConfig {

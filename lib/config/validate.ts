@@ -1,6 +1,11 @@
 import { AWS_REGIONS } from './regions';
 import {
+  ApiSettings,
   DataClassification,
+  MacieSettings,
+  MonitoringSettings,
+  ServingSettings,
+  AlertSettings,
   ENVIRONMENT_NAMES,
   EnvironmentConfig,
   EnvironmentName,
@@ -27,6 +32,22 @@ export const LOG_RETENTION_DAYS = [
 ] as const;
 
 const DEFAULT_CDK_QUALIFIER = 'hnb659fds';
+/** Telco-style ids such as `7590-VHVEG`. */
+export const DEFAULT_CUSTOMER_ID_PATTERN = '^[0-9]{4}-[A-Z]{5}$';
+
+/** A customer-id pattern must compile, be anchored, and not match everything (or Macie floods). */
+export function customerIdPatternProblem(pattern: string): string | undefined {
+  let compiled: RegExp;
+  try {
+    compiled = new RegExp(pattern);
+  } catch (error) {
+    return `'${pattern}' is not a valid regular expression: ${(error as Error).message}`;
+  }
+  if (!pattern.startsWith('^') || !pattern.endsWith('$')) return `'${pattern}' must be anchored with ^ and $`;
+  if (compiled.test('') || compiled.test('hello world') || compiled.test('12'))
+    return `'${pattern}' matches almost anything; make it specific to your customer ids`;
+  return undefined;
+}
 const DATA_CLASSIFICATIONS: readonly DataClassification[] = [
   'public',
   'internal',
@@ -89,6 +110,21 @@ class Reader {
       return undefined;
     }
     return value;
+  }
+
+  number(path: string, value: Json, min: number, max: number, exclusive = false): number | undefined {
+    const ok =
+      typeof value === 'number' &&
+      Number.isFinite(value) &&
+      (exclusive ? value > min && value < max : value >= min && value <= max);
+    if (!ok) {
+      this.problem(
+        path,
+        `must be a number ${exclusive ? 'strictly ' : ''}between ${min} and ${max}, got ${describe(value)}`,
+      );
+      return undefined;
+    }
+    return value as number;
   }
 
   boolean(path: string, value: Json): boolean | undefined {
@@ -161,6 +197,11 @@ function readEnvironment(r: Reader, name: EnvironmentName, raw: Json): Environme
     'accessLogRetentionDays',
     'trustedRoleArns',
     'requireModelApproval',
+    'alerts',
+    'macie',
+    'serving',
+    'api',
+    'monitoring',
   ]);
   if (!o) return undefined;
   const isProd = name === 'prod';
@@ -280,7 +321,18 @@ function readEnvironment(r: Reader, name: EnvironmentName, raw: Json): Environme
     );
   }
 
+  const alerts = readAlerts(r, `${path}.alerts`, o.alerts);
+  const macie = readMacie(r, `${path}.macie`, o.macie);
+  const serving = readServing(r, `${path}.serving`, o.serving, isProd);
+  const api = readApi(r, `${path}.api`, o.api);
+  const monitoring = readMonitoring(r, `${path}.monitoring`, o.monitoring);
+
   if (
+    alerts === undefined ||
+    macie === undefined ||
+    serving === undefined ||
+    api === undefined ||
+    monitoring === undefined ||
     account === undefined ||
     region === undefined ||
     vpcCidr === undefined ||
@@ -312,7 +364,307 @@ function readEnvironment(r: Reader, name: EnvironmentName, raw: Json): Environme
     accessLogRetentionDays,
     trustedRoleArns,
     requireModelApproval,
+    alerts,
+    macie,
+    serving,
+    api,
+    monitoring,
   };
+}
+
+/** Reads an optional section: a missing section means every default. */
+function section(r: Reader, path: string, raw: Json, allowed: readonly string[]): JsonObject | undefined {
+  return raw === undefined ? {} : r.object(path, raw, allowed);
+}
+
+const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+
+function readAlerts(r: Reader, path: string, raw: Json): AlertSettings | undefined {
+  const o = section(r, path, raw, ['email']);
+  if (!o) return undefined;
+  if (o.email === undefined) return {};
+  const email = r.string(`${path}.email`, o.email, EMAIL, 'an e-mail address');
+  return email === undefined ? undefined : { email };
+}
+
+const WEEKDAYS = ['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY', 'SUNDAY'];
+
+function readMacie(r: Reader, path: string, raw: Json): MacieSettings | undefined {
+  const o = section(r, path, raw, ['enableInAccount', 'scheduleFrequency', 'minimumAlertSeverity']);
+  if (!o) return undefined;
+  const enableInAccount =
+    o.enableInAccount === undefined ? true : r.boolean(`${path}.enableInAccount`, o.enableInAccount);
+  const schedule =
+    o.scheduleFrequency === undefined
+      ? 'WEEKLY:SUNDAY'
+      : r.string(`${path}.scheduleFrequency`, o.scheduleFrequency);
+  if (schedule !== undefined) {
+    const [kind, arg] = schedule.split(':');
+    const valid =
+      (kind === 'DAILY' && arg === undefined) ||
+      (kind === 'WEEKLY' && WEEKDAYS.includes(arg ?? '')) ||
+      (kind === 'MONTHLY' && /^\d{1,2}$/.test(arg ?? '') && Number(arg) >= 1 && Number(arg) <= 31);
+    if (!valid)
+      r.problem(
+        `${path}.scheduleFrequency`,
+        `'${schedule}' is not DAILY, WEEKLY:<MONDAY..SUNDAY> or MONTHLY:<1-31>`,
+      );
+  }
+  const minimumAlertSeverity =
+    o.minimumAlertSeverity === undefined
+      ? 'Medium'
+      : r.oneOf(`${path}.minimumAlertSeverity`, o.minimumAlertSeverity, ['Low', 'Medium', 'High'] as const);
+  if (enableInAccount === undefined || schedule === undefined || minimumAlertSeverity === undefined)
+    return undefined;
+  return {
+    enableInAccount,
+    scheduleFrequency: schedule as MacieSettings['scheduleFrequency'],
+    minimumAlertSeverity,
+  };
+}
+
+function readServing(r: Reader, path: string, raw: Json, isProd: boolean): ServingSettings | undefined {
+  const o = section(r, path, raw, [
+    'mode',
+    'modelVersion',
+    'shadowModelVersion',
+    'instanceType',
+    'instanceCount',
+    'maxInstanceCount',
+    'rollout',
+    'dataCapturePercent',
+    'containerImage',
+  ]);
+  if (!o) return undefined;
+  const mode =
+    o.mode === undefined ? 'sagemaker' : r.oneOf(`${path}.mode`, o.mode, ['sagemaker', 'embedded'] as const);
+  let modelVersion: ServingSettings['modelVersion'] | undefined = 'latest-approved';
+  if (o.modelVersion !== undefined && o.modelVersion !== 'latest-approved') {
+    modelVersion = r.integer(`${path}.modelVersion`, o.modelVersion, 1, 1_000_000);
+  }
+  const shadowModelVersion =
+    o.shadowModelVersion === undefined
+      ? undefined
+      : r.integer(`${path}.shadowModelVersion`, o.shadowModelVersion, 1, 1_000_000);
+  const instanceType =
+    o.instanceType === undefined
+      ? 'ml.m5.large'
+      : r.string(
+          `${path}.instanceType`,
+          o.instanceType,
+          /^ml\.[a-z0-9]+\.[a-z0-9]+$/,
+          'a SageMaker instance type such as ml.m5.large',
+        );
+  const instanceCount =
+    o.instanceCount === undefined
+      ? isProd
+        ? 2
+        : 1
+      : r.integer(`${path}.instanceCount`, o.instanceCount, 1, 100);
+  if (isProd && instanceCount !== undefined && instanceCount < 2) {
+    r.problem(
+      `${path}.instanceCount`,
+      'must be at least 2 in prod, so the endpoint survives the loss of an availability zone',
+    );
+  }
+  const maxInstanceCount =
+    o.maxInstanceCount === undefined
+      ? Math.max(instanceCount ?? 1, 4)
+      : r.integer(`${path}.maxInstanceCount`, o.maxInstanceCount, 1, 100);
+  if (instanceCount !== undefined && maxInstanceCount !== undefined && maxInstanceCount < instanceCount) {
+    r.problem(`${path}.maxInstanceCount`, `must be at least instanceCount (${instanceCount})`);
+  }
+  const ro = section(r, `${path}.rollout`, o.rollout, ['strategy', 'stepPercent', 'waitMinutes']);
+  const strategy = ro
+    ? ro.strategy === undefined
+      ? 'canary'
+      : r.oneOf(`${path}.rollout.strategy`, ro.strategy, ['canary', 'linear'] as const)
+    : undefined;
+  const stepPercent = ro
+    ? ro.stepPercent === undefined
+      ? 10
+      : r.integer(`${path}.rollout.stepPercent`, ro.stepPercent, 1, 50)
+    : undefined;
+  const waitMinutes = ro
+    ? ro.waitMinutes === undefined
+      ? 10
+      : r.integer(`${path}.rollout.waitMinutes`, ro.waitMinutes, 0, 60)
+    : undefined;
+  const dataCapturePercent =
+    o.dataCapturePercent === undefined
+      ? 100
+      : r.integer(`${path}.dataCapturePercent`, o.dataCapturePercent, 1, 100);
+  const containerImage =
+    o.containerImage === undefined
+      ? undefined
+      : r.string(
+          `${path}.containerImage`,
+          o.containerImage,
+          /^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com\/[\w./-]+(:[\w.-]+|@sha256:[0-9a-f]{64})$/,
+          'an ECR image URI (<account>.dkr.ecr.<region>.amazonaws.com/<repo>:<tag>)',
+        );
+  if (
+    mode === undefined ||
+    modelVersion === undefined ||
+    instanceType === undefined ||
+    instanceCount === undefined ||
+    maxInstanceCount === undefined ||
+    strategy === undefined ||
+    stepPercent === undefined ||
+    waitMinutes === undefined ||
+    dataCapturePercent === undefined ||
+    (o.shadowModelVersion !== undefined && shadowModelVersion === undefined) ||
+    (o.containerImage !== undefined && containerImage === undefined)
+  ) {
+    return undefined;
+  }
+  return {
+    mode,
+    modelVersion,
+    ...(shadowModelVersion !== undefined ? { shadowModelVersion } : {}),
+    instanceType,
+    instanceCount,
+    maxInstanceCount,
+    rollout: { strategy, stepPercent, waitMinutes },
+    dataCapturePercent,
+    ...(containerImage !== undefined ? { containerImage } : {}),
+  };
+}
+
+function readApi(r: Reader, path: string, raw: Json): ApiSettings | undefined {
+  const o = section(r, path, raw, [
+    'authorization',
+    'allowedPrincipalArns',
+    'jwt',
+    'wafRateLimitPer5Minutes',
+    'throttle',
+    'maxBatchSize',
+    'riskThresholds',
+  ]);
+  if (!o) return undefined;
+  const authorization =
+    o.authorization === undefined
+      ? 'iam'
+      : r.oneOf(`${path}.authorization`, o.authorization, ['iam', 'jwt'] as const);
+  const allowedPrincipalArns =
+    o.allowedPrincipalArns === undefined
+      ? []
+      : r.stringArray(`${path}.allowedPrincipalArns`, o.allowedPrincipalArns);
+  allowedPrincipalArns?.forEach((arn, i) => {
+    if (!ROLE_ARN.test(arn))
+      r.problem(
+        `${path}.allowedPrincipalArns[${i}]`,
+        `'${arn}' is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)`,
+      );
+  });
+  let jwt: ApiSettings['jwt'];
+  if (o.jwt !== undefined) {
+    const j = r.object(`${path}.jwt`, o.jwt, ['issuer', 'audience']);
+    const issuer = j
+      ? r.string(`${path}.jwt.issuer`, j.issuer, /^https:\/\/[^\s]+$/, 'an https:// issuer URL')
+      : undefined;
+    const audience = j ? r.stringArray(`${path}.jwt.audience`, j.audience) : undefined;
+    if (audience && audience.length === 0)
+      r.problem(`${path}.jwt.audience`, 'must name at least one audience (client id)');
+    if (issuer && audience) jwt = { issuer, audience };
+  }
+  if (authorization === 'jwt' && o.jwt === undefined)
+    r.problem(`${path}.jwt`, "is required when authorization is 'jwt'");
+  const wafRateLimitPer5Minutes =
+    o.wafRateLimitPer5Minutes === undefined
+      ? 1000
+      : r.integer(`${path}.wafRateLimitPer5Minutes`, o.wafRateLimitPer5Minutes, 10, 2_000_000_000);
+  const t = section(r, `${path}.throttle`, o.throttle, ['rateLimit', 'burstLimit']);
+  const rateLimit = t
+    ? t.rateLimit === undefined
+      ? 50
+      : r.integer(`${path}.throttle.rateLimit`, t.rateLimit, 1, 10_000)
+    : undefined;
+  const burstLimit = t
+    ? t.burstLimit === undefined
+      ? 100
+      : r.integer(`${path}.throttle.burstLimit`, t.burstLimit, 1, 5_000)
+    : undefined;
+  const maxBatchSize =
+    o.maxBatchSize === undefined ? 100 : r.integer(`${path}.maxBatchSize`, o.maxBatchSize, 1, 1000);
+  const rt = section(r, `${path}.riskThresholds`, o.riskThresholds, ['high', 'medium']);
+  const high = rt
+    ? rt.high === undefined
+      ? 0.7
+      : r.number(`${path}.riskThresholds.high`, rt.high, 0, 1, true)
+    : undefined;
+  const medium = rt
+    ? rt.medium === undefined
+      ? 0.4
+      : r.number(`${path}.riskThresholds.medium`, rt.medium, 0, 1, true)
+    : undefined;
+  if (high !== undefined && medium !== undefined && medium >= high) {
+    r.problem(`${path}.riskThresholds`, `medium (${medium}) must be below high (${high})`);
+  }
+  if (
+    authorization === undefined ||
+    allowedPrincipalArns === undefined ||
+    (o.jwt !== undefined && jwt === undefined) ||
+    wafRateLimitPer5Minutes === undefined ||
+    rateLimit === undefined ||
+    burstLimit === undefined ||
+    maxBatchSize === undefined ||
+    high === undefined ||
+    medium === undefined
+  ) {
+    return undefined;
+  }
+  return {
+    authorization,
+    allowedPrincipalArns,
+    ...(jwt ? { jwt } : {}),
+    wafRateLimitPer5Minutes,
+    throttle: { rateLimit, burstLimit },
+    maxBatchSize,
+    riskThresholds: { high, medium },
+  };
+}
+
+const SCHEDULE_EXPRESSION = /^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\([^)]+\))$/;
+
+function readMonitoring(r: Reader, path: string, raw: Json): MonitoringSettings | undefined {
+  const o = section(r, path, raw, [
+    'driftSchedule',
+    'lookbackHours',
+    'significanceLevel',
+    'psiThreshold',
+    'autoRollback',
+  ]);
+  if (!o) return undefined;
+  const driftSchedule =
+    o.driftSchedule === undefined
+      ? 'rate(1 hour)'
+      : r.string(
+          `${path}.driftSchedule`,
+          o.driftSchedule,
+          SCHEDULE_EXPRESSION,
+          'an EventBridge schedule such as rate(1 hour) or cron(0 * * * ? *)',
+        );
+  const lookbackHours =
+    o.lookbackHours === undefined ? 24 : r.integer(`${path}.lookbackHours`, o.lookbackHours, 1, 24 * 31);
+  const significanceLevel =
+    o.significanceLevel === undefined
+      ? 0.05
+      : r.number(`${path}.significanceLevel`, o.significanceLevel, 0, 0.5, true);
+  const psiThreshold =
+    o.psiThreshold === undefined ? 0.2 : r.number(`${path}.psiThreshold`, o.psiThreshold, 0, 10, true);
+  const autoRollback =
+    o.autoRollback === undefined ? false : r.boolean(`${path}.autoRollback`, o.autoRollback);
+  if (
+    driftSchedule === undefined ||
+    lookbackHours === undefined ||
+    significanceLevel === undefined ||
+    psiThreshold === undefined ||
+    autoRollback === undefined
+  ) {
+    return undefined;
+  }
+  return { driftSchedule, lookbackHours, significanceLevel, psiThreshold, autoRollback };
 }
 
 /**
@@ -324,7 +676,13 @@ export function validateConfig(raw: Json, source = 'configuration'): ProjectConf
   const root = r.object('(root)', raw, ['$schema', 'project', 'tooling', 'environments']);
   if (!root) throw new ConfigValidationError(source, r.problems);
 
-  const p = r.object('project', root.project, ['name', 'owner', 'dataClassification', 'cdkQualifier']);
+  const p = r.object('project', root.project, [
+    'name',
+    'owner',
+    'dataClassification',
+    'cdkQualifier',
+    'customerIdPattern',
+  ]);
   const name = p
     ? r.string(
         'project.name',
@@ -346,6 +704,18 @@ export function validateConfig(raw: Json, source = 'configuration'): ProjectConf
           'up to 10 lower-case letters or digits',
         )
       : DEFAULT_CDK_QUALIFIER;
+
+  let customerIdPattern: string | undefined = DEFAULT_CUSTOMER_ID_PATTERN;
+  if (p && p.customerIdPattern !== undefined) {
+    customerIdPattern = r.string('project.customerIdPattern', p.customerIdPattern);
+    if (customerIdPattern !== undefined) {
+      const problem = customerIdPatternProblem(customerIdPattern);
+      if (problem) {
+        r.problem('project.customerIdPattern', problem);
+        customerIdPattern = undefined;
+      }
+    }
+  }
 
   let tooling: ProjectConfig['tooling'];
   if (root.tooling !== undefined) {
@@ -379,11 +749,18 @@ export function validateConfig(raw: Json, source = 'configuration'): ProjectConf
   checkSeparation(r, environments, tooling);
   if (name && cdkQualifier) checkNameLengths(r, name, environments);
 
-  if (r.problems.length > 0 || !name || !owner || !dataClassification || !cdkQualifier) {
+  if (
+    r.problems.length > 0 ||
+    !name ||
+    !owner ||
+    !dataClassification ||
+    !cdkQualifier ||
+    !customerIdPattern
+  ) {
     throw new ConfigValidationError(source, r.problems);
   }
   return {
-    project: { name, owner, dataClassification, cdkQualifier },
+    project: { name, owner, dataClassification, cdkQualifier, customerIdPattern },
     ...(tooling ? { tooling } : {}),
     environments,
   };

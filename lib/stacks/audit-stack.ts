@@ -3,6 +3,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { EnvironmentConfig, ResourceNames } from '../config';
+import { AlertTopic } from '../constructs/alert-topic';
 import { AuditTrail } from '../constructs/audit-trail';
 
 export interface AuditStackProps extends StackProps {
@@ -15,8 +16,10 @@ export interface AuditStackProps extends StackProps {
   readonly removalPolicy: RemovalPolicy;
 }
 
+/** What records and reports: the trail (AUD-1) and the alert topic every alarm and finding goes to (MON-3). */
 export class AuditStack extends Stack {
   readonly trail: AuditTrail;
+  readonly alerts: AlertTopic;
 
   constructor(scope: Construct, id: string, props: AuditStackProps) {
     super(scope, id, props);
@@ -27,6 +30,10 @@ export class AuditStack extends Stack {
       logRetentionDays: props.environment.logRetentionDays,
       dataEventBuckets: props.dataEventBuckets,
       removalPolicy: props.removalPolicy,
+    });
+    this.alerts = new AlertTopic(this, 'Alerts', {
+      encryptionKey: props.logsKey,
+      email: props.environment.alerts.email,
     });
   }
 }

@@ -27,8 +27,8 @@ export class KeysStack extends Stack {
       description: `Customer data, inference capture, reports, function environments and secrets (${props.environment.name})`,
       removalPolicy: props.removalPolicy,
       // s3: the data bucket; sagemaker: endpoint data capture; lambda: function environments;
-      // secretsmanager: runtime secrets; sns: the alert topic.
-      viaServices: ['s3', 'sagemaker', 'lambda', 'secretsmanager', 'sns'],
+      // secretsmanager: runtime secrets; sqs: encrypted dead-letter queues.
+      viaServices: ['s3', 'sagemaker', 'lambda', 'secretsmanager', 'sqs'],
     });
     this.modelKey = new EncryptionKey(this, 'ModelKey', {
       aliasName: `${prefix}/model`,
@@ -39,11 +39,19 @@ export class KeysStack extends Stack {
     });
     this.logsKey = new EncryptionKey(this, 'LogsKey', {
       aliasName: `${prefix}/logs`,
-      description: `CloudWatch log groups and the CloudTrail trail (${props.environment.name})`,
+      description: `CloudWatch log groups, the CloudTrail trail and the alert topic (${props.environment.name})`,
       removalPolicy: props.removalPolicy,
-      // s3: reading trail files back from the trail bucket; logs: reading encrypted log groups.
-      viaServices: ['s3', 'logs'],
+      // s3: reading trail files back from the trail bucket; logs: reading encrypted log groups;
+      // sns: subscribers reading alerts.
+      viaServices: ['s3', 'logs', 'sns'],
     });
+    // Alarms and EventBridge rules publish to the encrypted alert topic as these services.
+    for (const [sid, service] of [
+      ['CloudWatchAlarmsPublishAlerts', 'cloudwatch.amazonaws.com'],
+      ['EventBridgeRulesPublishAlerts', 'events.amazonaws.com'],
+    ]) {
+      this.logsKey.allowServicePrincipal(sid, service, ['kms:GenerateDataKey*', 'kms:Decrypt']);
+    }
     this.logsKey.allowCloudWatchLogs();
     this.logsKey.allowServicePrincipal(
       'CloudTrailEncryptsThisAccountsTrails',

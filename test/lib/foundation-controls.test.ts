@@ -441,3 +441,42 @@ describe('ENV-2, ENV-3: lifecycle protection and tags', () => {
     expect(resolveSourceCommit({}, process.cwd())).toMatch(/^[0-9a-f]{40}(-dirty)?$/);
   });
 });
+
+describe('MON-3: the alert topic', () => {
+  test('each environment has one KMS-encrypted, TLS-only alert topic publishable by CloudWatch and EventBridge of the account', () => {
+    for (const stage of testApp.stages) {
+      const audit = Template.fromStack(stage.audit);
+      const topics = resourcesOfType(audit, 'AWS::SNS::Topic');
+      expect(topics).toHaveLength(1);
+      expect(topics[0][1].Properties!.KmsMasterKeyId).toBeDefined();
+      const statements = resourcesOfType(audit, 'AWS::SNS::TopicPolicy').flatMap(
+        ([, p]) => (p.Properties!.PolicyDocument as { Statement: Statement[] }).Statement,
+      );
+      expect(
+        statements.some((s) => s.Effect === 'Deny' && s.Condition?.Bool?.['aws:SecureTransport'] === 'false'),
+      ).toBe(true);
+      const publishers = statements
+        .filter((s) => s.Effect === 'Allow')
+        .map((s) => JSON.stringify(s.Principal));
+      expect(publishers.sort()).toEqual([
+        '{"Service":"cloudwatch.amazonaws.com"}',
+        '{"Service":"events.amazonaws.com"}',
+      ]);
+      for (const s of statements.filter((st) => st.Effect === 'Allow'))
+        expect(s.Condition?.StringEquals?.['aws:SourceAccount']).toBeDefined();
+    }
+  });
+
+  test('the configured address is subscribed, and only where configured', () => {
+    const prodSubs = resourcesOfType(
+      Template.fromStack(testApp.stage('Prod').audit),
+      'AWS::SNS::Subscription',
+    );
+    expect(prodSubs.map(([, s]) => s.Properties)).toEqual([
+      expect.objectContaining({ Protocol: 'email', Endpoint: 'ml-platform-oncall@example.com' }),
+    ]);
+    expect(resourcesOfType(Template.fromStack(testApp.stage('Dev').audit), 'AWS::SNS::Subscription')).toEqual(
+      [],
+    );
+  });
+});

@@ -176,3 +176,73 @@ describe('selecting a configuration file', () => {
     expect(() => loadConfig(path.join(dir, 'missing.json'))).toThrow('cannot read configuration file');
   });
 });
+
+describe('serving, API, Macie and monitoring settings', () => {
+  test('prod needs at least two endpoint instances', () => {
+    expect(problemsOf((r) => (r.environments.prod.serving.instanceCount = 1))).toEqual([
+      'environments.prod.serving.instanceCount: must be at least 2 in prod, so the endpoint survives the loss of an availability zone',
+    ]);
+  });
+
+  test('omitted sections take documented defaults', () => {
+    const raw = rawExampleConfig() as Raw;
+    for (const key of ['alerts', 'macie', 'serving', 'api', 'monitoring']) delete raw.environments.dev[key];
+    const dev = validateConfig(raw).environments.find((e) => e.name === 'dev')!;
+    expect(dev.serving).toMatchObject({
+      mode: 'sagemaker',
+      modelVersion: 'latest-approved',
+      instanceCount: 1,
+      rollout: { strategy: 'canary', stepPercent: 10 },
+    });
+    expect(dev.api).toMatchObject({
+      authorization: 'iam',
+      maxBatchSize: 100,
+      riskThresholds: { high: 0.7, medium: 0.4 },
+    });
+    expect(dev.monitoring).toMatchObject({
+      driftSchedule: 'rate(1 hour)',
+      significanceLevel: 0.05,
+      autoRollback: false,
+    });
+    expect(dev.macie).toEqual({
+      enableInAccount: true,
+      scheduleFrequency: 'WEEKLY:SUNDAY',
+      minimumAlertSeverity: 'Medium',
+    });
+  });
+
+  test.each([
+    [
+      (r: Raw) => (r.environments.dev.serving.instanceType = 'm5.large'),
+      'environments.dev.serving.instanceType',
+    ],
+    [
+      (r: Raw) => (r.environments.dev.serving.modelVersion = 'newest'),
+      'environments.dev.serving.modelVersion',
+    ],
+    [
+      (r: Raw) => (r.environments.dev.api.authorization = 'jwt'),
+      "environments.dev.api.jwt: is required when authorization is 'jwt'",
+    ],
+    [
+      (r: Raw) => (r.environments.dev.api.riskThresholds = { high: 0.3, medium: 0.5 }),
+      'environments.dev.api.riskThresholds: medium (0.5) must be below high (0.3)',
+    ],
+    [
+      (r: Raw) => (r.environments.dev.macie.scheduleFrequency = 'WEEKLY:FUNDAY'),
+      "environments.dev.macie.scheduleFrequency: 'WEEKLY:FUNDAY' is not DAILY",
+    ],
+    [
+      (r: Raw) => (r.environments.dev.monitoring.driftSchedule = 'every hour'),
+      'environments.dev.monitoring.driftSchedule',
+    ],
+    [(r: Raw) => (r.environments.dev.alerts.email = 'not-an-address'), 'environments.dev.alerts.email'],
+    [(r: Raw) => (r.project.customerIdPattern = '.*'), "project.customerIdPattern: '.*' must be anchored"],
+    [(r: Raw) => (r.project.customerIdPattern = '^.*$'), 'matches almost anything'],
+    [(r: Raw) => (r.project.customerIdPattern = '^[0-9$'), 'is not a valid regular expression'],
+  ])('a bad setting is refused with its path (%#)', (mutate, expected) => {
+    const problems = problemsOf(mutate);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain(expected);
+  });
+});

@@ -1,0 +1,186 @@
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import * as path from 'node:path';
+import { acknowledgeRule } from '../compliance/acknowledge';
+import { EncryptedLogGroup } from './encrypted-log-group';
+import { ManagedPolicyRole } from './managed-policy-role';
+
+/** The project root, where package-lock.json pins what esbuild bundles. */
+const PROJECT_ROOT = path.join(__dirname, '..', '..');
+
+/** The runtime every function uses: the newest Node.js Lambda offers (AwsSolutions-L1). */
+export const FUNCTION_RUNTIME = lambda.Runtime.NODEJS_24_X;
+
+/** Where a function runs and what encrypts its data; shared by every function of an environment. */
+export interface FunctionPlacement {
+  readonly vpc: ec2.IVpc;
+  /** The workload group: HTTPS to the VPC endpoints only. */
+  readonly securityGroup: ec2.ISecurityGroup;
+  /** Encrypts the environment variables and the dead-letter queue (KEY-1). */
+  readonly dataKey: kms.IKey;
+  /** Encrypts the function's log group. */
+  readonly logsKey: kms.IKey;
+  readonly logRetentionDays: number;
+  readonly removalPolicy: RemovalPolicy;
+}
+
+export interface SecureFunctionProps {
+  /** Path of the TypeScript handler module, relative to the project root (e.g. `lambda/drift/handler.ts`). */
+  readonly entry: string;
+  readonly description: string;
+  readonly placement: FunctionPlacement;
+  /** Non-secret configuration only: secrets are read from Secrets Manager at run time (SEC-1). */
+  readonly environment?: Record<string, string>;
+  /** @default 2 — a cap that also stops a runaway loop from draining the account's concurrency */
+  readonly reservedConcurrency?: number;
+  /** @default Duration.seconds(30) */
+  readonly timeout?: Duration;
+  /** @default 256 */
+  readonly memorySize?: number;
+}
+
+/**
+ * An SSE-KMS dead-letter queue the given role can write to. Lambda sends failed asynchronous events
+ * with the function's role, which therefore needs the key too; the grant names the two KMS actions
+ * SQS uses rather than CDK's wildcard set.
+ */
+export function encryptedDeadLetterQueue(
+  scope: Construct,
+  id: string,
+  placement: FunctionPlacement,
+  role: iam.IRole,
+): sqs.Queue {
+  const queue = new sqs.Queue(scope, id, {
+    encryption: sqs.QueueEncryption.KMS,
+    encryptionMasterKey: placement.dataKey,
+    enforceSSL: true,
+    retentionPeriod: Duration.days(14),
+    removalPolicy: placement.removalPolicy,
+  });
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }),
+  );
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+      resources: [placement.dataKey.keyArn],
+    }),
+  );
+  return queue;
+}
+
+const SECRET_LIKE_ENV = /(secret|password|passwd|token|private[_-]?key|api[_-]?key|credential)/i;
+
+/**
+ * The one way this project creates a Lambda function (NET-1, KEY-1): TypeScript bundled by local
+ * esbuild, arm64 on the current Node.js runtime, in the isolated subnets, environment encrypted with
+ * the data key, an encrypted log group with retention, X-Ray tracing, reserved concurrency, an
+ * encrypted dead-letter queue, and a role whose permissions live in a customer-managed policy.
+ */
+export class SecureFunction extends Construct {
+  readonly function: nodejs.NodejsFunction;
+  readonly role: ManagedPolicyRole;
+  readonly logGroup: EncryptedLogGroup;
+  readonly deadLetterQueue: sqs.Queue;
+
+  constructor(scope: Construct, id: string, props: SecureFunctionProps) {
+    super(scope, id);
+    const reservedConcurrency = props.reservedConcurrency ?? 2;
+    if (!Number.isInteger(reservedConcurrency) || reservedConcurrency < 1) {
+      throw new Error(
+        `SecureFunction ${id}: reservedConcurrency must be a positive integer, got ${reservedConcurrency}`,
+      );
+    }
+    for (const name of Object.keys(props.environment ?? {})) {
+      if (SECRET_LIKE_ENV.test(name)) {
+        throw new Error(
+          `SecureFunction ${id}: environment variable ${name} looks like a secret; read it from Secrets Manager at run time (SEC-1)`,
+        );
+      }
+    }
+    const { placement } = props;
+    const stack = Stack.of(this);
+
+    this.logGroup = new EncryptedLogGroup(this, 'Logs', {
+      encryptionKey: placement.logsKey,
+      retentionDays: placement.logRetentionDays,
+      removalPolicy: placement.removalPolicy,
+    });
+    this.role = new ManagedPolicyRole(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: props.description,
+    });
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [this.logGroup.logGroup.logGroupArn],
+      }),
+    );
+    // ENI management for a function in a VPC; Describe* cannot be scoped, and Create/Delete act on
+    // network interfaces whose ids do not exist yet.
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: [
+          'ec2:CreateNetworkInterface',
+          'ec2:DescribeNetworkInterfaces',
+          'ec2:DescribeSubnets',
+          'ec2:DeleteNetworkInterface',
+          'ec2:AssignPrivateIpAddresses',
+          'ec2:UnassignPrivateIpAddresses',
+        ],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:RequestedRegion': stack.region } },
+      }),
+    );
+
+    this.deadLetterQueue = encryptedDeadLetterQueue(this, 'DeadLetters', placement, this.role);
+
+    this.function = new nodejs.NodejsFunction(this, 'Function', {
+      entry: path.join(PROJECT_ROOT, props.entry),
+      handler: 'handler',
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+      description: props.description,
+      runtime: FUNCTION_RUNTIME,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize ?? 256,
+      timeout: props.timeout ?? Duration.seconds(30),
+      role: this.role,
+      vpc: placement.vpc,
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      securityGroups: [placement.securityGroup],
+      allowPublicSubnet: false,
+      environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
+      environmentEncryption: placement.dataKey,
+      reservedConcurrentExecutions: reservedConcurrency,
+      deadLetterQueue: this.deadLetterQueue,
+      tracing: lambda.Tracing.ACTIVE,
+      logGroup: this.logGroup.logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      bundling: {
+        minify: true,
+        sourceMap: true,
+        target: 'node24',
+        format: nodejs.OutputFormat.ESM,
+        mainFields: ['module', 'main'],
+        // ESM output still meets CommonJS dependencies that call require().
+        banner: "import { createRequire } from 'module';const require = createRequire(import.meta.url);",
+        // The SDK is bundled, not taken from the runtime, so the version tested is the version run.
+        externalModules: [],
+        forceDockerBundling: false,
+      },
+    });
+
+    acknowledgeRule(
+      this.role.policy,
+      'AwsSolutions-IAM5[Resource::*]',
+      'Wildcard resources here are the ones AWS allows no narrower: ec2 network-interface actions for VPC placement (ids do not exist yet; limited to this region) and X-Ray trace submission, which has no resource type.',
+    );
+  }
+}

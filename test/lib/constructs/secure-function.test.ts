@@ -1,0 +1,123 @@
+import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
+import { IsolatedNetwork } from '../../../lib/constructs/isolated-network';
+import { FunctionPlacement, FUNCTION_RUNTIME, SecureFunction } from '../../../lib/constructs/secure-function';
+import { SecureProvider } from '../../../lib/constructs/secure-provider';
+import cdkJson from '../../../cdk.json';
+
+function fixture() {
+  const app = new App({ context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [] } });
+  const stack = new Stack(app, 'Fn', { env: { account: '111111111111', region: 'eu-west-1' } });
+  const dataKey = new kms.Key(stack, 'DataKey', { enableKeyRotation: true });
+  const logsKey = new kms.Key(stack, 'LogsKey', { enableKeyRotation: true });
+  const network = new IsolatedNetwork(stack, 'Net', {
+    cidr: '10.0.0.0/16',
+    availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+    logsKey,
+    logRetentionDays: 30,
+    removalPolicy: RemovalPolicy.DESTROY,
+    s3BucketNames: ['bucket'],
+  });
+  const placement: FunctionPlacement = {
+    vpc: network.vpc,
+    securityGroup: network.workloadSecurityGroup,
+    dataKey,
+    logsKey,
+    logRetentionDays: 30,
+    removalPolicy: RemovalPolicy.DESTROY,
+  };
+  return { stack, placement, dataKey };
+}
+
+describe('SecureFunction (NET-1, KEY-1)', () => {
+  const { stack, placement } = fixture();
+  new SecureFunction(stack, 'Check', {
+    entry: 'lambda/mfa-delete-check/handler.ts',
+    description: 'a check',
+    placement,
+    environment: { BUCKET_NAME: 'b' },
+  });
+  const template = Template.fromStack(stack);
+  const fn = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Description: 'a check' } }))[0].Properties;
+
+  test('runs arm64 on the current Node.js runtime inside the VPC with the workload security group', () => {
+    expect(fn.Runtime).toBe(FUNCTION_RUNTIME.name);
+    expect(fn.Architectures).toEqual(['arm64']);
+    expect(fn.VpcConfig.SubnetIds).toHaveLength(2);
+    expect(fn.VpcConfig.SecurityGroupIds).toHaveLength(1);
+  });
+
+  test('encrypts its environment with the data key and logs to an encrypted log group with retention', () => {
+    expect(fn.KmsKeyArn).toBeDefined();
+    expect(fn.LoggingConfig.LogGroup).toBeDefined();
+    const logGroups = Object.values(template.findResources('AWS::Logs::LogGroup')).map((g) => g.Properties);
+    expect(logGroups.every((g) => g.KmsKeyId !== undefined && typeof g.RetentionInDays === 'number')).toBe(
+      true,
+    );
+  });
+
+  test('has reserved concurrency, tracing and a KMS-encrypted dead-letter queue', () => {
+    expect(fn.ReservedConcurrentExecutions).toBe(2);
+    expect(fn.TracingConfig).toEqual({ Mode: 'Active' });
+    expect(fn.DeadLetterConfig.TargetArn).toBeDefined();
+    const queue = Object.values(template.findResources('AWS::SQS::Queue'))[0].Properties;
+    expect(queue.KmsMasterKeyId).toBeDefined();
+  });
+
+  test('keeps permissions in a customer-managed policy, never inline or AWS-managed', () => {
+    template.resourceCountIs('AWS::IAM::Policy', 0);
+    const roles = Object.values(template.findResources('AWS::IAM::Role')).map((r) => r.Properties);
+    for (const role of roles)
+      expect(JSON.stringify(role.ManagedPolicyArns ?? [])).not.toContain('arn:aws:iam::aws:policy');
+  });
+
+  test('passes both rule packs', () => {
+    expect(new AwsSolutionsChecks().validateScope(stack).violations).toEqual([]);
+    expect(new NIST80053R5Checks().validateScope(stack).violations).toEqual([]);
+  });
+
+  test('refuses an environment variable that looks like a secret (SEC-1)', () => {
+    const other = fixture();
+    expect(
+      () =>
+        new SecureFunction(other.stack, 'Leaky', {
+          entry: 'lambda/mfa-delete-check/handler.ts',
+          description: 'x',
+          placement: other.placement,
+          environment: { API_TOKEN: 'abc' },
+        }),
+    ).toThrow('environment variable API_TOKEN looks like a secret');
+  });
+});
+
+describe('SecureProvider', () => {
+  const { stack, placement } = fixture();
+  const provider = new SecureProvider(stack, 'Gate', {
+    entry: 'lambda/model-gate/handler.ts',
+    description: 'a gate',
+    placement,
+  });
+  provider.resource(stack, 'Resource', { Anything: '1' }, 'Custom::Gate');
+  const template = Template.fromStack(stack);
+
+  test('the handler and the framework function both run in the VPC with reserved concurrency and a DLQ', () => {
+    // The VPC's default-security-group clean-up is CDK's own singleton, outside this construct.
+    const functions = Object.entries(template.findResources('AWS::Lambda::Function'))
+      .filter(([id]) => !id.startsWith('CustomVpcRestrictDefaultSG'))
+      .map(([, f]) => f.Properties);
+    expect(functions).toHaveLength(2);
+    for (const fn of functions) {
+      expect(fn.VpcConfig).toBeDefined();
+      expect(fn.ReservedConcurrentExecutions).toBeGreaterThan(0);
+      expect(fn.DeadLetterConfig).toBeDefined();
+      expect(fn.KmsKeyArn).toBeDefined();
+    }
+  });
+
+  test('passes both rule packs', () => {
+    expect(new AwsSolutionsChecks().validateScope(stack).violations).toEqual([]);
+    expect(new NIST80053R5Checks().validateScope(stack).violations).toEqual([]);
+  });
+});
