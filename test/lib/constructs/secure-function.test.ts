@@ -40,7 +40,9 @@ describe('SecureFunction (NET-1, KEY-1)', () => {
     environment: { BUCKET_NAME: 'b' },
   });
   const template = Template.fromStack(stack);
-  const fn = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Description: 'a check' } }))[0].Properties;
+  const fn = Object.values(
+    template.findResources('AWS::Lambda::Function', { Properties: { Description: 'a check' } }),
+  )[0].Properties;
 
   test('runs arm64 on the current Node.js runtime inside the VPC with the workload security group', () => {
     expect(fn.Runtime).toBe(FUNCTION_RUNTIME.name);
