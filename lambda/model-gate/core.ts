@@ -22,6 +22,11 @@ export interface GateResourceProperties {
   readonly ModelVersion: string;
   /** 'true' (test, prod) or 'false' (dev). @default 'true' */
   readonly RequireApproval?: string;
+  /**
+   * Image served when the registered container records none. The registry's image is preferred: it is
+   * the container the approver saw. @default none: a package without an image is refused
+   */
+  readonly FallbackImage?: string;
 }
 
 /** What `Fn::GetAtt` can read from the resource; all strings, as CloudFormation requires. */
@@ -49,6 +54,7 @@ export interface GateConfig {
   readonly group: string;
   readonly selector: VersionSelector;
   readonly requireApproval: boolean;
+  readonly fallbackImage?: string;
 }
 
 const REFUSAL = 'model gate refused the deployment: ';
@@ -75,10 +81,16 @@ export function parseGateProperties(properties: Record<string, unknown> | undefi
       `resource property RequireApproval must be 'true' or 'false', got '${String(rawRequire)}'`,
     );
   }
+  const fallback = props.FallbackImage;
+  if (fallback !== undefined && typeof fallback !== 'string') {
+    refuse('usage', 'resource property FallbackImage must be a container image URI string');
+  }
+  const fallbackImage = typeof fallback === 'string' && fallback.trim() !== '' ? fallback.trim() : undefined;
   return {
     group: checkGroupName(group.trim(), 'resource property ModelPackageGroupName'),
     selector: parseVersionSelector(String(version), 'resource property ModelVersion'),
     requireApproval: requireText === 'true',
+    ...(fallbackImage ? { fallbackImage } : {}),
   };
 }
 
@@ -122,10 +134,10 @@ export async function verifyArtifact(
   model: ModelVersionInfo,
 ): Promise<{ sha256: string; s3VersionId: string }> {
   const where = `version ${model.version} of '${model.group}'`;
-  if (model.containerCount !== 1 || !model.modelDataUrl || !model.image) {
+  if (model.containerCount !== 1 || !model.modelDataUrl) {
     refuse(
       'invalidPackage',
-      `${where} must have exactly one container with an image and ModelDataUrl (found ${model.containerCount} ` +
+      `${where} must have exactly one container with a ModelDataUrl (found ${model.containerCount} ` +
         'container(s)); publish it with npm run model -- publish',
     );
   }
@@ -155,6 +167,13 @@ export async function runGate(clients: GateClients, config: GateConfig): Promise
   try {
     const model = await resolveVersion(clients.sagemaker, config.group, config.selector);
     checkApproval(model, config.requireApproval);
+    const image = model.image || config.fallbackImage;
+    if (!image) {
+      refuse(
+        'invalidPackage',
+        `version ${model.version} of '${model.group}' records no container image and no FallbackImage is configured`,
+      );
+    }
     const artifact = await verifyArtifact(clients.s3, model);
     return {
       // The package ARN names exactly one version, so a redeploy that resolves to the same version keeps the
@@ -165,7 +184,7 @@ export async function runGate(clients: GateClients, config: GateConfig): Promise
         ModelPackageArn: model.arn,
         ModelVersion: String(model.version),
         ArtifactSha256: artifact.sha256,
-        Image: model.image ?? '',
+        Image: image,
         ApprovalStatus: model.approvalStatus,
         ArtifactS3VersionId: artifact.s3VersionId,
       },
