@@ -4,6 +4,12 @@
  */
 export { ModelFormatError, UnsupportedModelError } from './errors';
 export { loadModel, loadModelFile, type LoadModelOptions } from './load';
-export { TreeEnsembleModel, type Contributions, type PredictionKind } from './model';
+export {
+  DEFAULT_TREESHAP_TABLE_BYTES,
+  TreeEnsembleModel,
+  type Contributions,
+  type ModelOptions,
+  type PredictionKind,
+} from './model';
 export { SUPPORTED_OBJECTIVES } from './objectives';
 export { DigestMismatchError } from '../integrity/digest';

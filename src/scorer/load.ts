@@ -2,10 +2,10 @@ import { readFile } from 'node:fs/promises';
 
 import { assertDigest, sha256Hex } from '../integrity/digest';
 import { ModelFormatError } from './errors';
-import { TreeEnsembleModel } from './model';
+import { TreeEnsembleModel, type ModelOptions } from './model';
 import { parseModelDocument } from './parse';
 
-export interface LoadModelOptions {
+export interface LoadModelOptions extends ModelOptions {
   /**
    * Expected lower-case hex SHA-256 of the model bytes (MODEL-3). When given, a mismatch throws
    * `DigestMismatchError` before a single byte is parsed.
@@ -56,7 +56,7 @@ export function loadModel(bytes: Uint8Array | string, options: LoadModelOptions 
     }
   }
   try {
-    return new TreeEnsembleModel(parseModelDocument(document), digest);
+    return new TreeEnsembleModel(parseModelDocument(document), digest, options);
   } catch (error) {
     if (error instanceof Error && source !== 'model') error.message = `${source}: ${error.message}`;
     throw error;

@@ -1,6 +1,19 @@
 import { compileForest, type CompiledForest } from './compiled';
 import type { ParsedModel } from './parse';
 import { TreeShapExplainer } from './treeshap';
+import { TreeShapTable } from './treeshap-table';
+
+export interface ModelOptions {
+  /**
+   * Memory allowed for the precomputed TreeSHAP table (see treeshap-table.ts), built on the first
+   * `contributions` call or by `prepareContributions`. A model whose table would be larger uses the
+   * recursive algorithm instead (same results, slower); 0 always uses the recursive one.
+   * @default 32 MiB
+   */
+  readonly treeShapTableBytes?: number;
+}
+
+export const DEFAULT_TREESHAP_TABLE_BYTES = 32 * 1024 * 1024;
 
 /** What a model's prediction means: a probability, a raw margin (log-odds), a regression value or a count. */
 export type PredictionKind = 'probability' | 'margin' | 'value' | 'count';
@@ -47,6 +60,9 @@ export class TreeEnsembleModel {
   private readonly featureIndex: ReadonlyMap<string, number>;
   private readonly row: Float32Array;
   private readonly explainer: TreeShapExplainer;
+  private readonly forest: CompiledForest;
+  private readonly treeShapTableBytes: number;
+  private table: TreeShapTable | undefined | null = null;
   private readonly treeRoot: Int32Array;
   private readonly treeDepth: Int32Array;
   private readonly walkFeature: Int32Array;
@@ -55,8 +71,10 @@ export class TreeEnsembleModel {
   private readonly missingRight: Int32Array;
   private readonly leafValue: Float32Array;
 
-  constructor(parsed: ParsedModel, sha256?: string) {
+  constructor(parsed: ParsedModel, sha256?: string, options: ModelOptions = {}) {
     const forest: CompiledForest = compileForest(parsed);
+    this.forest = forest;
+    this.treeShapTableBytes = options.treeShapTableBytes ?? DEFAULT_TREESHAP_TABLE_BYTES;
     this.numFeatures = parsed.numFeatures;
     this.featureNames = Object.freeze([...parsed.featureNames]);
     this.hasStoredFeatureNames = parsed.hasStoredFeatureNames;
@@ -131,8 +149,22 @@ export class TreeEnsembleModel {
    */
   contributions(row: ArrayLike<number>): Contributions {
     const values = new Float64Array(this.numFeatures);
-    this.explainer.explain(this.load(row), values);
+    const x = this.load(row);
+    const table = this.prepareContributions();
+    if (table === 'table') (this.table as TreeShapTable).explain(x, values);
+    else this.explainer.explain(x, values);
     return { values, bias: this.expectedMargin };
+  }
+
+  /**
+   * Builds the TreeSHAP table now rather than on the first `contributions` call (e.g. during a Lambda
+   * cold start) and says which algorithm explanations will use.
+   */
+  prepareContributions(): 'table' | 'recursive' {
+    if (this.table === null) {
+      this.table = TreeShapTable.build(this.forest, Math.floor(this.treeShapTableBytes / 8));
+    }
+    return this.table === undefined ? 'recursive' : 'table';
   }
 
   private load(row: ArrayLike<number>): Float32Array {

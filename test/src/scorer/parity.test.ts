@@ -47,10 +47,24 @@ describe('parity with XGBoost 1.7.4 on generated fixtures', () => {
       expect(Array.from(model.predictBatch(batch))).toEqual(rows.map((r) => model.predict(r)));
     });
 
-    it('explains each row like pred_contribs=True to 1e-5, bias last', () => {
+    it('explains each row like pred_contribs=True to 1e-5 with the precomputed table, bias last', () => {
+      expect(model.prepareContributions()).toBe('table');
       let worst = 0;
       rows.forEach((r, i) => {
         const { values, bias } = model.contributions(r);
+        worst = Math.max(worst, maxAbsDiff([...values, bias], expected.contributions[i]));
+      });
+      expect(worst).toBeLessThanOrEqual(1e-5);
+    });
+
+    it('explains each row identically with the recursive algorithm (no table memory allowed)', () => {
+      const recursive = loadModel(readFileSync(join(FIXTURES, `${name}.model.json`)), {
+        treeShapTableBytes: 0,
+      });
+      expect(recursive.prepareContributions()).toBe('recursive');
+      let worst = 0;
+      rows.forEach((r, i) => {
+        const { values, bias } = recursive.contributions(r);
         worst = Math.max(worst, maxAbsDiff([...values, bias], expected.contributions[i]));
       });
       expect(worst).toBeLessThanOrEqual(1e-5);
