@@ -1,0 +1,452 @@
+import { GenerateMacCommand, type KMSClient } from '@aws-sdk/client-kms';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { InvokeEndpointCommand, type SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
+import { captureObjectKey, formatCaptureObject, type CaptureEvent } from '../../src/capture';
+import { FeatureEncoder, type FeatureSpec, type FieldError } from '../../src/features';
+import type { TreeEnsembleModel } from '../../src/scorer';
+import { errorName, publicError, type Dependency, type ErrorCode, type PublicError } from './errors';
+import {
+  CUSTOMER_ID_FIELD,
+  parseInferenceRequest,
+  type RawRequest,
+  type RequestLimits,
+  type ValidCustomer,
+} from './request';
+
+export type RiskLevel = 'High' | 'Medium' | 'Low';
+
+export interface RiskThresholds {
+  /** Probability above which a customer is High risk. */
+  readonly high: number;
+  /** Probability above which a customer is Medium risk. */
+  readonly medium: number;
+}
+
+export interface CaptureSettings {
+  readonly bucket: string;
+  /** Key prefix in the data bucket (DATA_BUCKET_PREFIXES.capture). */
+  readonly prefix: string;
+  /** Names the capture source in the key, like SageMaker's endpoint name. */
+  readonly source: string;
+  /** Share of requests captured, 0..100. */
+  readonly percent: number;
+}
+
+export interface InferenceSettings {
+  readonly limits: RequestLimits;
+  readonly riskThresholds: RiskThresholds;
+  /** KMS HMAC key (id or ARN) that pseudonymises customer ids (DATA-1, DATA-4). */
+  readonly pseudonymKeyId: string;
+  readonly modelVersion: string;
+  /** How many source-field contributions an explanation lists. */
+  readonly topContributions: number;
+  /** Set on the embedded path: it writes its own capture records (the endpoint captures for SageMaker). */
+  readonly capture?: CaptureSettings;
+}
+
+/** Where probabilities come from; `explainer`, when present, gives TreeSHAP contributions. */
+export interface ScoringBackend {
+  readonly kind: 'embedded' | 'sagemaker';
+  /** Validates records and encodes them in the served model's column order. */
+  readonly encoder: FeatureEncoder;
+  readonly explainer?: TreeEnsembleModel;
+  score(vectors: readonly Float64Array[]): Promise<ArrayLike<number>>;
+}
+
+/** Structured log sink; Powertools' Logger satisfies it. */
+export interface LogSink {
+  info(message: string, extra: Record<string, unknown>): void;
+  warn(message: string, extra: Record<string, unknown>): void;
+  error(message: string, extra: Record<string, unknown>): void;
+}
+
+/** Count and millisecond metrics; the handler adapts Powertools' Metrics (EMF). */
+export interface MetricSink {
+  count(name: string, value?: number): void;
+  milliseconds(name: string, value: number): void;
+}
+
+export interface InferenceDeps {
+  readonly settings: InferenceSettings;
+  /** Resolves the backend, loading the model on first use; a rejection answers 503. */
+  readonly backend: () => Promise<ScoringBackend>;
+  readonly kms: Pick<KMSClient, 'send'>;
+  readonly s3?: Pick<S3Client, 'send'>;
+  readonly log: LogSink;
+  readonly metrics: MetricSink;
+  readonly requestId: string;
+  readonly now?: () => Date;
+  readonly newId?: () => string;
+  readonly random?: () => number;
+}
+
+export interface HttpAnswer {
+  readonly statusCode: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+}
+
+export interface Contribution {
+  readonly feature: string;
+  /** Log-odds contribution of the field (one-hot columns summed), from TreeSHAP. */
+  readonly contribution: number;
+}
+
+export interface CustomerScore {
+  readonly pseudonymousId: string;
+  readonly probability: number;
+  readonly riskLevel: RiskLevel;
+  readonly explanation?: {
+    readonly method: 'TreeSHAP';
+    readonly units: 'log-odds';
+    readonly baseValue: number;
+    readonly topContributions: readonly Contribution[];
+  };
+}
+
+const BASE_HEADERS = {
+  'Content-Type': 'application/json',
+  'Cache-Control': 'no-store',
+  'X-Content-Type-Options': 'nosniff',
+} as const;
+
+/** GenerateMac calls in flight per request: a batch of 100 must not burst past KMS's request quota. */
+const MAC_CONCURRENCY = 8;
+
+function answer(statusCode: number, body: unknown, extraHeaders: Record<string, string> = {}): HttpAnswer {
+  return { statusCode, headers: { ...BASE_HEADERS, ...extraHeaders }, body: JSON.stringify(body) };
+}
+
+function errorAnswer(error: PublicError, requestId: string): HttpAnswer {
+  return answer(
+    error.status,
+    { error: { code: error.code, message: error.message, requestId } },
+    error.retryAfterSeconds !== undefined ? { 'Retry-After': String(error.retryAfterSeconds) } : {},
+  );
+}
+
+function rejection(status: 400 | 413 | 415, errors: readonly FieldError[], requestId: string): HttpAnswer {
+  const code: ErrorCode =
+    status === 413 ? 'PayloadTooLarge' : status === 415 ? 'UnsupportedMediaType' : 'InvalidRequest';
+  const message =
+    status === 400 ? `${errors.length} problem(s) with the request; see errors` : errors[0].message;
+  return answer(status, { error: { code, message, requestId, errors } });
+}
+
+export function riskLevel(probability: number, thresholds: RiskThresholds): RiskLevel {
+  if (probability > thresholds.high) return 'High';
+  if (probability > thresholds.medium) return 'Medium';
+  return 'Low';
+}
+
+/** Keyed HMAC-SHA-256 of the id with the KMS key, as lower-case hex; the key never leaves KMS. */
+export async function pseudonymise(
+  kms: Pick<KMSClient, 'send'>,
+  keyId: string,
+  customerId: string,
+): Promise<string> {
+  const out = await kms.send(
+    new GenerateMacCommand({
+      KeyId: keyId,
+      MacAlgorithm: 'HMAC_SHA_256',
+      Message: new TextEncoder().encode(customerId),
+    }),
+  );
+  if (!out.Mac || out.Mac.length === 0) throw Object.assign(new Error('empty MAC'), { name: 'EmptyMac' });
+  return Buffer.from(out.Mac).toString('hex');
+}
+
+async function pseudonymiseAll(
+  kms: Pick<KMSClient, 'send'>,
+  keyId: string,
+  ids: readonly string[],
+): Promise<Map<string, string>> {
+  const unique = [...new Set(ids)];
+  const result = new Map<string, string>();
+  let next = 0;
+  const worker = async () => {
+    while (next < unique.length) {
+      const id = unique[next++];
+      result.set(id, await pseudonymise(kms, keyId, id));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(MAC_CONCURRENCY, unique.length) }, worker));
+  return result;
+}
+
+function explain(
+  model: TreeEnsembleModel,
+  encoder: FeatureEncoder,
+  vector: Float64Array,
+  top: number,
+): CustomerScore['explanation'] {
+  const contributions = model.contributions(vector);
+  const byField = encoder.sumBySourceField(contributions.values);
+  const ranked = Object.entries(byField)
+    .sort((a, b) => Math.abs(b[1]) - Math.abs(a[1]))
+    .slice(0, top)
+    .map(([feature, value]) => ({ feature, contribution: round(value) }));
+  return {
+    method: 'TreeSHAP',
+    units: 'log-odds',
+    baseValue: round(contributions.bias),
+    topContributions: ranked,
+  };
+}
+
+function round(x: number): number {
+  return Math.round(x * 1e6) / 1e6;
+}
+
+/**
+ * Names of rejected fields that are safe to log: the specification's own field names. A client-chosen
+ * key (which could be a customer id sent as a field name) is logged as `(unknown field)`.
+ */
+function loggableFields(errors: readonly FieldError[], encoder: FeatureEncoder): string[] {
+  const known = new Set([
+    CUSTOMER_ID_FIELD,
+    '(body)',
+    '(record)',
+    'Content-Type',
+    ...encoder.spec.fields.map((f) => f.name),
+  ]);
+  return errors.map(({ field }) => {
+    const match = /^(\[\d+\])(?:\.(.*))?$/.exec(field);
+    const prefix = match ? match[1] : '';
+    const name = match ? match[2] : field;
+    if (name === undefined) return prefix;
+    return `${prefix}${prefix ? '.' : ''}${known.has(name) ? name : '(unknown field)'}`;
+  });
+}
+
+class DependencyFailure extends Error {
+  constructor(
+    readonly dependency: Dependency,
+    readonly failure: unknown,
+  ) {
+    super(`${dependency} failed`);
+  }
+}
+
+async function guarded<T>(dependency: Dependency, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof ModelOutputError) throw error;
+    throw new DependencyFailure(dependency, error);
+  }
+}
+
+/**
+ * Handles one inference request: validate (nothing invalid reaches the model), pseudonymise the ids, score,
+ * explain, capture (embedded path), answer. Never throws: every failure becomes an HTTP answer whose body
+ * carries no internal detail, and nothing logged carries a raw customer id or feature value.
+ */
+export async function handleInference(request: RawRequest, deps: InferenceDeps): Promise<HttpAnswer> {
+  const { settings, log, metrics, requestId } = deps;
+  metrics.count('Requests');
+  try {
+    const backend = await guarded('model', deps.backend);
+    const parsed = parseInferenceRequest(request, backend.encoder, settings.limits);
+    if (!parsed.ok) {
+      metrics.count('RejectedRequests');
+      log.info('request rejected', {
+        status: parsed.status,
+        fields: loggableFields(parsed.errors, backend.encoder),
+      });
+      return rejection(parsed.status, parsed.errors, requestId);
+    }
+    const { customers } = parsed;
+    const pseudonyms = await guarded('pseudonymisation', () =>
+      pseudonymiseAll(
+        deps.kms,
+        settings.pseudonymKeyId,
+        customers.map((c) => c.customerId),
+      ),
+    );
+    const started = performance.now();
+    const probabilities = await guarded('scoring', () => backend.score(customers.map((c) => c.vector)));
+    checkProbabilities(probabilities, customers.length);
+    const results: CustomerScore[] = customers.map((customer, i) => {
+      const probability = probabilities[i];
+      return {
+        pseudonymousId: pseudonyms.get(customer.customerId) as string,
+        probability: round(probability),
+        riskLevel: riskLevel(probability, settings.riskThresholds),
+        ...(backend.explainer
+          ? {
+              explanation: explain(
+                backend.explainer,
+                backend.encoder,
+                customer.vector,
+                settings.topContributions,
+              ),
+            }
+          : {}),
+      };
+    });
+    const scoringMs = performance.now() - started;
+    metrics.count('ScoredCustomers', customers.length);
+    metrics.milliseconds('ScoringLatency', scoringMs);
+    if (backend.kind === 'embedded' && settings.capture) {
+      await writeCapture(deps, settings.capture, customers, results);
+    }
+    log.info('scored', {
+      customers: results.length,
+      batch: parsed.batch,
+      backend: backend.kind,
+      modelVersion: settings.modelVersion,
+      pseudonymousIds: results.map((r) => r.pseudonymousId),
+      riskLevels: results.map((r) => r.riskLevel),
+      scoringMs: round(scoringMs),
+    });
+    const body = parsed.batch
+      ? { modelVersion: settings.modelVersion, results }
+      : { modelVersion: settings.modelVersion, ...results[0] };
+    return answer(200, body);
+  } catch (error) {
+    if (error instanceof DependencyFailure) {
+      const mapped = publicError(error.failure, error.dependency);
+      metrics.count('DependencyErrors');
+      log.error('dependency failed', {
+        dependency: error.dependency,
+        errorName: errorName(error.failure),
+        httpStatus: (error.failure as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode,
+        status: mapped.status,
+      });
+      return errorAnswer(mapped, requestId);
+    }
+    if (error instanceof ModelOutputError) {
+      metrics.count('DependencyErrors');
+      log.error('model answer unusable', { reason: error.reason });
+      return errorAnswer(
+        {
+          status: 502,
+          code: 'ScoringFailed',
+          message: 'the scoring service failed; the operator has been alerted',
+        },
+        requestId,
+      );
+    }
+    metrics.count('InternalErrors');
+    log.error('unexpected failure', { errorName: errorName(error) });
+    return errorAnswer({ status: 500, code: 'InternalError', message: 'internal error' }, requestId);
+  }
+}
+
+export class ModelOutputError extends Error {
+  constructor(readonly reason: string) {
+    super(`model output unusable: ${reason}`);
+    this.name = 'ModelOutputError';
+  }
+}
+
+function checkProbabilities(values: ArrayLike<number>, expected: number): void {
+  if (values.length !== expected)
+    throw new ModelOutputError(`expected ${expected} scores, got ${values.length}`);
+  for (let i = 0; i < values.length; i++) {
+    const p = values[i];
+    if (!(p >= 0 && p <= 1)) throw new ModelOutputError('a score is not a probability in [0, 1]');
+  }
+}
+
+async function writeCapture(
+  deps: InferenceDeps,
+  capture: CaptureSettings,
+  customers: readonly ValidCustomer[],
+  results: readonly CustomerScore[],
+): Promise<void> {
+  const random = deps.random ?? Math.random;
+  if (capture.percent <= 0 || random() * 100 >= capture.percent || !deps.s3) return;
+  const now = (deps.now ?? (() => new Date()))();
+  const newId = deps.newId ?? (() => crypto.randomUUID());
+  const events: CaptureEvent[] = customers.map((customer, i) => ({
+    features: customer.features,
+    probability: results[i].probability,
+    pseudonymousId: results[i].pseudonymousId,
+    eventId: newId(),
+    inferenceTime: now,
+  }));
+  try {
+    await deps.s3.send(
+      new PutObjectCommand({
+        Bucket: capture.bucket,
+        Key: captureObjectKey(capture.prefix, capture.source, 'embedded', now, newId()),
+        Body: formatCaptureObject(events),
+        ContentType: 'application/jsonl',
+      }),
+    );
+    deps.metrics.count('CapturedRecords', events.length);
+  } catch (error) {
+    // Capture feeds the drift check; losing one object must not fail the customer's answer.
+    deps.metrics.count('CaptureWriteFailures');
+    deps.log.warn('capture write failed', { errorName: errorName(error) });
+  }
+}
+
+/** Scores in-process with the TypeScript XGBoost scorer; TreeSHAP explanations come from the same model. */
+export function embeddedBackend(model: TreeEnsembleModel, spec: FeatureSpec): ScoringBackend {
+  const encoder = new FeatureEncoder(spec, { modelFeatureNames: model.featureNames });
+  return {
+    kind: 'embedded',
+    encoder,
+    explainer: model,
+    score: (vectors) => Promise.resolve(vectors.map((v) => model.predict(v))),
+  };
+}
+
+export interface SageMakerBackendOptions {
+  readonly endpointName: string;
+  /** Deadline for one InvokeEndpoint call including SDK retries; shorter than the function's timeout. */
+  readonly timeoutMs: number;
+  /** The served XGBoost model when the function can load it: fixes the column order and gives explanations. */
+  readonly model?: TreeEnsembleModel;
+}
+
+function csvValue(x: number): string {
+  // XGBoost's CSV reader takes an empty field as a missing value.
+  return Number.isNaN(x) ? '' : String(x);
+}
+
+/** Parses the built-in XGBoost container's CSV answer: one number per row, newline or comma separated. */
+export function parseCsvScores(text: string): number[] {
+  const parts = text
+    .split(/[\n,]/)
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  return parts.map((s) => {
+    const n = Number(s);
+    if (!Number.isFinite(n)) throw new ModelOutputError('the endpoint answered something other than numbers');
+    return n;
+  });
+}
+
+/** Scores through the SageMaker endpoint (InvokeEndpoint over PrivateLink), CSV in and out. */
+export function sageMakerBackend(
+  client: Pick<SageMakerRuntimeClient, 'send'>,
+  spec: FeatureSpec,
+  options: SageMakerBackendOptions,
+): ScoringBackend {
+  const encoder = new FeatureEncoder(
+    spec,
+    options.model ? { modelFeatureNames: options.model.featureNames } : {},
+  );
+  return {
+    kind: 'sagemaker',
+    encoder,
+    ...(options.model ? { explainer: options.model } : {}),
+    async score(vectors) {
+      const body = vectors.map((v) => Array.from(v, csvValue).join(',')).join('\n');
+      const out = await client.send(
+        new InvokeEndpointCommand({
+          EndpointName: options.endpointName,
+          ContentType: 'text/csv',
+          Accept: 'text/csv',
+          Body: new TextEncoder().encode(body),
+        }),
+        { abortSignal: AbortSignal.timeout(options.timeoutMs) },
+      );
+      return parseCsvScores(new TextDecoder().decode(out.Body ?? new Uint8Array()));
+    },
+  };
+}

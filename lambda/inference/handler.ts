@@ -1,0 +1,145 @@
+import { KMSClient } from '@aws-sdk/client-kms';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+// The specification the deployed API validates against; the CDK stack builds the edge model from the same file.
+import featureSpecDocument from '../../models/sample-churn/feature-spec.json';
+import { parseFeatureSpec } from '../../src/features';
+import { numberEnv, optionalEnv, requiredEnv } from '../shared/env';
+import { observability } from '../shared/observability';
+import {
+  embeddedBackend,
+  handleInference,
+  sageMakerBackend,
+  type InferenceSettings,
+  type ScoringBackend,
+} from './core';
+import { loadServedModel } from './model-source';
+
+// Configuration is read once, at cold start: a missing variable fails the first invocation by name.
+const mode = requiredEnv('SERVING_MODE');
+if (mode !== 'embedded' && mode !== 'sagemaker') {
+  throw new Error(`environment variable SERVING_MODE must be 'embedded' or 'sagemaker', got '${mode}'`);
+}
+const spec = parseFeatureSpec(featureSpecDocument);
+const captureBucket = optionalEnv('CAPTURE_BUCKET', '');
+const settings: InferenceSettings = {
+  limits: {
+    maxBatchSize: numberEnv('MAX_BATCH_SIZE', 100),
+    maxBodyBytes: numberEnv('MAX_BODY_BYTES', 65_536),
+    customerIdPattern: new RegExp(requiredEnv('CUSTOMER_ID_PATTERN')),
+  },
+  riskThresholds: { high: numberEnv('RISK_HIGH', 0.7), medium: numberEnv('RISK_MEDIUM', 0.4) },
+  pseudonymKeyId: requiredEnv('PSEUDONYM_KEY_ID'),
+  modelVersion: requiredEnv('MODEL_VERSION'),
+  topContributions: numberEnv('TOP_CONTRIBUTIONS', 5),
+  ...(captureBucket !== ''
+    ? {
+        capture: {
+          bucket: captureBucket,
+          prefix: requiredEnv('CAPTURE_PREFIX'),
+          source: requiredEnv('CAPTURE_SOURCE'),
+          percent: numberEnv('CAPTURE_PERCENT', 100),
+        },
+      }
+    : {}),
+};
+const modelDataUrl = optionalEnv('MODEL_DATA_URL', '');
+const modelSha256 = optionalEnv('MODEL_SHA256', '');
+const invokeTimeoutMs = numberEnv('INVOKE_TIMEOUT_MS', 4_000);
+
+const { logger, metrics, tracer } = observability('inference');
+
+// One client each per container. SageMaker: a per-attempt socket timeout and two attempts, inside the
+// call's own deadline (INVOKE_TIMEOUT_MS), which the stack sets well below the function timeout.
+const kms = tracer.captureAWSv3Client(
+  new KMSClient({ maxAttempts: 3, requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000 } }),
+);
+const s3 = tracer.captureAWSv3Client(
+  new S3Client({ maxAttempts: 3, requestHandler: { connectionTimeout: 1_000, requestTimeout: 5_000 } }),
+);
+const sagemaker =
+  mode === 'sagemaker'
+    ? tracer.captureAWSv3Client(
+        new SageMakerRuntimeClient({
+          maxAttempts: 2,
+          requestHandler: { connectionTimeout: 1_000, requestTimeout: Math.floor(invokeTimeoutMs / 2) },
+        }),
+      )
+    : undefined;
+
+async function createBackend(): Promise<ScoringBackend> {
+  if (mode === 'embedded') {
+    // MODEL-3: the artifact the model gate approved, verified against the registry's digest before parsing.
+    const model = await loadServedModel(s3, requiredEnv('MODEL_DATA_URL'), requiredEnv('MODEL_SHA256'));
+    return embeddedBackend(model, spec);
+  }
+  // Explanations on the SageMaker path when the served artifact is an XGBoost model this function can read;
+  // without it the endpoint still scores, and answers carry no explanation.
+  let model;
+  if (modelDataUrl !== '' && modelSha256 !== '') {
+    try {
+      model = await loadServedModel(s3, modelDataUrl, modelSha256);
+    } catch (error) {
+      logger.warn('served model not loadable in the function; answering without explanations', {
+        errorName: error instanceof Error ? error.name : 'NonError',
+      });
+    }
+  }
+  return sageMakerBackend(sagemaker as SageMakerRuntimeClient, spec, {
+    endpointName: requiredEnv('ENDPOINT_NAME'),
+    timeoutMs: invokeTimeoutMs,
+    ...(model ? { model } : {}),
+  });
+}
+
+// Loaded once per container; a failed load (S3 unreachable, digest mismatch) is retried by the next request.
+let backendPromise: Promise<ScoringBackend> | undefined;
+function backend(): Promise<ScoringBackend> {
+  if (!backendPromise) {
+    backendPromise = createBackend().catch((error: unknown) => {
+      backendPromise = undefined;
+      logger.error('model load failed', { errorName: error instanceof Error ? error.name : 'NonError' });
+      throw error;
+    });
+  }
+  return backendPromise;
+}
+
+const metricSink = {
+  count: (name: string, value = 1) => metrics.addMetric(name, MetricUnit.Count, value),
+  milliseconds: (name: string, value: number) => metrics.addMetric(name, MetricUnit.Milliseconds, value),
+};
+
+function header(event: APIGatewayProxyEvent, name: string): string | undefined {
+  const headers = event.headers ?? {};
+  for (const key of Object.keys(headers)) if (key.toLowerCase() === name) return headers[key] ?? undefined;
+  return undefined;
+}
+
+/** API Gateway (REST, Lambda proxy) entry point. */
+export async function handler(event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> {
+  logger.addContext(context);
+  try {
+    const result = await handleInference(
+      {
+        body: event.body,
+        isBase64Encoded: event.isBase64Encoded,
+        contentType: header(event, 'content-type'),
+      },
+      {
+        settings,
+        backend,
+        kms,
+        s3,
+        log: logger,
+        metrics: metricSink,
+        requestId: event.requestContext?.requestId ?? context.awsRequestId,
+      },
+    );
+    return { statusCode: result.statusCode, headers: { ...result.headers }, body: result.body };
+  } finally {
+    metrics.publishStoredMetrics();
+  }
+}

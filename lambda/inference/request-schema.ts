@@ -1,0 +1,73 @@
+import {
+  JSON_SCHEMA_DRAFT_04,
+  requestJsonSchema,
+  type FeatureSpec,
+  type JsonSchemaDraft4,
+} from '../../src/features';
+import { CUSTOMER_ID_FIELD, MAX_CUSTOMER_ID_LENGTH } from './request';
+
+/** The draft-04 keywords the request model adds to a record schema. */
+export interface InferenceRequestSchema {
+  readonly $schema: string;
+  readonly title: string;
+  readonly description: string;
+  readonly oneOf: readonly [RecordSchema, BatchSchema];
+}
+
+export interface RecordSchema extends Omit<JsonSchemaDraft4, 'properties'> {
+  readonly properties: Readonly<Record<string, JsonSchemaDraft4 | CustomerIdSchema>>;
+}
+
+interface CustomerIdSchema {
+  readonly type: 'string';
+  readonly minLength: number;
+  readonly maxLength: number;
+  readonly pattern: string;
+  readonly description: string;
+}
+
+interface BatchSchema {
+  readonly type: 'array';
+  readonly minItems: number;
+  readonly maxItems: number;
+  readonly items: RecordSchema;
+}
+
+/**
+ * The API Gateway request model (JSON Schema draft-04): one customer record or an array of 1..maxBatchSize
+ * records, each the feature specification's record schema plus `customerId`. Built from the same
+ * specification as the function's validator, so the edge rejects what the function would reject.
+ */
+export function inferenceRequestSchema(
+  spec: FeatureSpec,
+  options: { readonly maxBatchSize: number; readonly customerIdPattern: string },
+): InferenceRequestSchema {
+  if (!Number.isInteger(options.maxBatchSize) || options.maxBatchSize < 1) {
+    throw new RangeError(`maxBatchSize must be a positive integer, got ${options.maxBatchSize}`);
+  }
+  const base = requestJsonSchema(spec, { includeSchemaKeyword: false });
+  if (base.properties?.[CUSTOMER_ID_FIELD] !== undefined) {
+    throw new Error(`feature specification '${spec.name}' must not define a '${CUSTOMER_ID_FIELD}' field`);
+  }
+  const record: RecordSchema = {
+    ...base,
+    properties: {
+      [CUSTOMER_ID_FIELD]: {
+        type: 'string',
+        minLength: 1,
+        maxLength: MAX_CUSTOMER_ID_LENGTH,
+        pattern: options.customerIdPattern,
+        description:
+          'The business customer id; pseudonymised with a keyed HMAC before it is logged or stored',
+      },
+      ...base.properties,
+    },
+    required: [CUSTOMER_ID_FIELD, ...(base.required ?? [])],
+  };
+  return {
+    $schema: JSON_SCHEMA_DRAFT_04,
+    title: `${spec.name} inference request`,
+    description: `One customer, or an array of at most ${options.maxBatchSize}`,
+    oneOf: [record, { type: 'array', minItems: 1, maxItems: options.maxBatchSize, items: record }],
+  };
+}

@@ -1,0 +1,7 @@
+export {
+  CaptureRecordError,
+  captureObjectKey,
+  formatCaptureObject,
+  formatCaptureRecord,
+  type CaptureEvent,
+} from './record';

@@ -1,0 +1,98 @@
+/**
+ * Capture records of the embedded inference path (DATA-3, DATA-4), written in the shape SageMaker's endpoint
+ * data capture uses, so the drift check (src/drift/capture.ts) reads both paths with one decoder:
+ *
+ *   {"captureData":{"endpointInput":{...,"mode":"INPUT","data":"{\"features\":{...}}","encoding":"JSON"},
+ *                   "endpointOutput":{...,"mode":"OUTPUT","data":"{\"probability\":0.31}","encoding":"JSON"}},
+ *    "eventMetadata":{"eventId":"...","inferenceId":"<pseudonymous id>","inferenceTime":"..."},"eventVersion":"0"}
+ *
+ * Pseudonymised by construction: a record carries the model's input features and the pseudonymous id only;
+ * there is no field for a raw customer id, and `formatCaptureRecord` refuses feature names that look like one.
+ */
+
+export interface CaptureEvent {
+  /** Raw model input fields, named as the feature specification names them. */
+  readonly features: Readonly<Record<string, unknown>>;
+  readonly probability: number;
+  /** The keyed-HMAC pseudonym of the customer id; SageMaker's `inferenceId` slot carries it. */
+  readonly pseudonymousId: string;
+  /** Unique per record (a UUID). */
+  readonly eventId: string;
+  readonly inferenceTime: Date;
+}
+
+/** Field names that would put an identifier into stored data; the feature specification never has them. */
+const IDENTIFIER_FIELDS = /^(customer[-_]?id|customerid|id)$/i;
+
+export class CaptureRecordError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CaptureRecordError';
+  }
+}
+
+/** One JSON line (no trailing newline). */
+export function formatCaptureRecord(event: CaptureEvent): string {
+  for (const name of Object.keys(event.features)) {
+    if (IDENTIFIER_FIELDS.test(name)) {
+      throw new CaptureRecordError(`capture features must not carry an identifier field ('${name}')`);
+    }
+  }
+  if (!Number.isFinite(event.probability)) {
+    throw new CaptureRecordError('capture probability must be a finite number');
+  }
+  return JSON.stringify({
+    captureData: {
+      endpointInput: {
+        observedContentType: 'application/json',
+        mode: 'INPUT',
+        data: JSON.stringify({ features: event.features }),
+        encoding: 'JSON',
+      },
+      endpointOutput: {
+        observedContentType: 'application/json',
+        mode: 'OUTPUT',
+        data: JSON.stringify({ probability: event.probability }),
+        encoding: 'JSON',
+      },
+    },
+    eventMetadata: {
+      eventId: event.eventId,
+      inferenceId: event.pseudonymousId,
+      inferenceTime: event.inferenceTime.toISOString(),
+    },
+    eventVersion: '0',
+  });
+}
+
+/** A whole capture object: one line per record, newline-terminated (JSON Lines). */
+export function formatCaptureObject(events: readonly CaptureEvent[]): string {
+  return events.map((e) => `${formatCaptureRecord(e)}\n`).join('');
+}
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/**
+ * Object key in SageMaker's layout, `<prefix><source>/<variant>/yyyy/mm/dd/hh/<name>.jsonl` (UTC), so a
+ * drift check given `<prefix>` lists embedded and endpoint captures alike by hour.
+ */
+export function captureObjectKey(
+  prefix: string,
+  source: string,
+  variant: string,
+  time: Date,
+  name: string,
+): string {
+  for (const [what, part] of [
+    ['source', source],
+    ['variant', variant],
+    ['name', name],
+  ] as const) {
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(part)) {
+      throw new CaptureRecordError(`capture ${what} '${part}' must be letters, digits, '.', '_' or '-'`);
+    }
+  }
+  const normalised = prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`;
+  const hour = `${time.getUTCFullYear()}/${pad(time.getUTCMonth() + 1)}/${pad(time.getUTCDate())}/${pad(time.getUTCHours())}`;
+  return `${normalised}${source}/${variant}/${hour}/${name}.jsonl`;
+}
