@@ -2,6 +2,7 @@ import { RemovalPolicy, Stage, StageProps, Tags } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { EnvironmentConfig, ProjectSettings, resourceNames } from '../config';
 import { AuditStack } from '../stacks/audit-stack';
+import { DataProtectionStack } from '../stacks/data-protection-stack';
 import { DataStack } from '../stacks/data-stack';
 import { KeysStack } from '../stacks/keys-stack';
 import { NetworkStack } from '../stacks/network-stack';
@@ -31,6 +32,7 @@ export class EnvironmentStage extends Stage {
   readonly network: NetworkStack;
   readonly data: DataStack;
   readonly audit: AuditStack;
+  readonly dataProtection: DataProtectionStack;
 
   constructor(scope: Construct, id: string, props: EnvironmentStageProps) {
     const env = props.environment;
@@ -76,6 +78,22 @@ export class EnvironmentStage extends Stage {
       dataEventBuckets: [this.data.modelBucket.bucket, this.data.dataBucket.bucket],
       removalPolicy,
     });
+
+    this.dataProtection = new DataProtectionStack(this, 'DataProtection', {
+      ...common,
+      description: describe('Macie classification, MFA Delete check and runtime secrets'),
+      project: props.project,
+      environment: env,
+      names,
+      vpc: this.network.network.vpc,
+      workloadSecurityGroup: this.network.network.workloadSecurityGroup,
+      dataKey: this.keys.dataKey.key,
+      logsKey: this.keys.logsKey.key,
+      alertTopic: this.audit.alerts.topic,
+      removalPolicy,
+    });
+    // Macie reads the data bucket and the check reads the model bucket by name, not by reference.
+    this.dataProtection.addStackDependency(this.data);
 
     Tags.of(this).add(TAG_KEYS.project, props.project.name);
     Tags.of(this).add(TAG_KEYS.environment, env.name);
