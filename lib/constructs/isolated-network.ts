@@ -1,4 +1,4 @@
-import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -58,6 +58,21 @@ export const DEFAULT_INTERFACE_ENDPOINTS: Readonly<Record<string, EndpointSpec>>
       'secretsmanager:PutSecretValue',
       'secretsmanager:UpdateSecretVersionStage',
       'secretsmanager:GetRandomPassword',
+    ],
+  },
+  Lambda: {
+    // the CDK custom-resource framework function invokes its handler function (SecureProvider)
+    service: ec2.InterfaceVpcEndpointAwsService.LAMBDA,
+    actions: ['lambda:InvokeFunction'],
+  },
+  Macie: {
+    // the classification-job custom resource (DATA-2); jobs cannot be deleted, only cancelled (Update)
+    service: ec2.InterfaceVpcEndpointAwsService.MACIE,
+    actions: [
+      'macie2:CreateClassificationJob',
+      'macie2:DescribeClassificationJob',
+      'macie2:UpdateClassificationJob',
+      'macie2:TagResource',
     ],
   },
   XRay: {
@@ -194,9 +209,27 @@ export class IsolatedNetwork extends Construct {
           's3:PutObject',
           's3:ListBucket',
           's3:GetBucketLocation',
+          // the scheduled MFA Delete check reads the model bucket's versioning state (MODEL-1)
+          's3:GetBucketVersioning',
         ],
         resources: props.s3BucketNames.flatMap((name) => [`arn:aws:s3:::${name}`, `arn:aws:s3:::${name}/*`]),
         conditions: { StringEquals: { 'aws:PrincipalAccount': account } },
+      }),
+    );
+    // Custom-resource functions in this VPC answer CloudFormation by a PUT to a pre-signed URL in an
+    // AWS-owned bucket (region without dashes). The URL is signed by CloudFormation, not by a principal
+    // of this account, so the statement cannot carry the account condition; it allows one action on one
+    // AWS bucket, and writing there needs CloudFormation's signature.
+    const region = Stack.of(this).region;
+    if (Token.isUnresolved(region)) {
+      throw new Error(`IsolatedNetwork ${id}: the stack needs a concrete region (env.region)`);
+    }
+    this.s3Endpoint.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudFormationCustomResourceResponses',
+        principals: [new iam.AnyPrincipal()],
+        actions: ['s3:PutObject'],
+        resources: [`arn:aws:s3:::cloudformation-custom-resource-response-${region.replace(/-/g, '')}/*`],
       }),
     );
 

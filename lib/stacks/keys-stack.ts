@@ -1,4 +1,5 @@
 import { RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { EnvironmentConfig } from '../config';
 import { EncryptionKey } from '../constructs/encryption-key';
@@ -30,6 +31,7 @@ export class KeysStack extends Stack {
       // secretsmanager: runtime secrets; sqs: encrypted dead-letter queues.
       viaServices: ['s3', 'sagemaker', 'lambda', 'secretsmanager', 'sqs'],
     });
+    this.dataKey.key.addToResourcePolicy(macieServiceLinkedRoleDecrypt(this.account, this.region));
     this.modelKey = new EncryptionKey(this, 'ModelKey', {
       aliasName: `${prefix}/model`,
       description: `Model artifacts and SageMaker ML storage volumes (${props.environment.name})`,
@@ -64,4 +66,34 @@ export class KeysStack extends Stack {
       },
     );
   }
+}
+
+/** Sid of the data key's statement for Macie (DATA-2); tests and the compliance report look it up. */
+export const MACIE_DECRYPT_SID = 'MacieServiceLinkedRoleReadsTheDataBucket';
+
+/** The role Macie reads S3 objects with; AWS creates it when Macie is enabled in the account. */
+export function macieServiceLinkedRoleArn(account: string): string {
+  return `arn:aws:iam::${account}:role/aws-service-role/macie.amazonaws.com/AWSServiceRoleForAmazonMacie`;
+}
+
+/**
+ * Lets Macie's service-linked role decrypt objects of the data bucket (DATA-2); without it a
+ * classification job reports every SSE-KMS object as unreadable. The role's AWS-managed policy has no
+ * KMS permissions, so the key policy must grant the role itself (delegating to IAM through the account
+ * principal would grant nothing). It is named by `aws:PrincipalArn` under a `*` principal rather than
+ * as the principal: KMS rejects a key policy whose principal does not exist yet, and the role only
+ * appears when Macie is enabled, after this stack. `kms:ViaService` s3 limits it to S3 reading
+ * objects for Macie, and `kms:CallerAccount` to this account; decrypt only, never encrypt.
+ */
+export function macieServiceLinkedRoleDecrypt(account: string, region: string): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: MACIE_DECRYPT_SID,
+    principals: [new iam.AnyPrincipal()],
+    actions: ['kms:Decrypt'],
+    resources: ['*'],
+    conditions: {
+      ArnEquals: { 'aws:PrincipalArn': macieServiceLinkedRoleArn(account) },
+      StringEquals: { 'kms:CallerAccount': account, 'kms:ViaService': `s3.${region}.amazonaws.com` },
+    },
+  });
 }

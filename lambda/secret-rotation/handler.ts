@@ -1,0 +1,22 @@
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { numberEnv, optionalEnv } from '../shared/env';
+import { parseRotationEvent, rotate, type RotationOutcome, validateValueSpec } from './core';
+
+// Read once at cold start so a misconfigured deployment fails on its first invocation, by name.
+const spec = validateValueSpec({ length: numberEnv('VALUE_LENGTH', 64) });
+
+const secrets = new SecretsManagerClient({});
+const logger = new Logger({ serviceName: optionalEnv('POWERTOOLS_SERVICE_NAME', 'secret-rotation') });
+
+/** Rotation function invoked by Secrets Manager once per step (SEC-1). */
+export async function handler(event: unknown): Promise<{ step: string; outcome: RotationOutcome }> {
+  const parsed = parseRotationEvent(event);
+  logger.info('rotation step', {
+    secretId: parsed.SecretId,
+    token: parsed.ClientRequestToken,
+    step: parsed.Step,
+  });
+  const outcome = await rotate(parsed, spec, { secrets, logger });
+  return { step: parsed.Step, outcome };
+}
