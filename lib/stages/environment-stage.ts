@@ -6,6 +6,7 @@ import { DataProtectionStack } from '../stacks/data-protection-stack';
 import { DataStack } from '../stacks/data-stack';
 import { KeysStack } from '../stacks/keys-stack';
 import { NetworkStack } from '../stacks/network-stack';
+import { ServingStack } from '../stacks/serving-stack';
 
 export interface EnvironmentStageProps extends StageProps {
   readonly project: ProjectSettings;
@@ -32,6 +33,7 @@ export class EnvironmentStage extends Stage {
   readonly network: NetworkStack;
   readonly data: DataStack;
   readonly audit: AuditStack;
+  readonly serving: ServingStack;
   readonly dataProtection: DataProtectionStack;
 
   constructor(scope: Construct, id: string, props: EnvironmentStageProps) {
@@ -94,6 +96,26 @@ export class EnvironmentStage extends Stage {
     });
     // Macie reads the data bucket and the check reads the model bucket by name, not by reference.
     this.dataProtection.addStackDependency(this.data);
+
+    this.serving = new ServingStack(this, 'Serving', {
+      ...common,
+      description: describe('model registry, deploy-time model gate and SageMaker endpoint'),
+      projectName: props.project.name,
+      environment: env,
+      names,
+      vpc: this.network.network.vpc,
+      workloadSecurityGroup: this.network.network.workloadSecurityGroup,
+      dataKey: this.keys.dataKey.key,
+      modelKey: this.keys.modelKey.key,
+      logsKey: this.keys.logsKey.key,
+      modelBucket: this.data.modelBucket.bucket,
+      dataBucket: this.data.dataBucket.bucket,
+      alertTopic: this.audit.alerts.topic,
+      removalPolicy,
+      // Changes on every synth so the model gate re-resolves latest-approved and re-verifies the artifact;
+      // pass -c deployNonce=<pipeline run id> for a reproducible template.
+      deployNonce: String(this.node.tryGetContext('deployNonce') ?? new Date().toISOString()),
+    });
 
     Tags.of(this).add(TAG_KEYS.project, props.project.name);
     Tags.of(this).add(TAG_KEYS.environment, env.name);

@@ -1,0 +1,420 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { buildChurnApp } from '../../../lib/churn-app';
+import { validateConfig } from '../../../lib/config';
+import { servingImage } from '../../../lib/stacks/serving-stack';
+import cdkJson from '../../../cdk.json';
+import {
+  buildTestApp,
+  CfnResource,
+  exampleConfig,
+  rawExampleConfig,
+  resourcesOfType,
+  TEST_COMMIT,
+} from '../../helpers/app';
+
+type Json = Record<string, unknown>;
+type Statement = { Sid?: string; Effect: string; Action: string | string[]; Resource: unknown };
+
+const testApp = buildTestApp();
+const config = exampleConfig();
+const envOf = (name: string) => config.environments.find((e) => e.name === name)!;
+const serving = (stageName: string) => testApp.stage(stageName).serving;
+const templateOf = (stageName: string) => Template.fromStack(serving(stageName));
+
+function only(template: Template, type: string): [string, CfnResource] {
+  const found = resourcesOfType(template, type);
+  expect(found).toHaveLength(1);
+  return found[0];
+}
+const props = (r: [string, CfnResource]) => (r[1].Properties ?? {}) as Json;
+const asArray = <T>(v: T | T[]) => (Array.isArray(v) ? v : [v]);
+
+function gateResources(template: Template): Array<[string, CfnResource]> {
+  return resourcesOfType(template, 'Custom::ModelGate');
+}
+
+function statementsOfPolicy(template: Template, logicalIdPrefix: string): Statement[] {
+  const policies = resourcesOfType(template, 'AWS::IAM::ManagedPolicy').filter(([id]) =>
+    id.startsWith(logicalIdPrefix),
+  );
+  expect(policies).toHaveLength(1);
+  return (props(policies[0]).PolicyDocument as { Statement: Statement[] }).Statement;
+}
+
+function statementFor(statements: Statement[], action: string): Statement {
+  const found = statements.filter((s) => asArray(s.Action).includes(action));
+  expect({ action, count: found.length }).toEqual({ action, count: 1 });
+  return found[0];
+}
+
+/** Builds the app from the example configuration after `change` edits its raw JSON. */
+function buildVariant(change: (raw: { environments: Record<string, Json> }) => void, context: Json = {}) {
+  const raw = rawExampleConfig() as { environments: Record<string, Json> };
+  change(raw);
+  const app = new App({ context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [], ...context } });
+  return buildChurnApp(app, { config: validateConfig(raw, 'variant'), sourceCommit: TEST_COMMIT });
+}
+
+describe('MODEL-2: a model package group per environment', () => {
+  test.each(['Dev', 'Test', 'Prod'])('%s has its own group named by the naming registry', (stage) => {
+    const group = props(only(templateOf(stage), 'AWS::SageMaker::ModelPackageGroup'));
+    expect(group.ModelPackageGroupName).toBe(`churn-${stage.toLowerCase()}`);
+  });
+
+  test('the group (and its approval history) is retained in prod', () => {
+    expect(only(templateOf('Prod'), 'AWS::SageMaker::ModelPackageGroup')[1].DeletionPolicy).toBe('Retain');
+    expect(only(templateOf('Test'), 'AWS::SageMaker::ModelPackageGroup')[1].DeletionPolicy).toBe('Delete');
+  });
+});
+
+describe('MODEL-2, MODEL-3: the deploy-time gate', () => {
+  test('test and prod require approval; dev lets a pending version through', () => {
+    const required = (stage: string) =>
+      gateResources(templateOf(stage)).map(([, r]) => r.Properties!.RequireApproval);
+    expect(required('Dev')).toEqual(['false']);
+    expect(required('Test')).toEqual(['true']);
+    expect(required('Prod')).toEqual(['true', 'true']);
+  });
+
+  test('each gate names the group and the configured version, with a deploy nonce so it runs every deployment', () => {
+    for (const stage of ['Dev', 'Test', 'Prod']) {
+      const [, gate] = gateResources(templateOf(stage)).find(([id]) => id.startsWith('GateServedModel'))!;
+      expect(gate.Properties).toMatchObject({
+        ModelPackageGroupName: `churn-${stage.toLowerCase()}`,
+        ModelVersion: 'latest-approved',
+      });
+      expect(typeof gate.Properties!.DeployNonce).toBe('string');
+      expect((gate.Properties!.DeployNonce as string).length).toBeGreaterThan(0);
+    }
+  });
+
+  test('a deployNonce given as context makes the template reproducible', () => {
+    const built = buildVariant(() => undefined, { deployNonce: 'pipeline-run-42' });
+    const nonces = built.stages.flatMap((s) =>
+      gateResources(Template.fromStack(s.serving)).map(([, r]) => r.Properties!.DeployNonce),
+    );
+    expect(new Set(nonces)).toEqual(new Set(['pipeline-run-42']));
+  });
+
+  test('the fallback image is the built-in XGBoost image of the region', () => {
+    const [, gate] = gateResources(templateOf('Test'))[0];
+    expect(gate.Properties!.FallbackImage).toBe(
+      '141502667606.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-xgboost:1.7-1',
+    );
+  });
+
+  test('the gate may read only its group, its versions, and artifacts under models/', () => {
+    const statements = statementsOfPolicy(templateOf('Prod'), 'GateGatePermissions');
+    expect(
+      JSON.stringify(statementFor(statements, 'sagemaker:DescribeModelPackageGroup').Resource),
+    ).toContain('ModelPackageGroupArn');
+    expect(JSON.stringify(statementFor(statements, 'sagemaker:DescribeModelPackage').Resource)).toContain(
+      ':model-package/churn-prod/*',
+    );
+    expect(statementFor(statements, 'sagemaker:ListModelPackages').Resource).toBe('*');
+    expect(JSON.stringify(statementFor(statements, 's3:GetObject').Resource)).toMatch(/\/models\/\*"\]\]\}$/);
+    expect(JSON.stringify(statementFor(statements, 'kms:Decrypt').Resource)).toContain('ModelKey');
+    const actions = statements.flatMap((s) => asArray(s.Action));
+    expect(actions.filter((a) => a.endsWith('*') || a.includes('Put') || a.includes('Update'))).toEqual([]);
+  });
+
+  test('the gate function has the time and memory to hash a large artifact', () => {
+    const functions = resourcesOfType(templateOf('Prod'), 'AWS::Lambda::Function')
+      .map(([, f]) => f.Properties as Json)
+      .filter((f) => String(f.Description).startsWith('Model gate'));
+    expect(functions).toHaveLength(1);
+    expect(functions[0].Timeout as number).toBeGreaterThanOrEqual(300);
+    expect(functions[0].MemorySize as number).toBeGreaterThanOrEqual(512);
+  });
+
+  test('the model takes its artifact and image from the gate, so it cannot change before the gate passes', () => {
+    const [, model] = resourcesOfType(templateOf('Prod'), 'AWS::SageMaker::Model').find(([id]) =>
+      id.startsWith('EndpointModel'),
+    )!;
+    const container = model.Properties!.PrimaryContainer as Json;
+    const gateId = gateResources(templateOf('Prod')).find(([id]) => id.startsWith('GateServedModel'))![0];
+    expect(container.ModelDataUrl).toEqual({ 'Fn::GetAtt': [gateId, 'ModelDataUrl'] });
+    expect(container.Image).toEqual({ 'Fn::GetAtt': [gateId, 'Image'] });
+  });
+});
+
+describe('MODEL-4, NET-1, KEY-1: the secure endpoint', () => {
+  const prod = templateOf('Prod');
+
+  test('every model runs with network isolation in the isolated subnets of every AZ, in its own group', () => {
+    const network = Template.fromStack(testApp.stage('Prod').network);
+    const isolatedSubnets = resourcesOfType(network, 'AWS::EC2::Subnet').length;
+    const [sgId] = only(prod, 'AWS::EC2::SecurityGroup');
+    for (const [, model] of resourcesOfType(prod, 'AWS::SageMaker::Model')) {
+      expect(model.Properties!.EnableNetworkIsolation).toBe(true);
+      const vpc = model.Properties!.VpcConfig as { Subnets: unknown[]; SecurityGroupIds: unknown[] };
+      expect(vpc.Subnets).toHaveLength(isolatedSubnets);
+      expect(JSON.stringify(vpc.Subnets)).toContain('Prod-Network');
+      expect(vpc.SecurityGroupIds).toEqual([{ 'Fn::GetAtt': [sgId, 'GroupId'] }]);
+    }
+  });
+
+  test("the model's security group allows nothing in and only HTTPS out", () => {
+    const sg = props(only(prod, 'AWS::EC2::SecurityGroup'));
+    expect(sg.SecurityGroupIngress).toBeUndefined();
+    expect(sg.SecurityGroupEgress).toEqual([
+      expect.objectContaining({ IpProtocol: 'tcp', FromPort: 443, ToPort: 443 }),
+    ]);
+    expect(resourcesOfType(prod, 'AWS::EC2::SecurityGroupEgress')).toEqual([]);
+    expect(resourcesOfType(prod, 'AWS::EC2::SecurityGroupIngress')).toEqual([]);
+  });
+
+  test('the endpoint config encrypts ML volumes with the model key and capture with the data key', () => {
+    const cfg = props(only(prod, 'AWS::SageMaker::EndpointConfig'));
+    expect(JSON.stringify(cfg.KmsKeyId)).toContain('ModelKey');
+    const capture = cfg.DataCaptureConfig as Json;
+    expect(JSON.stringify(capture.KmsKeyId)).toContain('DataKey');
+  });
+
+  test('inputs and outputs are captured to the data bucket under capture/<endpoint>/ at the configured rate', () => {
+    for (const stage of ['Test', 'Prod']) {
+      const capture = props(only(templateOf(stage), 'AWS::SageMaker::EndpointConfig'))
+        .DataCaptureConfig as Json;
+      expect(capture.EnableCapture).toBe(true);
+      expect(capture.CaptureOptions).toEqual([{ CaptureMode: 'Input' }, { CaptureMode: 'Output' }]);
+      expect(capture.InitialSamplingPercentage).toBe(envOf(stage.toLowerCase()).serving.dataCapturePercent);
+      const uri = JSON.stringify(capture.DestinationS3Uri);
+      expect(uri).toContain('DataBucket');
+      expect(uri).toContain(`/capture/churn-${stage.toLowerCase()}/`);
+    }
+  });
+
+  test('the production variant has the configured instance type and count (prod: at least two)', () => {
+    for (const stage of ['Test', 'Prod']) {
+      const env = envOf(stage.toLowerCase());
+      const variants = props(only(templateOf(stage), 'AWS::SageMaker::EndpointConfig'))
+        .ProductionVariants as Json[];
+      expect(variants).toEqual([
+        expect.objectContaining({
+          VariantName: 'primary',
+          InstanceType: env.serving.instanceType,
+          InitialInstanceCount: env.serving.instanceCount,
+        }),
+      ]);
+    }
+    const prodVariant = (props(only(prod, 'AWS::SageMaker::EndpointConfig')).ProductionVariants as Json[])[0];
+    expect(prodVariant.InitialInstanceCount as number).toBeGreaterThanOrEqual(2);
+  });
+
+  test('target-tracking auto scaling on invocations per instance, between the configured bounds', () => {
+    for (const stage of ['Test', 'Prod']) {
+      const t = templateOf(stage);
+      const env = envOf(stage.toLowerCase());
+      const target = props(only(t, 'AWS::ApplicationAutoScaling::ScalableTarget'));
+      expect(target).toMatchObject({
+        ServiceNamespace: 'sagemaker',
+        ResourceId: `endpoint/churn-${env.name}/variant/primary`,
+        ScalableDimension: 'sagemaker:variant:DesiredInstanceCount',
+        MinCapacity: env.serving.instanceCount,
+        MaxCapacity: env.serving.maxInstanceCount,
+      });
+      expect(String(target.RoleARN)).toContain('AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint');
+      const policy = props(only(t, 'AWS::ApplicationAutoScaling::ScalingPolicy'));
+      expect(policy.PolicyType).toBe('TargetTrackingScaling');
+      expect(policy.TargetTrackingScalingPolicyConfiguration).toMatchObject({
+        PredefinedMetricSpecification: { PredefinedMetricType: 'SageMakerVariantInvocationsPerInstance' },
+      });
+    }
+  });
+
+  test('the execution role reads only artifacts, writes only its own capture prefix and log group', () => {
+    const statements = statementsOfPolicy(prod, 'EndpointExecutionRolePermissions');
+    expect(JSON.stringify(statementFor(statements, 's3:GetObject').Resource)).toMatch(
+      /ModelArtifacts.*\/models\/\*/,
+    );
+    expect(JSON.stringify(statementFor(statements, 's3:PutObject').Resource)).toMatch(
+      /DataBucket.*\/capture\/churn-prod\/\*/,
+    );
+    expect(JSON.stringify(statementFor(statements, 'kms:Decrypt').Resource)).toContain('ModelKey');
+    expect(JSON.stringify(statementFor(statements, 'kms:GenerateDataKey').Resource)).toContain('DataKey');
+    expect(JSON.stringify(statementFor(statements, 'logs:PutLogEvents').Resource)).toContain('EndpointLogs');
+    const actions = statements.flatMap((s) => asArray(s.Action));
+    expect(actions.filter((a) => /^(s3|kms|sagemaker|iam):.*\*/.test(a) || a === 's3:DeleteObject')).toEqual(
+      [],
+    );
+    const roles = resourcesOfType(prod, 'AWS::IAM::Role')
+      .map(([, r]) => r.Properties as Json)
+      .filter((r) => r.RoleName === 'churn-prod-model-execution');
+    expect(roles).toHaveLength(1);
+    expect(JSON.stringify(roles[0].AssumeRolePolicyDocument)).toContain('sagemaker.amazonaws.com');
+    expect(roles[0].Policies).toBeUndefined();
+  });
+
+  test('container logs go to an encrypted log group with retention under the name SageMaker uses', () => {
+    const groups = resourcesOfType(prod, 'AWS::Logs::LogGroup')
+      .map(([, g]) => g.Properties as Json)
+      .filter((g) => g.LogGroupName === '/aws/sagemaker/Endpoints/churn-prod');
+    expect(groups).toHaveLength(1);
+    expect(groups[0].KmsKeyId).toBeDefined();
+    expect(groups[0].RetentionInDays).toBe(envOf('prod').logRetentionDays);
+  });
+});
+
+describe('MODEL-5: safe rollout', () => {
+  const prod = templateOf('Prod');
+
+  test('blue/green with a canary of the configured size and wait, and the wait as bake time', () => {
+    const deployment = props(only(prod, 'AWS::SageMaker::Endpoint')).DeploymentConfig as Json;
+    const { rollout } = envOf('prod').serving;
+    expect(deployment.BlueGreenUpdatePolicy).toMatchObject({
+      TrafficRoutingConfiguration: {
+        Type: 'CANARY',
+        CanarySize: { Type: 'CAPACITY_PERCENT', Value: rollout.stepPercent },
+        WaitIntervalInSeconds: rollout.waitMinutes * 60,
+      },
+      TerminationWaitInSeconds: rollout.waitMinutes * 60,
+    });
+  });
+
+  test('automatic rollback on the four alarms the construct creates, each of which also alerts', () => {
+    const deployment = props(only(prod, 'AWS::SageMaker::Endpoint')).DeploymentConfig as {
+      AutoRollbackConfiguration: { Alarms: Array<{ AlarmName: { Ref: string } }> };
+    };
+    const alarms = Object.fromEntries(resourcesOfType(prod, 'AWS::CloudWatch::Alarm'));
+    const referenced = deployment.AutoRollbackConfiguration.Alarms.map((a) => a.AlarmName.Ref);
+    expect(referenced.sort()).toEqual(Object.keys(alarms).sort());
+    const metrics = referenced.map((id) => alarms[id].Properties!.MetricName).sort();
+    expect(metrics).toEqual([
+      'Invocation4XXErrors',
+      'Invocation5XXErrors',
+      'InvocationModelErrors',
+      'ModelLatency',
+    ]);
+    for (const id of referenced) {
+      const alarm = alarms[id].Properties!;
+      expect(alarm.Namespace).toBe('AWS/SageMaker');
+      expect(alarm.Dimensions).toEqual([
+        { Name: 'EndpointName', Value: 'churn-prod' },
+        { Name: 'VariantName', Value: 'primary' },
+      ]);
+      expect(JSON.stringify(alarm.AlarmActions)).toContain('AlertsTopic');
+      expect(alarm.TreatMissingData).toBe('notBreaching');
+    }
+    const latency = Object.values(alarms).find((a) => a.Properties!.MetricName === 'ModelLatency')!;
+    expect(latency.Properties).toMatchObject({ ExtendedStatistic: 'p99', Threshold: 500_000 });
+  });
+
+  test('SageMaker may read the rollback alarms with the execution role', () => {
+    const statements = statementsOfPolicy(prod, 'EndpointExecutionRolePermissions');
+    const describe = statementFor(statements, 'cloudwatch:DescribeAlarms');
+    expect(asArray(describe.Resource as unknown[])).toHaveLength(4);
+  });
+
+  test('linear traffic shifting when configured', () => {
+    const built = buildVariant((raw) => {
+      (raw.environments.test.serving as Json).rollout = {
+        strategy: 'linear',
+        stepPercent: 25,
+        waitMinutes: 4,
+      };
+    });
+    const test = built.stages.find((s) => s.stageName === 'Test')!;
+    const endpoint = props(only(Template.fromStack(test.serving), 'AWS::SageMaker::Endpoint'));
+    expect((endpoint.DeploymentConfig as Json).BlueGreenUpdatePolicy).toMatchObject({
+      TrafficRoutingConfiguration: {
+        Type: 'LINEAR',
+        LinearStepSize: { Type: 'CAPACITY_PERCENT', Value: 25 },
+        WaitIntervalInSeconds: 240,
+      },
+    });
+  });
+});
+
+describe('MODEL-5: shadow variant', () => {
+  test('prod shadows the configured candidate through its own gate resource and model', () => {
+    const prod = templateOf('Prod');
+    const shadowGate = gateResources(prod).find(([id]) => id.startsWith('GateShadowModel'))!;
+    expect(shadowGate[1].Properties).toMatchObject({ ModelVersion: '2', RequireApproval: 'true' });
+    const [shadowModelId, shadowModel] = resourcesOfType(prod, 'AWS::SageMaker::Model').find(([id]) =>
+      id.startsWith('EndpointShadowModel'),
+    )!;
+    expect((shadowModel.Properties!.PrimaryContainer as Json).ModelDataUrl).toEqual({
+      'Fn::GetAtt': [shadowGate[0], 'ModelDataUrl'],
+    });
+    const shadows = props(only(prod, 'AWS::SageMaker::EndpointConfig')).ShadowProductionVariants as Json[];
+    expect(shadows).toEqual([
+      expect.objectContaining({
+        VariantName: 'shadow',
+        ModelName: { 'Fn::GetAtt': [shadowModelId, 'ModelName'] },
+      }),
+    ]);
+  });
+
+  test('without a shadow version there is no shadow gate, model or variant', () => {
+    const test = templateOf('Test');
+    expect(gateResources(test)).toHaveLength(1);
+    expect(resourcesOfType(test, 'AWS::SageMaker::Model')).toHaveLength(1);
+    expect(props(only(test, 'AWS::SageMaker::EndpointConfig')).ShadowProductionVariants).toBeUndefined();
+  });
+});
+
+describe('embedded serving mode', () => {
+  const dev = templateOf('Dev');
+
+  test('creates no SageMaker model, endpoint config, endpoint or scaling in dev', () => {
+    for (const type of [
+      'AWS::SageMaker::Model',
+      'AWS::SageMaker::EndpointConfig',
+      'AWS::SageMaker::Endpoint',
+      'AWS::ApplicationAutoScaling::ScalableTarget',
+    ]) {
+      expect({ type, found: resourcesOfType(dev, type).length }).toEqual({ type, found: 0 });
+    }
+    expect(serving('Dev').endpoint).toBeUndefined();
+  });
+
+  test('still runs the gate and exposes its verified artifact for the API function', () => {
+    expect(gateResources(dev)).toHaveLength(1);
+    const [gateId] = gateResources(dev)[0];
+    const stack = serving('Dev');
+    const resolve = (value: string) => stack.resolve(value);
+    expect(resolve(stack.servedModel.modelDataUrl)).toEqual({ 'Fn::GetAtt': [gateId, 'ModelDataUrl'] });
+    expect(resolve(stack.servedModel.artifactSha256)).toEqual({ 'Fn::GetAtt': [gateId, 'ArtifactSha256'] });
+    expect(resolve(stack.servedModel.modelVersion)).toEqual({ 'Fn::GetAtt': [gateId, 'ModelVersion'] });
+    dev.hasOutput('ServedModelVersion', { Value: { 'Fn::GetAtt': [gateId, 'ModelVersion'] } });
+  });
+});
+
+describe('container image', () => {
+  test('a region without a built-in XGBoost image fails at synth, naming the setting that fixes it', () => {
+    const env = { ...envOf('prod'), region: 'mx-central-1' };
+    expect(() => servingImage(env)).toThrow(
+      /environments\.prod\.serving\.containerImage is required: no SageMaker built-in XGBoost image is known for region 'mx-central-1'/,
+    );
+  });
+
+  test('a configured image is the fallback, and the only private repository the model role can pull from', () => {
+    const image = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/churn/xgboost-serving:2.0.3';
+    const built = buildVariant((raw) => {
+      (raw.environments.test.serving as Json).containerImage = image;
+    });
+    const test = Template.fromStack(built.stages.find((s) => s.stageName === 'Test')!.serving);
+    expect(gateResources(test)[0][1].Properties!.FallbackImage).toBe(image);
+    const pull = statementFor(
+      statementsOfPolicy(test, 'EndpointExecutionRolePermissions'),
+      'ecr:BatchGetImage',
+    );
+    expect(pull.Resource).toBe('arn:aws:ecr:eu-west-1:123456789012:repository/churn/xgboost-serving');
+  });
+
+  test('without one, the role may pull only the built-in XGBoost repository of the region', () => {
+    const pull = statementFor(
+      statementsOfPolicy(templateOf('Prod'), 'EndpointExecutionRolePermissions'),
+      'ecr:BatchGetImage',
+    );
+    expect(pull.Resource).toBe('arn:aws:ecr:eu-west-1:141502667606:repository/sagemaker-xgboost');
+  });
+});
+
+test('the serving stack deploys after the network, keys, buckets and alert topic it uses', () => {
+  const deps = serving('Prod')
+    .dependencies.map((s: Stack) => s.node.id)
+    .sort();
+  expect(deps).toEqual(expect.arrayContaining(['Audit', 'Data', 'Keys', 'Network']));
+});
