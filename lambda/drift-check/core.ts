@@ -110,11 +110,12 @@ export async function runScheduledDriftCheck(
     meta: { now: deps.now },
   });
 
-  for (let i = 0; i < metrics.length; i += METRIC_BATCH) {
+  const batch = settings.metricBatchSize ?? 500;
+  for (let i = 0; i < metrics.length; i += batch) {
     await deps.cloudwatch.send(
       new PutMetricDataCommand({
         Namespace: settings.metricNamespace,
-        MetricData: metrics.slice(i, i + METRIC_BATCH).map(toCloudWatch),
+        MetricData: metrics.slice(i, i + batch).map(toCloudWatch),
       }),
     );
   }
