@@ -123,7 +123,11 @@ export function parseInferenceRequest(
     const idProblem = customerIdError(customerId, limits.customerIdPattern);
     if (idProblem !== undefined) errors.push({ field: at(CUSTOMER_ID_FIELD), message: idProblem });
     const result = encoder.encode(features);
-    if (!result.ok) for (const e of result.errors) errors.push({ field: at(e.field), message: e.message });
+    // An empty key would give an empty field name; '""' still points at it.
+    if (!result.ok) {
+      for (const e of result.errors)
+        errors.push({ field: at(e.field === '' ? '""' : e.field), message: e.message });
+    }
     if (errors.length === before && result.ok) {
       customers.push({ customerId: customerId as string, features, vector: result.vector });
     }

@@ -1,0 +1,145 @@
+import { GenerateMacCommand, KMSClient } from '@aws-sdk/client-kms';
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { expectedPseudonym, macFor, MODEL_BYTES, MODEL_SHA256, s3Body, validRecord } from './fixtures';
+
+type Handler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+
+const kmsMock = mockClient(KMSClient);
+const s3Mock = mockClient(S3Client);
+
+const ENV = {
+  SERVING_MODE: 'embedded',
+  CUSTOMER_ID_PATTERN: '^[0-9]{4}-[A-Z]{5}$',
+  PSEUDONYM_KEY_ID: 'arn:aws:kms:eu-west-1:111111111111:key/pseudonym',
+  MODEL_VERSION: '7',
+  MODEL_DATA_URL: 's3://churn-dev-model-111111111111-eu-west-1/models/sha256/abc/model.json',
+  MODEL_SHA256,
+  MAX_BATCH_SIZE: '10',
+  CAPTURE_BUCKET: 'churn-dev-data-111111111111-eu-west-1',
+  CAPTURE_PREFIX: 'capture/',
+  CAPTURE_SOURCE: 'churn-dev-api',
+  CAPTURE_PERCENT: '100',
+  POWERTOOLS_SERVICE_NAME: 'inference',
+  POWERTOOLS_METRICS_NAMESPACE: 'churn/dev',
+  POWERTOOLS_TRACE_ENABLED: 'false',
+  AWS_REGION: 'eu-west-1',
+};
+
+const CONTEXT = {
+  awsRequestId: 'lambda-req',
+  functionName: 'inference',
+  functionVersion: '$LATEST',
+  invokedFunctionArn: 'arn:aws:lambda:eu-west-1:111111111111:function:inference',
+  memoryLimitInMB: '256',
+  getRemainingTimeInMillis: () => 10_000,
+} as unknown as Context;
+
+function event(body: string | null, contentType = 'application/json'): APIGatewayProxyEvent {
+  return {
+    body,
+    isBase64Encoded: false,
+    headers: { 'Content-Type': contentType },
+    requestContext: { requestId: 'api-req' },
+  } as unknown as APIGatewayProxyEvent;
+}
+
+let handler: Handler;
+let output: string[];
+const saved = { ...process.env };
+
+beforeAll(async () => {
+  Object.assign(process.env, ENV);
+  handler = (await import('../../../lambda/inference/handler')).handler;
+});
+
+afterAll(() => {
+  process.env = saved;
+});
+
+beforeEach(() => {
+  kmsMock.reset();
+  s3Mock.reset();
+  kmsMock
+    .on(GenerateMacCommand)
+    .callsFake((input: { Message: Uint8Array }) => ({ Mac: macFor(input.Message) }));
+  s3Mock.on(GetObjectCommand).resolves({ Body: s3Body(MODEL_BYTES) });
+  s3Mock.on(PutObjectCommand).resolves({});
+  output = [];
+  const capture = (chunk: unknown) => {
+    output.push(String(chunk));
+    return true;
+  };
+  jest.spyOn(process.stdout, 'write').mockImplementation(capture);
+  jest.spyOn(process.stderr, 'write').mockImplementation(capture);
+  for (const level of ['log', 'info', 'warn', 'error', 'debug'] as const) {
+    jest
+      .spyOn(console, level)
+      .mockImplementation((...args: unknown[]) => void output.push(args.map(String).join(' ')));
+  }
+});
+
+afterEach(() => jest.restoreAllMocks());
+
+describe('inference handler (API Gateway proxy, embedded model)', () => {
+  test('loads the model from the gate-resolved artifact once, verifies it, scores and captures', async () => {
+    const first = await handler(event(JSON.stringify(validRecord())), CONTEXT);
+    expect(first.statusCode).toBe(200);
+    expect(JSON.parse(first.body)).toMatchObject({
+      modelVersion: '7',
+      pseudonymousId: expectedPseudonym('9393-PPCEA'),
+    });
+    await handler(event(JSON.stringify(validRecord())), CONTEXT);
+    // The model is loaded by the first request only (the test module shares one container).
+    expect(s3Mock.commandCalls(GetObjectCommand).length).toBeLessThanOrEqual(1);
+    expect(s3Mock.commandCalls(PutObjectCommand)).toHaveLength(2);
+    expect(s3Mock.commandCalls(PutObjectCommand)[0].args[0].input.Key).toMatch(
+      /^capture\/churn-dev-api\/embedded\/\d{4}\/\d{2}\/\d{2}\/\d{2}\/[0-9a-f-]{36}\.jsonl$/,
+    );
+    expect(output.join('\n')).toContain('"message":"scored"');
+  });
+
+  test('DATA-1/DATA-4: no raw customer id or raw feature value appears in any log line', async () => {
+    const ids = ['4821-QWERT', '7733-ZXCVB', '1009-PLMOK', '5555-SECRT'];
+    const distinctive = {
+      ...validRecord(ids[0]),
+      MonthlyCharges: 87.6543,
+      TotalCharges: 4321.987,
+      PaymentMethod: 'Bank transfer (automatic)',
+      InternetService: 'Fiber optic',
+      tenure: 37,
+    };
+    const answers = [
+      await handler(event(JSON.stringify(distinctive)), CONTEXT),
+      await handler(event(JSON.stringify([distinctive, { ...distinctive, customerId: ids[1] }])), CONTEXT),
+      // invalid value, an id sent as a field name, and an id in the wrong place
+      await handler(
+        event(JSON.stringify({ ...distinctive, customerId: ids[2], InternetService: 'Satellite-XJ9' })),
+        CONTEXT,
+      ),
+      await handler(event(JSON.stringify({ ...distinctive, [ids[3]]: 1 })), CONTEXT),
+      await handler(event(JSON.stringify({ ...distinctive, customerId: 'alice@example.com' })), CONTEXT),
+    ];
+    expect(answers.map((a) => a.statusCode)).toEqual([200, 200, 400, 400, 400]);
+    kmsMock
+      .on(GenerateMacCommand)
+      .rejects(Object.assign(new Error(`cannot MAC ${ids[0]}`), { name: 'AccessDeniedException' }));
+    expect((await handler(event(JSON.stringify(distinctive)), CONTEXT)).statusCode).toBe(502);
+
+    const logged = output.join('\n');
+    expect(logged.length).toBeGreaterThan(0);
+    expect(logged).toContain(expectedPseudonym(ids[0]));
+    for (const secret of [
+      ...ids,
+      'alice@example.com',
+      '87.6543',
+      '4321.987',
+      'Bank transfer (automatic)',
+      'Fiber optic',
+      'Satellite-XJ9',
+    ]) {
+      expect({ secret, found: logged.includes(secret) }).toEqual({ secret, found: false });
+    }
+  });
+});

@@ -1,0 +1,32 @@
+import { inferenceRequestSchema } from '../../../lambda/inference/request-schema';
+import { SPEC } from './fixtures';
+
+describe('API Gateway request model from the feature specification', () => {
+  const schema = inferenceRequestSchema(SPEC, { maxBatchSize: 50, customerIdPattern: '^[0-9]{4}-[A-Z]{5}$' });
+
+  test('one record or a bounded batch of records, draft-04', () => {
+    expect(schema.$schema).toBe('http://json-schema.org/draft-04/schema#');
+    const [record, batch] = schema.oneOf;
+    expect(batch).toMatchObject({ type: 'array', minItems: 1, maxItems: 50 });
+    expect(batch.items).toBe(record);
+  });
+
+  test('a record has exactly customerId plus the specification fields, required ones listed', () => {
+    const [record] = schema.oneOf;
+    expect(Object.keys(record.properties)).toEqual(['customerId', ...SPEC.fields.map((f) => f.name)]);
+    expect(record.additionalProperties).toBe(false);
+    expect(record.required).toEqual([
+      'customerId',
+      ...SPEC.fields.filter((f) => f.required).map((f) => f.name),
+    ]);
+    expect(record.properties.customerId).toMatchObject({ type: 'string', pattern: '^[0-9]{4}-[A-Z]{5}$' });
+    expect(record.properties.Contract).toMatchObject({ enum: ['Month-to-month', 'One year', 'Two year'] });
+    expect(record.properties.tenure).toMatchObject({ type: 'integer', minimum: 0, maximum: 72 });
+  });
+
+  test('a non-positive batch size is refused', () => {
+    expect(() => inferenceRequestSchema(SPEC, { maxBatchSize: 0, customerIdPattern: '.*' })).toThrow(
+      /maxBatchSize/,
+    );
+  });
+});
