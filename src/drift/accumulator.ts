@@ -16,7 +16,14 @@ import type {
   PsiBins,
   WeightedSample,
 } from './baseline';
-import { CaptureDecodeError, decodeCaptureLine, type CaptureFailure, type CaptureSink } from './capture';
+import {
+  CaptureDecodeError,
+  decodeCaptureRange,
+  parseDecimal,
+  splitCsvRow,
+  type CaptureFailure,
+  type CaptureSink,
+} from './capture';
 import { resolveDriftOptions, type DriftOptions } from './options';
 import {
   REPORT_FORMAT,
@@ -47,19 +54,51 @@ class SampleCounter {
   min = Infinity;
   max = -Infinity;
 
+  /**
+   * Bucket index over [b_0, b_{K-1}]: bucketStart[j] is the first i with bucketOf(b_i) >= j. Because
+   * bucketOf is monotone, the first b_i >= x lies in [bucketStart[bucketOf(x)], bucketStart[bucketOf(x)+1]],
+   * which is usually zero or one element wide: a plain binary search over thousands of values cost more
+   * than the rest of a record's processing.
+   */
+  private readonly bucketStart: Int32Array;
+  private readonly scale: number;
+  private readonly lowest: number;
+  private readonly buckets: number;
+
   constructor(readonly sample: WeightedSample) {
     this.values = Float64Array.from(sample.values);
     this.bins = new Float64Array(2 * sample.values.length + 1);
+    const k = this.values.length;
+    this.lowest = this.values[0];
+    const span = this.values[k - 1] - this.lowest;
+    this.buckets = k > 1 && span > 0 && Number.isFinite(span) ? Math.min(2 * k, 1 << 16) : 1;
+    this.scale = this.buckets > 1 ? this.buckets / span : 0;
+    this.bucketStart = new Int32Array(this.buckets + 1);
+    let i = 0;
+    for (let j = 0; j <= this.buckets; j++) {
+      while (i < k && this.bucketOf(this.values[i]) < j) i++;
+      this.bucketStart[j] = i;
+    }
+  }
+
+  private bucketOf(x: number): number {
+    const b = Math.floor((x - this.lowest) * this.scale);
+    return b < 0 ? 0 : b >= this.buckets ? this.buckets - 1 : b;
   }
 
   add(x: number): void {
     const v = this.values;
-    let lo = 0;
-    let hi = v.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (v[mid] < x) lo = mid + 1;
-      else hi = mid;
+    let lo: number;
+    if (x < this.lowest) lo = 0;
+    else {
+      const b = this.bucketOf(x);
+      lo = this.bucketStart[b];
+      let hi = b + 1 < this.buckets ? this.bucketStart[b + 1] : v.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (v[mid] < x) lo = mid + 1;
+        else hi = mid;
+      }
     }
     this.bins[lo < v.length && v[lo] === x ? 2 * lo + 1 : 2 * lo]++;
     this.n++;
@@ -124,6 +163,10 @@ abstract class FeatureState {
   abstract readonly name: string;
   /** A CSV field: text by nature, so numbers are parsed from it. */
   abstract addText(s: string): void;
+  /** The CSV field text[start, end); subclasses avoid the substring when they can. */
+  addRange(text: string, start: number, end: number): void {
+    this.addText(text.slice(start, end));
+  }
   /** A JSON value: must already have the right JSON type. */
   abstract addJson(v: unknown): void;
 }
@@ -149,6 +192,16 @@ class NumericState extends FeatureState {
     }
     if (x < this.min || x > this.max) this.q.outOfRange++;
     this.counter.add(x);
+  }
+
+  override addRange(text: string, start: number, end: number): void {
+    const x = parseDecimal(text, start, end);
+    if (Number.isNaN(x)) {
+      this.addText(text.slice(start, end));
+      return;
+    }
+    this.q.records++;
+    this.addNumber(x);
   }
 
   addText(s: string): void {
@@ -196,6 +249,38 @@ class CategoricalState extends FeatureState {
     this.categories.forEach((c, i) => this.index.set(c, i));
     this.counts = new Float64Array(this.categories.length);
     this.allowed = baseline.allowed ? new Set(baseline.allowed) : null;
+    this.indexCategories();
+  }
+
+  /**
+   * Category indices by text length, so a CSV field is matched in place with one or two startsWith calls
+   * instead of being sliced and hashed into the Map.
+   */
+  private readonly byLength: (number[] | undefined)[] = [];
+  private readonly allowedIndex: boolean[] = [];
+
+  private indexCategories(): void {
+    this.categories.forEach((c, i) => {
+      (this.byLength[c.length] ??= []).push(i);
+      this.allowedIndex[i] = this.allowed === null || this.allowed.has(c);
+    });
+  }
+
+  override addRange(text: string, start: number, end: number): void {
+    const candidates = this.byLength[end - start];
+    if (candidates !== undefined && candidates.length <= 8) {
+      for (let k = 0; k < candidates.length; k++) {
+        const i = candidates[k];
+        if (text.startsWith(this.categories[i], start)) {
+          this.q.records++;
+          this.valid++;
+          if (!this.allowedIndex[i]) this.q.outOfRange++;
+          this.counts[i]++;
+          return;
+        }
+      }
+    }
+    this.addText(text.slice(start, end));
   }
 
   private addCategory(c: string): void {
@@ -284,6 +369,11 @@ export class DriftAccumulator implements CaptureSink {
   readonly options: DriftOptions;
   private readonly features: FeatureState[];
   private readonly positional: (FeatureState | undefined)[];
+  private readonly fieldStarts: Int32Array;
+  private readonly numericColumns: number[] = [];
+  private readonly numericAt: NumericState[] = [];
+  private readonly categoricalColumns: number[] = [];
+  private readonly categoricalAt: CategoricalState[] = [];
   private readonly byName = new Map<string, FeatureState>();
   private readonly scoreState: ScoreState;
   private lines = 0;
@@ -304,6 +394,16 @@ export class DriftAccumulator implements CaptureSink {
     );
     for (const f of this.features) this.byName.set(f.name, f);
     this.positional = baseline.featureOrder.map((name) => this.byName.get(name));
+    this.fieldStarts = new Int32Array(this.positional.length);
+    this.positional.forEach((f, col) => {
+      if (f instanceof NumericState) {
+        this.numericColumns.push(col);
+        this.numericAt.push(f);
+      } else if (f instanceof CategoricalState) {
+        this.categoricalColumns.push(col);
+        this.categoricalAt.push(f);
+      }
+    });
     this.scoreState = new ScoreState(baseline.score.sample);
   }
 
@@ -314,14 +414,59 @@ export class DriftAccumulator implements CaptureSink {
 
   /** One line of a capture file. Blank lines are ignored; malformed ones are counted, never thrown. */
   addLine(line: string): void {
-    if (line.length === 0 || (line.length < 3 && line.trim() === '')) return;
+    this.addLineRange(line, 0, line.length, line.indexOf('\\') < 0);
+  }
+
+  /** The line text[start, end); `plain` only if it holds no backslash (see forEachLineRange). */
+  addLineRange(text: string, start: number, end: number, plain: boolean): void {
+    if (end - start < 3 && text.slice(start, end).trim() === '') return;
     this.lines++;
     try {
-      decodeCaptureLine(line, this);
+      decodeCaptureRange(text, start, end, plain, this);
     } catch (e) {
       if (!(e instanceof CaptureDecodeError)) throw e;
       this.malformed++;
       this.malformedByReason[e.reason] = (this.malformedByReason[e.reason] ?? 0) + 1;
+    }
+  }
+
+  /** One headerless CSV row, text[start, end), in model column order. */
+  csvRow(text: string, start: number, end: number): void {
+    const quote = text.indexOf('"', start);
+    if (quote >= 0 && quote < end) {
+      // Quoted fields need the full CSV rules.
+      this.positionalRow(splitCsvRow(text, start, end));
+      return;
+    }
+    // Find every field boundary first (indexOf is far faster than a character loop here), so a row of the
+    // wrong width is skipped before anything is counted.
+    const columns = this.positional;
+    const width = columns.length;
+    const starts = this.fieldStarts;
+    starts[0] = start;
+    let fields = 1;
+    for (let c = text.indexOf(',', start); c >= 0 && c < end; c = text.indexOf(',', c + 1)) {
+      if (fields === width) {
+        this.wrongWidth++;
+        return;
+      }
+      starts[fields++] = c + 1;
+    }
+    if (fields !== width) {
+      this.wrongWidth++;
+      return;
+    }
+    this.records++;
+    // Separate loops per kind keep each call site monomorphic, which V8 inlines.
+    const numeric = this.numericColumns;
+    for (let k = 0; k < numeric.length; k++) {
+      const col = numeric[k];
+      this.numericAt[k].addRange(text, starts[col], col + 1 < width ? starts[col + 1] - 1 : end);
+    }
+    const categorical = this.categoricalColumns;
+    for (let k = 0; k < categorical.length; k++) {
+      const col = categorical[k];
+      this.categoricalAt[k].addRange(text, starts[col], col + 1 < width ? starts[col + 1] - 1 : end);
     }
   }
 

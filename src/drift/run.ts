@@ -4,6 +4,9 @@
  * an async iterable of byte or text chunks, so nothing here knows about S3 and memory stays bounded by
  * the baseline plus one chunk.
  */
+import { isAscii } from 'node:buffer';
+import { StringDecoder } from 'node:string_decoder';
+
 import type { Baseline } from './baseline';
 import { DriftAccumulator, type AccumulatorMeta } from './accumulator';
 import type { DriftOptions } from './options';
@@ -29,34 +32,70 @@ export interface DriftCheckInput {
   readonly meta?: AccumulatorMeta;
 }
 
-/** Splits a stream of chunks into lines without holding more than one partial line between chunks. */
-export async function forEachLine(
+/**
+ * Splits a stream of chunks into lines, handing each over as a range text[start, end) of the decoded
+ * chunk (no substring per line) with `plain` = "the line holds no backslash", found with one forward
+ * pointer per chunk. At most one partial line is held between chunks.
+ *
+ * Capture files are almost always pure ASCII, for which latin1 decoding equals UTF-8 and is several
+ * times faster; the first chunk that is not ASCII switches the object to a streaming UTF-8 decoder,
+ * which also handles characters split across chunk boundaries.
+ */
+export async function forEachLineRange(
   body: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>,
-  onLine: (line: string) => void,
+  onLine: (text: string, start: number, end: number, plain: boolean) => void,
 ): Promise<void> {
-  const decoder = new TextDecoder('utf-8');
+  const decoder = new StringDecoder('utf8');
+  let utf8 = false;
   let pending = '';
+  const emit = (text: string, start: number, end: number, backslash: number): void => {
+    const e = end > start && text.charCodeAt(end - 1) === 13 ? end - 1 : end;
+    onLine(text, start, e, backslash < 0 || backslash >= e);
+  };
   for await (const chunk of body) {
-    const text = pending + (typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }));
+    let decoded: string;
+    if (typeof chunk === 'string') decoded = chunk;
+    else {
+      const buf = Buffer.isBuffer(chunk)
+        ? chunk
+        : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+      if (!utf8 && isAscii(buf)) decoded = buf.toString('latin1');
+      else {
+        utf8 = true;
+        decoded = decoder.write(buf);
+      }
+    }
+    const text = pending + decoded;
     let start = 0;
-    let nl = text.indexOf('\n', start);
+    let backslash = text.indexOf('\\');
+    let nl = text.indexOf('\n');
     while (nl >= 0) {
-      const end = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
-      onLine(text.slice(start, end));
+      if (backslash >= 0 && backslash < start) backslash = text.indexOf('\\', start);
+      emit(text, start, nl, backslash);
       start = nl + 1;
       nl = text.indexOf('\n', start);
     }
     pending = start === 0 ? text : text.slice(start);
   }
-  pending += decoder.decode();
-  if (pending.length > 0) onLine(pending.endsWith('\r') ? pending.slice(0, -1) : pending);
+  if (utf8) pending += decoder.end();
+  if (pending.length > 0) emit(pending, 0, pending.length, pending.indexOf('\\'));
+}
+
+/** forEachLineRange for callers that want each line as its own string. */
+export async function forEachLine(
+  body: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>,
+  onLine: (line: string) => void,
+): Promise<void> {
+  await forEachLineRange(body, (text, start, end) => onLine(text.slice(start, end)));
 }
 
 export async function runDriftCheck(input: DriftCheckInput): Promise<DriftCheckResult> {
   const acc = new DriftAccumulator(input.baseline, input.options, input.meta);
   for await (const object of input.objects) {
     acc.beginObject();
-    await forEachLine(object.body, (line) => acc.addLine(line));
+    await forEachLineRange(object.body, (text, start, end, plain) =>
+      acc.addLineRange(text, start, end, plain),
+    );
   }
   const report = acc.finish();
   return { report, metrics: reportMetrics(report, input.dimensions) };
