@@ -193,7 +193,8 @@ export async function runScore(options: ScoreOptions, io: ScoreIo): Promise<numb
   const columnEncoder = new ColumnEncoder(model, options.ignoreUnknown);
   const encode = (record: RawRecord, out: Float64Array): FieldError[] =>
     specEncoder ? specEncoder.encodeInto(record, out) : columnEncoder.encodeInto(record, out);
-  const explainedNames = specEncoder ? specEncoder.spec.fields.map((f) => f.name) : [...model.featureNames];
+  const explainedNames = specEncoder ? [...specEncoder.fieldNames] : [...model.featureNames];
+  const fieldSums = new Float64Array(explainedNames.length);
   const checkHeader = (columns: readonly string[]): void => {
     if (!specEncoder) return columnEncoder.checkHeader(columns);
     if (options.ignoreUnknown) return;
@@ -238,7 +239,7 @@ export async function runScore(options: ScoreOptions, io: ScoreIo): Promise<numb
     let explained: { names: string[]; values: ArrayLike<number>; bias: number } | undefined;
     if (options.contributions) {
       const c = model.contributions(vector);
-      const values = specEncoder ? Object.values(specEncoder.sumBySourceField(c.values)) : c.values;
+      const values = specEncoder ? specEncoder.sumBySourceFieldInto(c.values, fieldSums) : c.values;
       explained = { names: explainedNames, values, bias: c.bias };
     }
     if (options.format === 'csv') {

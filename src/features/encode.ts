@@ -138,22 +138,37 @@ export class FeatureEncoder {
     return errors;
   }
 
+  /** Source field names in specification order: the order of `sumBySourceFieldInto`'s output. */
+  get fieldNames(): readonly string[] {
+    return this.fields.map((f) => f.spec.name);
+  }
+
   /**
    * Sums per-column contributions (model column order, e.g. `Contributions.values`) back onto the source
-   * fields, so a one-hot encoded field gets one number. Returns fields in specification order.
+   * fields, so a one-hot encoded field gets one number. Keys follow the specification order, except
+   * that JavaScript lists integer-like keys ("42") first; use `sumBySourceFieldInto` for a strict order.
    */
   sumBySourceField(columnContributions: ArrayLike<number>): Record<string, number> {
+    const sums = this.sumBySourceFieldInto(columnContributions, new Float64Array(this.fields.length));
+    const out: Record<string, number> = {};
+    this.fields.forEach(({ spec }, i) => (out[spec.name] = sums[i]));
+    return out;
+  }
+
+  /** Like `sumBySourceField`, writing one sum per field into `out` in `fieldNames` order. */
+  sumBySourceFieldInto(columnContributions: ArrayLike<number>, out: Float64Array): Float64Array {
     if (columnContributions.length !== this.columns.length) {
       throw new RangeError(
         `expected ${this.columns.length} column contributions, got ${columnContributions.length}`,
       );
     }
-    const out: Record<string, number> = {};
-    for (const { spec, indices } of this.fields) {
+    if (out.length < this.fields.length)
+      throw new RangeError(`output holds ${out.length} fields, ${this.fields.length} needed`);
+    this.fields.forEach(({ indices }, f) => {
       let sum = 0;
       for (let k = 0; k < indices.length; k++) sum += columnContributions[indices[k]];
-      out[spec.name] = sum;
-    }
+      out[f] = sum;
+    });
     return out;
   }
 }

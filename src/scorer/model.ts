@@ -59,10 +59,10 @@ export class TreeEnsembleModel {
   private readonly transform: (margin: number) => number;
   private readonly featureIndex: ReadonlyMap<string, number>;
   private readonly row: Float32Array;
-  private readonly explainer: TreeShapExplainer;
   private readonly forest: CompiledForest;
   private readonly treeShapTableBytes: number;
-  private table: TreeShapTable | undefined | null = null;
+  /** Whichever TreeSHAP implementation `prepareContributions` chose; undefined until then. */
+  private shap: TreeShapTable | TreeShapExplainer | undefined;
   private readonly treeRoot: Int32Array;
   private readonly treeDepth: Int32Array;
   private readonly walkFeature: Int32Array;
@@ -89,7 +89,6 @@ export class TreeEnsembleModel {
     this.maxDepth = forest.maxDepth;
     this.featureIndex = new Map(parsed.featureNames.map((n, i) => [n, i]));
     this.row = new Float32Array(this.numFeatures);
-    this.explainer = new TreeShapExplainer(forest);
     this.treeRoot = forest.treeRoot;
     this.treeDepth = forest.treeDepth;
     this.walkFeature = forest.walkFeature;
@@ -124,8 +123,8 @@ export class TreeEnsembleModel {
 
   /**
    * Scores rows stored row-major in a Float32Array (numFeatures values per row, NaN = missing) and
-   * returns one prediction (or margin) per row. Four rows are walked in lock-step so their independent
-   * memory loads overlap; this is what makes batch scoring several times faster than row by row.
+   * returns one prediction (or margin) per row. Eight rows are walked in lock-step so their independent
+   * memory loads overlap; this is what makes batch scoring about twice as fast as row by row.
    */
   predictBatch(rows: Float32Array, out?: Float64Array, outputMargin = false): Float64Array {
     const n = this.numFeatures;
@@ -137,7 +136,7 @@ export class TreeEnsembleModel {
     if (result.length < numRows)
       throw new RangeError(`output holds ${result.length} rows, ${numRows} needed`);
     let r = 0;
-    for (; r + 4 <= numRows; r += 4) this.margins4(rows, r * n, n, result, r);
+    for (; r + 8 <= numRows; r += 8) this.margins8(rows, r * n, n, result, r);
     for (; r < numRows; r++) result[r] = this.marginAt(rows, r * n);
     if (!outputMargin) for (let i = 0; i < numRows; i++) result[i] = this.transform(result[i]);
     return result;
@@ -150,9 +149,8 @@ export class TreeEnsembleModel {
   contributions(row: ArrayLike<number>): Contributions {
     const values = new Float64Array(this.numFeatures);
     const x = this.load(row);
-    const table = this.prepareContributions();
-    if (table === 'table') (this.table as TreeShapTable).explain(x, values);
-    else this.explainer.explain(x, values);
+    this.prepareContributions();
+    (this.shap as TreeShapTable | TreeShapExplainer).explain(x, values);
     return { values, bias: this.expectedMargin };
   }
 
@@ -161,10 +159,12 @@ export class TreeEnsembleModel {
    * cold start) and says which algorithm explanations will use.
    */
   prepareContributions(): 'table' | 'recursive' {
-    if (this.table === null) {
-      this.table = TreeShapTable.build(this.forest, Math.floor(this.treeShapTableBytes / 8));
+    if (this.shap === undefined) {
+      this.shap =
+        TreeShapTable.build(this.forest, Math.floor(this.treeShapTableBytes / 8)) ??
+        new TreeShapExplainer(this.forest);
     }
-    return this.table === undefined ? 'recursive' : 'table';
+    return this.shap instanceof TreeShapTable ? 'table' : 'recursive';
   }
 
   private load(row: ArrayLike<number>): Float32Array {
@@ -199,7 +199,7 @@ export class TreeEnsembleModel {
     return margin;
   }
 
-  private margins4(x: Float32Array, offset: number, stride: number, out: Float64Array, at: number): void {
+  private margins8(x: Float32Array, offset: number, stride: number, out: Float64Array, at: number): void {
     const wf = this.walkFeature;
     const th = this.threshold;
     const lc = this.leftChild;
@@ -208,36 +208,65 @@ export class TreeEnsembleModel {
     const root = this.treeRoot;
     const leaf = this.leafValue;
     const o0 = offset;
-    const o1 = offset + stride;
+    const o1 = o0 + stride;
     const o2 = o1 + stride;
     const o3 = o2 + stride;
-    let m0 = this.baseMargin;
-    let m1 = m0;
-    let m2 = m0;
-    let m3 = m0;
+    const o4 = o3 + stride;
+    const o5 = o4 + stride;
+    const o6 = o5 + stride;
+    const o7 = o6 + stride;
+    const base = this.baseMargin;
+    let m0 = base;
+    let m1 = base;
+    let m2 = base;
+    let m3 = base;
+    let m4 = base;
+    let m5 = base;
+    let m6 = base;
+    let m7 = base;
     for (let t = 0; t < root.length; t++) {
       let a = root[t];
       let b = a;
       let c = a;
       let d = a;
+      let e = a;
+      let f = a;
+      let g = a;
+      let h = a;
       for (let k = depth[t]; k > 0; k--) {
         const va = x[o0 + wf[a]];
         const vb = x[o1 + wf[b]];
         const vc = x[o2 + wf[c]];
         const vd = x[o3 + wf[d]];
+        const ve = x[o4 + wf[e]];
+        const vf = x[o5 + wf[f]];
+        const vg = x[o6 + wf[g]];
+        const vh = x[o7 + wf[h]];
         a = lc[a] + (bit(va >= th[a]) | (bit(va !== va) & mr[a]));
         b = lc[b] + (bit(vb >= th[b]) | (bit(vb !== vb) & mr[b]));
         c = lc[c] + (bit(vc >= th[c]) | (bit(vc !== vc) & mr[c]));
         d = lc[d] + (bit(vd >= th[d]) | (bit(vd !== vd) & mr[d]));
+        e = lc[e] + (bit(ve >= th[e]) | (bit(ve !== ve) & mr[e]));
+        f = lc[f] + (bit(vf >= th[f]) | (bit(vf !== vf) & mr[f]));
+        g = lc[g] + (bit(vg >= th[g]) | (bit(vg !== vg) & mr[g]));
+        h = lc[h] + (bit(vh >= th[h]) | (bit(vh !== vh) & mr[h]));
       }
       m0 = f32(m0 + leaf[a]);
       m1 = f32(m1 + leaf[b]);
       m2 = f32(m2 + leaf[c]);
       m3 = f32(m3 + leaf[d]);
+      m4 = f32(m4 + leaf[e]);
+      m5 = f32(m5 + leaf[f]);
+      m6 = f32(m6 + leaf[g]);
+      m7 = f32(m7 + leaf[h]);
     }
     out[at] = m0;
     out[at + 1] = m1;
     out[at + 2] = m2;
     out[at + 3] = m3;
+    out[at + 4] = m4;
+    out[at + 5] = m5;
+    out[at + 6] = m6;
+    out[at + 7] = m7;
   }
 }

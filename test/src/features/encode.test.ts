@@ -160,5 +160,7 @@ describe('FeatureEncoder', () => {
     expect(byField.tenure).toBe(at('tenure'));
     expect(Object.values(byField).reduce((a, b) => a + b, 0)).toBe(contributions.reduce((a, b) => a + b, 0));
     expect(() => encoder.sumBySourceField([1, 2])).toThrow(RangeError);
+    const ordered = encoder.sumBySourceFieldInto(contributions, new Float64Array(encoder.fieldNames.length));
+    expect(Array.from(ordered)).toEqual(encoder.fieldNames.map((name) => byField[name]));
   });
 });
