@@ -13,6 +13,7 @@ import { acknowledgeRule } from '../compliance/acknowledge';
 import { EncryptedLogGroup } from './encrypted-log-group';
 import { ManagedPolicyRole } from './managed-policy-role';
 import { ResolvedModel } from './model-gate';
+import { wildcardResourceFinding } from './nag-finding';
 
 /** The production variant keeps this name in every endpoint config: blue/green requires it. */
 export const PRODUCTION_VARIANT = 'primary';
@@ -374,8 +375,6 @@ export class InferenceEndpoint extends Construct {
     capturePrefix: string,
   ): void {
     const policy = this.executionRole.policy;
-    const arnOf = (bucket: s3.IBucket) =>
-      `<${Stack.of(bucket).getLogicalId(bucket.node.defaultChild as s3.CfnBucket)}.Arn>`;
     acknowledgeRule(
       policy,
       'AwsSolutions-IAM5[Resource::*]',
@@ -383,12 +382,12 @@ export class InferenceEndpoint extends Construct {
     );
     acknowledgeRule(
       policy,
-      `AwsSolutions-IAM5[Resource::${arnOf(props.modelBucket)}/${artifactPrefix}*]`,
+      wildcardResourceFinding(policy, props.modelBucket.arnForObjects(`${artifactPrefix}*`)),
       'Artifacts live under content-addressed keys (models/sha256/<digest>/model.tar.gz) chosen at publish time, after this role exists; the role reads the artifact prefix only, and the gate has verified the digest of the one it serves.',
     );
     acknowledgeRule(
       policy,
-      `AwsSolutions-IAM5[Resource::${arnOf(props.dataBucket)}/${capturePrefix}*]`,
+      wildcardResourceFinding(policy, props.dataBucket.arnForObjects(`${capturePrefix}*`)),
       "SageMaker names capture objects by variant, date and hour at run time; the role may only write (never read) objects under this endpoint's own capture prefix.",
     );
   }

@@ -5,6 +5,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { acknowledgeRule } from '../compliance/acknowledge';
 import { ModelRegistry } from './model-registry';
+import { wildcardResourceFinding } from './nag-finding';
 import { FunctionPlacement } from './secure-function';
 import { SecureProvider } from './secure-provider';
 
@@ -123,12 +124,12 @@ export class ModelGate extends Construct {
     );
     acknowledgeRule(
       this.policy,
-      `AwsSolutions-IAM5[Resource::${props.registry.versionsArn}]`,
+      wildcardResourceFinding(this.policy, props.registry.versionsArn),
       'Model package versions are numbered as they are published, so the gate reads "<group>/*": every version of this environment\'s group and nothing else; it must be able to resolve versions that do not exist yet.',
     );
     acknowledgeRule(
       this.policy,
-      `AwsSolutions-IAM5[Resource::<${Stack.of(props.modelBucket).getLogicalId(props.modelBucket.node.defaultChild as s3.CfnBucket)}.Arn>/${prefix}*]`,
+      wildcardResourceFinding(this.policy, props.modelBucket.arnForObjects(`${prefix}*`)),
       'Artifacts are stored under content-addressed keys (models/sha256/<digest>/model.tar.gz) that are only known at publish time; the gate reads objects under the artifact prefix only, never other keys of the bucket.',
     );
   }

@@ -1,0 +1,221 @@
+import { App, CustomResource, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import {
+  deploymentTimeoutSeconds,
+  hasInstanceStorageOnly,
+  InferenceEndpoint,
+  InferenceEndpointProps,
+} from '../../../lib/constructs/inference-endpoint';
+import { IsolatedNetwork } from '../../../lib/constructs/isolated-network';
+import { ModelGate, ResolvedModel } from '../../../lib/constructs/model-gate';
+import { ModelRegistry } from '../../../lib/constructs/model-registry';
+import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
+import cdkJson from '../../../cdk.json';
+
+function fixture() {
+  const app = new App({ context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [] } });
+  const stack = new Stack(app, 'Serving', { env: { account: '111111111111', region: 'eu-west-1' } });
+  const key = (id: string) => new kms.Key(stack, id, { enableKeyRotation: true });
+  const network = new IsolatedNetwork(stack, 'Net', {
+    cidr: '10.0.0.0/16',
+    availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+    logsKey: key('NetLogs'),
+    logRetentionDays: 30,
+    removalPolicy: RemovalPolicy.DESTROY,
+    s3BucketNames: ['model', 'data'],
+  });
+  const gate = new CustomResource(stack, 'FakeGate', {
+    serviceToken: 'arn:aws:lambda:eu-west-1:111111111111:function:gate',
+  });
+  const model: ResolvedModel = {
+    resource: gate,
+    modelDataUrl: gate.getAttString('ModelDataUrl'),
+    image: gate.getAttString('Image'),
+    modelPackageArn: gate.getAttString('ModelPackageArn'),
+    modelVersion: gate.getAttString('ModelVersion'),
+    artifactSha256: gate.getAttString('ArtifactSha256'),
+    approvalStatus: gate.getAttString('ApprovalStatus'),
+    artifactS3VersionId: gate.getAttString('ArtifactS3VersionId'),
+  };
+  const base: InferenceEndpointProps = {
+    endpointName: 'churn-unit',
+    model,
+    vpc: network.vpc,
+    instanceType: 'ml.m5.large',
+    instanceCount: 2,
+    maxInstanceCount: 4,
+    rollout: { strategy: 'canary', stepPercent: 10, waitMinutes: 5 },
+    dataCapturePercent: 50,
+    modelBucket: s3.Bucket.fromBucketName(stack, 'ModelBucket', 'model'),
+    modelKey: key('ModelKey'),
+    dataBucket: s3.Bucket.fromBucketName(stack, 'DataBucket', 'data'),
+    capturePrefix: 'capture/',
+    dataKey: key('DataKey'),
+    logsKey: key('LogsKey'),
+    logRetentionDays: 30,
+    removalPolicy: RemovalPolicy.DESTROY,
+    alertTopic: new sns.Topic(stack, 'Alerts'),
+    imageRepositoryArns: ['arn:aws:ecr:eu-west-1:141502667606:repository/sagemaker-xgboost'],
+  };
+  return { stack, base, network };
+}
+
+describe('instance types that cannot take a volume KMS key', () => {
+  test.each([
+    ['ml.m5d.large', true],
+    ['ml.c5d.xlarge', true],
+    ['ml.r5d.2xlarge', true],
+    ['ml.g4dn.xlarge', true],
+    ['ml.p3dn.24xlarge', true],
+    ['ml.p4d.24xlarge', true],
+    ['ml.g5.2xlarge', true],
+    ['ml.m6gd.large', true],
+    ['ml.m5.large', false],
+    ['ml.m5.xlarge', false],
+    ['ml.c5.xlarge', false],
+    ['ml.c5n.xlarge', false],
+    ['ml.g4.xlarge', false],
+    ['ml.inf1.xlarge', false],
+  ])('%s has instance storage only: %s', (type, expected) => {
+    expect(hasInstanceStorageOnly(type)).toBe(expected);
+  });
+
+  test('an NVMe instance type is refused at synth with an error naming KmsKeyId and the type', () => {
+    const { stack, base } = fixture();
+    expect(() => new InferenceEndpoint(stack, 'Nvme', { ...base, instanceType: 'ml.g4dn.xlarge' })).toThrow(
+      /InferenceEndpoint Nvme: instanceType ml\.g4dn\.xlarge has local NVMe instance storage only.*KmsKeyId/,
+    );
+  });
+});
+
+describe('InferenceEndpoint props validation', () => {
+  test.each([
+    [{ endpointName: 'bad_name' }, /endpointName 'bad_name'/],
+    [{ instanceCount: 0 }, /instanceCount must be a positive integer/],
+    [{ maxInstanceCount: 1 }, /maxInstanceCount \(1\) must be an integer of at least instanceCount \(2\)/],
+    [{ dataCapturePercent: 0 }, /dataCapturePercent must be an integer from 1 to 100/],
+    [{ rollout: { strategy: 'canary', stepPercent: 60, waitMinutes: 5 } }, /rollout\.stepPercent/],
+    [{ rollout: { strategy: 'linear', stepPercent: 10, waitMinutes: 61 } }, /rollout\.waitMinutes/],
+    [{ capturePrefix: 'capture' }, /capturePrefix 'capture' must end with '\/'/],
+  ] as Array<[Partial<InferenceEndpointProps>, RegExp]>)('refuses %o', (change, message) => {
+    const { stack, base } = fixture();
+    expect(() => new InferenceEndpoint(stack, 'E', { ...base, ...change })).toThrow(message);
+  });
+});
+
+describe('deployment time budget', () => {
+  test('covers provisioning, every wait and the bake, within the limits SageMaker accepts', () => {
+    expect(deploymentTimeoutSeconds({ strategy: 'canary', stepPercent: 10, waitMinutes: 15 })).toBe(3600);
+    // linear 10%: nine waits between ten steps, plus the bake
+    expect(deploymentTimeoutSeconds({ strategy: 'linear', stepPercent: 10, waitMinutes: 10 })).toBe(
+      1800 + 6000,
+    );
+    expect(deploymentTimeoutSeconds({ strategy: 'linear', stepPercent: 1, waitMinutes: 60 })).toBe(14400);
+    expect(deploymentTimeoutSeconds({ strategy: 'canary', stepPercent: 10, waitMinutes: 0 })).toBe(1800);
+  });
+});
+
+describe('a standalone endpoint', () => {
+  const { stack, base } = fixture();
+  const endpoint = new InferenceEndpoint(stack, 'Endpoint', base);
+  const template = Template.fromStack(stack);
+
+  test('exposes its endpoint name and capture location', () => {
+    expect(endpoint.endpointName).toBe('churn-unit');
+    expect(stack.resolve(endpoint.captureUri)).toBe('s3://data/capture/churn-unit/');
+  });
+
+  test('passes both rule packs on its own, with imported buckets (acknowledgments match the findings)', () => {
+    const findings = (pack: AwsSolutionsChecks | NIST80053R5Checks) =>
+      pack
+        .validateScope(endpoint)
+        .violations.map(
+          (v) => `${v.ruleName} ${v.violatingResources.map((r) => r.resourceLogicalId).join()}`,
+        );
+    expect(findings(new AwsSolutionsChecks())).toEqual([]);
+    expect(findings(new NIST80053R5Checks())).toEqual([]);
+  });
+
+  test('no ECR permissions are granted when no repository is named', () => {
+    const other = fixture();
+    const e = new InferenceEndpoint(other.stack, 'NoEcr', { ...other.base, imageRepositoryArns: [] });
+    const doc = JSON.stringify(Template.fromStack(other.stack).toJSON());
+    expect(e.executionRole).toBeDefined();
+    expect(doc).not.toContain('ecr:');
+  });
+
+  test('the endpoint waits for the role permissions, and the model for the gate', () => {
+    const [, model] = Object.entries(template.findResources('AWS::SageMaker::Model'))[0];
+    expect(model.DependsOn).toEqual(expect.arrayContaining(['FakeGate']));
+    const [, ep] = Object.entries(template.findResources('AWS::SageMaker::Endpoint'))[0];
+    expect(JSON.stringify(ep.DependsOn)).toContain('EndpointExecutionRolePermissions');
+  });
+});
+
+describe('ModelGate props validation', () => {
+  function gateFixture() {
+    const { stack, network } = fixture();
+    const registry = new ModelRegistry(stack, 'Registry', {
+      groupName: 'churn-unit',
+      description: 'unit',
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const key = new kms.Key(stack, 'GateKey', { enableKeyRotation: true });
+    const placement = {
+      vpc: network.vpc,
+      securityGroup: network.workloadSecurityGroup,
+      dataKey: key,
+      logsKey: key,
+      logRetentionDays: 30,
+      removalPolicy: RemovalPolicy.DESTROY,
+    };
+    const bucket = new s3.Bucket(stack, 'Models');
+    return { stack, registry, placement, bucket, key };
+  }
+
+  test('an empty deploy nonce is refused: latest-approved would never be re-resolved', () => {
+    const f = gateFixture();
+    expect(
+      () =>
+        new ModelGate(f.stack, 'Gate', {
+          registry: f.registry,
+          placement: f.placement,
+          modelBucket: f.bucket,
+          modelKey: f.key,
+          requireApproval: true,
+          deployNonce: ' ',
+        }),
+    ).toThrow(/deployNonce must not be empty/);
+  });
+
+  test('a version selector must be latest-approved or a positive integer', () => {
+    const f = gateFixture();
+    const gate = new ModelGate(f.stack, 'Gate', {
+      registry: f.registry,
+      placement: f.placement,
+      modelBucket: f.bucket,
+      modelKey: f.key,
+      requireApproval: true,
+      deployNonce: 'n',
+    });
+    expect(() => gate.resolve('Bad', 0)).toThrow(
+      /modelVersion must be 'latest-approved' or a positive integer/,
+    );
+    expect(gate.resolve('Good', 3).resource).toBeDefined();
+  });
+
+  test('a group name SageMaker would reject is refused at synth', () => {
+    const { stack } = fixture();
+    expect(
+      () =>
+        new ModelRegistry(stack, 'R', {
+          groupName: 'churn_dev',
+          description: 'd',
+          removalPolicy: RemovalPolicy.DESTROY,
+        }),
+    ).toThrow(/groupName 'churn_dev'/);
+  });
+});
