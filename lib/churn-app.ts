@@ -6,6 +6,7 @@ import {
   WriteNagSuppressionsToCloudFormationAspect,
 } from 'cdk-nag';
 import { ProjectConfig, stageName } from './config';
+import { ChurnControlsChecks } from './nag/churn-controls-pack';
 import { EnvironmentStage } from './stages/environment-stage';
 
 export interface ChurnAppProps {
@@ -27,6 +28,8 @@ export function buildChurnApp(app: App, props: ChurnAppProps): ChurnApp {
   const rulePacks: NagPack[] = [
     new AwsSolutionsChecks(app, { verbose: true, writeSuppressionsToCloudFormation: true }),
     new NIST80053R5Checks(app, { verbose: true, writeSuppressionsToCloudFormation: true }),
+    // The project's own controls (SageMaker, Object Lock with MFA, WAF, VPC placement): lib/nag.
+    new ChurnControlsChecks(app, { verbose: true, writeSuppressionsToCloudFormation: true }),
   ];
   Validations.of(app).addPlugins(...rulePacks);
   const stages = props.config.environments.map(

@@ -1,4 +1,5 @@
 import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
+import { ChurnControlsChecks } from '../../lib/nag/churn-controls-pack';
 import { Construct } from 'constructs';
 import { App } from 'aws-cdk-lib';
 import { acknowledgeRule, MIN_REASON_LENGTH } from '../../lib/compliance/acknowledge';
@@ -10,6 +11,7 @@ describe('rule packs on the example configuration (AUD-2)', () => {
   test.each([
     ['AwsSolutions', () => new AwsSolutionsChecks()],
     ['NIST 800-53 R5', () => new NIST80053R5Checks()],
+    ['ChurnControls', () => new ChurnControlsChecks()],
   ])('%s reports no unacknowledged finding in any environment', (_name, makePack) => {
     for (const stage of testApp.stages) {
       const report = makePack().validateScope(stage);
@@ -24,7 +26,7 @@ describe('rule packs on the example configuration (AUD-2)', () => {
 
   test('the rule packs are registered on the app, so synth fails on a finding', () => {
     const packNames = testApp.rulePacks.map((p) => p.name).sort();
-    expect(packNames).toEqual(['AwsSolutions', 'NIST.800.53.R5']);
+    expect(packNames).toEqual(['AwsSolutions', 'ChurnControls', 'NIST.800.53.R5']);
   });
 
   test('every acknowledgment is written into the template with a reason of substance', () => {

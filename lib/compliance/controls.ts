@@ -1,0 +1,215 @@
+/**
+ * The project's machine-readable copy of the control catalogue (`../shared/CONTROLS.md`): the same
+ * IDs and the same requirement text, so the compliance report can name what each control demands.
+ * A test compares this list with the catalogue whenever the catalogue file is present.
+ */
+
+/** Status words of the catalogue, plus `failing` for a control whose evidence is missing. */
+export const CONTROL_STATUSES = [
+  'failing',
+  'documented',
+  'verified-at-runtime',
+  'enforced',
+  'not-applicable',
+] as const;
+export type ControlStatus = (typeof CONTROL_STATUSES)[number];
+
+export const CONTROL_SECTIONS = {
+  ENV: 'environments and accounts',
+  NET: 'network',
+  KEY: 'encryption and keys',
+  SEC: 'credentials and identity',
+  DATA: 'privacy',
+  MODEL: 'artifacts, registry, deployment',
+  MON: 'monitoring and response',
+  AUD: 'audit and compliance',
+} as const;
+export type ControlSection = keyof typeof CONTROL_SECTIONS;
+
+export interface ControlDefinition {
+  /** Stable id, e.g. `NET-1`; its prefix is the section. */
+  readonly id: string;
+  /** The requirement as the catalogue states it. */
+  readonly title: string;
+}
+
+export const CONTROLS: readonly ControlDefinition[] = [
+  {
+    id: 'ENV-1',
+    title:
+      'Each environment (dev, test, prod; optionally a tooling/CI account) deploys to its own AWS account; one typed configuration names them, and a bad account id, region or CIDR fails synth with a message naming the field.',
+  },
+  {
+    id: 'ENV-2',
+    title:
+      'Production stacks have termination protection and retain data-bearing resources (keys, buckets, log groups) on delete; dev may destroy them.',
+  },
+  {
+    id: 'ENV-3',
+    title:
+      'Every resource is tagged with environment, data classification, owner and the git commit it was built from.',
+  },
+  {
+    id: 'NET-1',
+    title:
+      'Workloads (inference Lambda, SageMaker models/endpoints, drift checks) run in a VPC with isolated subnets only: no internet gateway, no NAT gateway, no public IPs.',
+  },
+  {
+    id: 'NET-2',
+    title:
+      'AWS services are reached through PrivateLink interface endpoints (SageMaker runtime and API, KMS, CloudWatch Logs and metrics, STS, Secrets Manager, ...) and an S3 gateway endpoint; each endpoint has a least-privilege endpoint policy and private DNS.',
+  },
+  {
+    id: 'NET-3',
+    title:
+      'Security groups allow only the flows that exist (443 from the workload security groups to the endpoints); the VPC default security group has no rules.',
+  },
+  { id: 'NET-4', title: 'VPC flow logs go to a KMS-encrypted log group with a retention period.' },
+  {
+    id: 'NET-5',
+    title:
+      'The only public entry is the inference API, behind AWS WAF (managed rule groups for common exploits, known bad inputs, IP reputation, plus a rate-based rule), with WAF logging on.',
+  },
+  {
+    id: 'NET-6',
+    title:
+      "Data perimeter: buckets deny access that does not come through the VPC endpoint or from the account's own principals.",
+  },
+  {
+    id: 'KEY-1',
+    title:
+      'Customer-managed KMS keys (not AWS-managed) encrypt every data store: buckets, log groups, SNS topics, SageMaker volumes, endpoint data capture, Lambda environment.',
+  },
+  {
+    id: 'KEY-2',
+    title:
+      'Keys rotate automatically; key policies grant use only to the principals and services that need it (kms:ViaService, kms:CallerAccount conditions) and allow kms:CreateGrant only for AWS resources.',
+  },
+  {
+    id: 'KEY-3',
+    title:
+      'Separate keys per purpose (at least: data, model artifacts, logs), so revoking one is a kill switch for that data alone.',
+  },
+  {
+    id: 'KEY-4',
+    title:
+      'Everything in transit uses TLS 1.2+: buckets deny non-TLS requests, the API enforces a TLS 1.2 security policy.',
+  },
+  {
+    id: 'SEC-1',
+    title:
+      'No secret, password or key material appears in code, templates or Lambda environment variables; runtime secrets come from Secrets Manager (KMS-encrypted, rotation configured) or are not needed at all (IAM roles).',
+  },
+  {
+    id: 'SEC-2',
+    title:
+      'Every IAM role is least privilege: no `*` actions; `*` resources only where the AWS API allows nothing narrower, each acknowledged with its reason.',
+  },
+  {
+    id: 'SEC-3',
+    title:
+      'CI/CD authenticates with short-lived credentials (OIDC federation), never long-lived access keys; deploy roles are scoped per environment.',
+  },
+  {
+    id: 'SEC-4',
+    title:
+      'The inference API requires authentication (IAM SigV4 by default; a JWT/Cognito authorizer option), validates every request against a strict schema, limits body size, and throttles per client.',
+  },
+  {
+    id: 'DATA-1',
+    title:
+      'Data minimization: the inference schema accepts only the features the model needs; direct identifiers are pseudonymized (keyed HMAC through KMS) before they are logged or stored.',
+  },
+  {
+    id: 'DATA-2',
+    title:
+      'Automated PII discovery: Amazon Macie runs scheduled classification jobs over the data and data-capture buckets, findings are routed to an alert topic.',
+  },
+  { id: 'DATA-3', title: 'Retention: captured inference data and logs expire after a configured period.' },
+  { id: 'DATA-4', title: 'No PII in logs: request logs and audit records carry pseudonymous IDs only.' },
+  {
+    id: 'DATA-5',
+    title:
+      'Decisions that affect a customer come with an explanation (per-feature contributions) to support human review and the right to explanation.',
+  },
+  {
+    id: 'MODEL-1',
+    title:
+      'Model artifacts live in a versioned, KMS-encrypted bucket with Object Lock, deny-delete-without-MFA policy, and MFA Delete (which CloudFormation cannot set: a runbook step plus a deployed check that reports its status).',
+  },
+  {
+    id: 'MODEL-2',
+    title:
+      'A model registry (SageMaker model package group) records every version with its metrics, source commit and data version; only approved versions deploy to test and prod.',
+  },
+  {
+    id: 'MODEL-3',
+    title:
+      'Artifact integrity: the serving path verifies the artifact digest (and, where configured, a KMS signature) before loading it.',
+  },
+  {
+    id: 'MODEL-4',
+    title:
+      'SageMaker models run with network isolation, in the VPC, with KMS-encrypted volumes and data capture.',
+  },
+  {
+    id: 'MODEL-5',
+    title:
+      'Safe rollout: blue/green with canary or linear traffic shifting and automatic rollback on CloudWatch alarms; shadow variants supported for testing a candidate without affecting answers.',
+  },
+  {
+    id: 'MON-1',
+    title:
+      'Data drift: scheduled checks compare captured inputs with the training baseline (KS test for numeric, chi-square/PSI for categorical features) and publish per-feature metrics.',
+  },
+  {
+    id: 'MON-2',
+    title:
+      'Prediction drift and data quality: score distribution shift, null rate, type-error rate, out-of-bounds rate, NaN/Inf in outputs.',
+  },
+  {
+    id: 'MON-3',
+    title:
+      'Alarms go to a KMS-encrypted SNS topic; alerts are few and actionable; drift or error alarms can trigger rollback to the last good model.',
+  },
+  { id: 'MON-4', title: 'Operational health: latency, 4xx/5xx, throttles, WAF blocks on a dashboard.' },
+  {
+    id: 'AUD-1',
+    title:
+      'CloudTrail with log file validation, KMS encryption and S3 data events for the model and data buckets.',
+  },
+  {
+    id: 'AUD-2',
+    title:
+      'Compliance rule packs (cdk-nag) run on every synth; synth fails on any unacknowledged finding; every acknowledgment carries a specific reason.',
+  },
+  {
+    id: 'AUD-3',
+    title:
+      'A generated compliance report, readable by a security reviewer, maps every control here to the resources and evidence that implement it, lists every acknowledged finding with its reason, and says plainly what is not covered.',
+  },
+  {
+    id: 'AUD-4',
+    title:
+      'CI gate: install, type-check, lint, test, synth-with-rule-packs and dependency audit must pass before anything deploys; production deploys need a manual approval.',
+  },
+];
+
+export function sectionOf(controlId: string): ControlSection {
+  const prefix = controlId.split('-')[0];
+  if (!(prefix in CONTROL_SECTIONS)) throw new Error(`control ${controlId} has no known section prefix`);
+  return prefix as ControlSection;
+}
+
+/**
+ * Reads the control lines (`- ID requirement`) of a catalogue written in the CONTROLS.md format, in
+ * order, so the copy above can be checked against the source it restates.
+ */
+export function parseControlCatalogue(markdown: string): ControlDefinition[] {
+  const controls: ControlDefinition[] = [];
+  for (const line of markdown.split(/\r?\n/)) {
+    const match = /^- ([A-Z]+-\d+) (.+)$/.exec(line);
+    if (match) controls.push({ id: match[1], title: match[2].trim() });
+  }
+  return controls;
+}

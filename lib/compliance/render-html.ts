@@ -1,0 +1,272 @@
+import { CONTROL_STATUSES, ControlStatus } from './controls';
+import { ControlResult } from './evidence';
+import { ComplianceReport, EnvironmentReport, HumanAction } from './report';
+
+const esc = (text: unknown): string =>
+  String(text).replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
+
+export const STATUS_LABEL: Readonly<Record<ControlStatus, string>> = {
+  failing: 'FAILING',
+  documented: 'documented',
+  'verified-at-runtime': 'verified at runtime',
+  enforced: 'enforced',
+  'not-applicable': 'not applicable',
+};
+
+// Colours keep a 4.5:1 contrast with their text; the status word is always printed too, so nothing
+// depends on colour alone.
+const STYLE = `
+:root { --fail:#b00020; --fail-bg:#fde7ea; --ok:#0b6b2e; --ok-bg:#e3f4e8; --run:#0a5aa8; --run-bg:#e3effb;
+  --doc:#7a4d00; --doc-bg:#fff3d6; --na:#555; --na-bg:#eee; --ink:#1b1b1b; --line:#d0d4d9; }
+* { box-sizing: border-box; }
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--ink); margin: 0; background: #f6f7f9; }
+main { max-width: 1320px; margin: 0 auto; padding: 24px 32px 64px; background: #fff; }
+h1 { font-size: 26px; margin: 0 0 4px; } h2 { font-size: 20px; margin: 32px 0 8px; border-bottom: 2px solid var(--line); padding-bottom: 4px; }
+h3 { font-size: 16px; margin: 20px 0 6px; }
+.meta { color: #555; margin: 0 0 16px; }
+.banner { padding: 14px 18px; border-radius: 6px; margin: 12px 0 20px; font-size: 16px; }
+.banner.fail { background: var(--fail); color: #fff; } .banner.fail ul { margin: 6px 0 0 18px; padding: 0; }
+.banner.pass { background: var(--ok-bg); color: var(--ok); border: 1px solid var(--ok); }
+.counts { display: flex; gap: 10px; flex-wrap: wrap; margin: 8px 0 16px; }
+.count { padding: 8px 14px; border-radius: 6px; font-weight: 600; }
+.chip { display: inline-block; padding: 1px 8px; border-radius: 10px; font-size: 12px; font-weight: 700; white-space: nowrap; }
+.failing { background: var(--fail-bg); color: var(--fail); } .chip.failing { background: var(--fail); color: #fff; }
+.enforced { background: var(--ok-bg); color: var(--ok); }
+.verified-at-runtime { background: var(--run-bg); color: var(--run); }
+.documented { background: var(--doc-bg); color: var(--doc); }
+.not-applicable { background: var(--na-bg); color: var(--na); }
+table { border-collapse: collapse; width: 100%; margin: 6px 0 12px; }
+th, td { border: 1px solid var(--line); padding: 5px 8px; text-align: left; vertical-align: top; }
+th { background: #eef0f3; font-weight: 600; }
+td.id { font-weight: 700; white-space: nowrap; }
+.control { border: 1px solid var(--line); border-left: 6px solid var(--line); border-radius: 4px; margin: 8px 0; padding: 8px 12px; }
+.control.failing { border-left-color: var(--fail); background: #fff8f9; }
+.control.enforced { border-left-color: var(--ok); } .control.verified-at-runtime { border-left-color: var(--run); }
+.control.documented { border-left-color: var(--doc); } .control.not-applicable { border-left-color: var(--na); }
+.control h4 { margin: 0 0 4px; font-size: 15px; } .control .title { color: #444; font-size: 13px; margin: 0 0 6px; }
+.problems li { color: var(--fail); font-weight: 600; }
+ul { margin: 4px 0; padding-left: 20px; } li { margin: 2px 0; }
+code, .path { font: 12px/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
+.path { color: #555; } pre { background: #f3f4f6; padding: 8px; overflow-x: auto; white-space: pre-wrap; word-break: break-all; }
+details > summary { cursor: pointer; font-weight: 600; margin: 6px 0; }
+.human { background: var(--doc-bg); border: 1px solid #e0c070; border-radius: 6px; padding: 8px 14px; margin: 8px 0; }
+nav a { margin-right: 14px; }
+`;
+
+function chip(status: ControlStatus): string {
+  return `<span class="chip ${status}">${esc(STATUS_LABEL[status])}</span>`;
+}
+
+function countsBar(counts: Readonly<Record<ControlStatus, number>>): string {
+  return `<div class="counts">${CONTROL_STATUSES.map(
+    (s) => `<span class="count ${s}">${counts[s]} ${esc(STATUS_LABEL[s])}</span>`,
+  ).join('')}</div>`;
+}
+
+function banner(failing: Array<{ id: string; text: string }>, scope: string): string {
+  if (failing.length === 0) {
+    return `<div class="banner pass">All controls of ${esc(scope)} have evidence: none is failing.</div>`;
+  }
+  return `<div class="banner fail" role="alert"><strong>${failing.length} control${failing.length === 1 ? '' : 's'} FAILING in ${esc(scope)}</strong> — evidence missing or wrong:<ul>${failing
+    .map((f) => `<li><strong>${esc(f.id)}</strong>: ${esc(f.text)}</li>`)
+    .join('')}</ul></div>`;
+}
+
+function item(e: { text: string; path?: string }): string {
+  return `<li>${esc(e.text)}${e.path ? ` <span class="path">${esc(e.path)}</span>` : ''}</li>`;
+}
+
+function controlBlock(c: ControlResult): string {
+  const body = `${c.problems.length ? `<ul class="problems">${c.problems.map(item).join('')}</ul>` : ''}${
+    c.evidence.length
+      ? `<details${c.status === 'failing' ? ' open' : ''}><summary>Evidence (${c.evidence.length})</summary><ul>${c.evidence.map(item).join('')}</ul></details>`
+      : ''
+  }`;
+  return `<section class="control ${c.status}" id="${esc(c.id)}"><h4>${esc(c.id)} ${chip(c.status)} ${esc(c.summary)}</h4><p class="title">${esc(c.title)}</p>${body}</section>`;
+}
+
+function humanBlock(actions: readonly HumanAction[]): string {
+  return actions
+    .map(
+      (a) =>
+        `<div class="human"><strong>${esc(a.topic)}</strong> <span class="path">(${esc(a.controls.join(', '))})</span><br>${esc(a.action)}${
+          a.command ? `<pre>${esc(a.command)}</pre>` : ''
+        }</div>`,
+    )
+    .join('');
+}
+
+function table(headers: string[], rows: string[][]): string {
+  if (rows.length === 0) return '<p><em>None.</em></p>';
+  return `<table><thead><tr>${headers.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows
+    .map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`)
+    .join('')}</tbody></table>`;
+}
+
+const lines = (values: readonly string[]) => values.map((v) => esc(v)).join('<br>');
+
+function page(title: string, body: string): string {
+  return `<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${esc(title)}</title><style>${STYLE}</style></head>
+<body><main>${body}</main></body></html>
+`;
+}
+
+export function renderEnvironmentHtml(report: ComplianceReport, env: EnvironmentReport): string {
+  const failing = env.controls.filter((c) => c.status === 'failing');
+  const inv = env.inventory;
+  const body = [
+    `<nav><a href="index.html">← overview</a></nav>`,
+    `<h1>Compliance report — ${esc(env.name)}</h1>`,
+    `<p class="meta">Account ${esc(env.account)}, ${esc(env.region)} · ${env.stacks.length} stacks · commit ${esc(env.sourceCommit ?? 'unknown')} · generated ${esc(report.generatedAt)} from <code>${esc(report.assemblyDirectory)}</code></p>`,
+    banner(
+      failing.map((c) => ({ id: c.id, text: c.problems[0]?.text ?? c.summary })),
+      env.name,
+    ),
+    countsBar(env.counts),
+    `<h2>Controls (failing first)</h2>`,
+    env.controls.map(controlBlock).join(''),
+    `<h2>Needs a human</h2>`,
+    humanBlock(env.needsHuman),
+    `<h2>Rule packs</h2>`,
+    table(
+      ['Pack', 'Acknowledged', 'Unacknowledged'],
+      env.packCounts.map((p) => [
+        esc(p.pack),
+        String(p.acknowledged),
+        p.unacknowledged ? `<span class="chip failing">${p.unacknowledged}</span>` : '0',
+      ]),
+    ),
+    `<h3>Acknowledged findings (${env.acknowledgments.length})</h3>`,
+    table(
+      ['Rule', 'Construct', 'Reason'],
+      env.acknowledgments.map((a) => [
+        `<code>${esc(a.ruleId)}</code>`,
+        `<span class="path">${esc(a.path)}</span>`,
+        esc(a.reason),
+      ]),
+    ),
+    `<h2>Inventory</h2>`,
+    `<h3>KMS keys</h3>`,
+    table(
+      ['Alias', 'Spec / rotation', 'Retained', 'Encrypts'],
+      inv.keys.map((k) => [
+        `<strong>${esc(k.alias)}</strong><br>${esc(k.description)}`,
+        `${esc(k.spec)}<br>rotation ${k.rotation ? 'on' : 'off'}`,
+        esc(k.deletionPolicy),
+        `<span class="path">${lines(k.encrypts)}</span>`,
+      ]),
+    ),
+    `<h3>Buckets</h3>`,
+    table(
+      ['Bucket', 'Encryption', 'Versioning', 'Object Lock', 'On delete'],
+      inv.buckets.map((b) => [
+        `<strong>${esc(b.name)}</strong><br><span class="path">${esc(b.path)}</span>`,
+        esc(b.encryption),
+        esc(b.versioning),
+        esc(b.objectLock),
+        esc(b.deletionPolicy),
+      ]),
+    ),
+    `<h3>Endpoints</h3>`,
+    table(
+      ['Kind', 'Service', 'Detail'],
+      inv.endpoints.map((e) => [esc(e.kind), esc(e.service), esc(e.detail)]),
+    ),
+    `<h3>Public entry points</h3>`,
+    table(
+      ['Kind', 'Resource', 'Detail'],
+      inv.publicEntryPoints.map((e) => [
+        esc(e.kind),
+        `<span class="path">${esc(e.path)}</span>`,
+        esc(e.detail),
+      ]),
+    ),
+    `<h3>IAM roles: who may do what (least-privilege matrix)</h3>`,
+    table(
+      ['Role', 'Trusted by', 'Actions', 'Resources', 'Conditions'],
+      inv.roles.flatMap((r) =>
+        (r.permissions.length
+          ? r.permissions
+          : [{ effect: '', actions: ['(no permissions)'], resources: [], conditions: [], source: '' }]
+        ).map((p, i) => [
+          i === 0 ? `<span class="path">${esc(r.path)}</span>` : '',
+          i === 0 ? lines(r.trustedBy) : '',
+          `${p.effect === 'Deny' ? '<strong>DENY</strong> ' : ''}<code>${lines(p.actions)}</code>`,
+          `<span class="path">${lines(p.resources)}</span>`,
+          `<span class="path">${lines(p.conditions)}</span>`,
+        ]),
+      ),
+    ),
+    validationSection(report, env.name),
+  ].join('\n');
+  return page(`Compliance report — ${env.name}`, body);
+}
+
+function validationSection(report: ComplianceReport, envName?: string): string {
+  const notes = report.validation.filter((v) => !envName || v.where.some((w) => w.startsWith(`${envName}/`)));
+  if (notes.length === 0)
+    return '<h2>Validation report</h2><p>CDK recorded no validation findings for this synth.</p>';
+  return `<h2>Validation report (cdk.out/validation-report.json)</h2>${table(
+    ['Plugin', 'Rule', 'Severity', 'Description', 'Where'],
+    notes.map((n) => [
+      esc(n.plugin),
+      `<code>${esc(n.rule)}</code>`,
+      n.severity === 'error' ? '<span class="chip failing">error</span>' : esc(n.severity),
+      esc(n.description),
+      `<span class="path">${lines(n.where)}</span>`,
+    ]),
+  )}`;
+}
+
+export function renderOverviewHtml(report: ComplianceReport): string {
+  const envs = report.environments;
+  const failing = report.overview
+    .filter((o) => o.status === 'failing')
+    .map((o) => ({
+      id: o.id,
+      text: `failing in ${Object.entries(o.byEnvironment)
+        .filter(([, s]) => s === 'failing')
+        .map(([e]) => e)
+        .join(', ')}`,
+    }));
+  const matrix = table(
+    ['Control', ...envs.map((e) => e.name), 'Requirement'],
+    report.overview.map((o) => [
+      `<span class="id">${esc(o.id)}</span>`,
+      ...envs.map(
+        (e) =>
+          `<a href="${esc(e.name.toLowerCase())}.html#${esc(o.id)}">${chip(o.byEnvironment[e.name])}</a>`,
+      ),
+      esc(o.title),
+    ]),
+  );
+  const body = [
+    `<h1>Compliance report — overview</h1>`,
+    `<p class="meta">${envs.length} environments · ${report.overview.length} controls · rule packs ${esc(report.rulePacks.join(', '))} · generated ${esc(report.generatedAt)} from <code>${esc(report.assemblyDirectory)}</code></p>`,
+    `<nav>${envs.map((e) => `<a href="${esc(e.name.toLowerCase())}.html">${esc(e.name)} (${e.counts.failing} failing)</a>`).join('')}</nav>`,
+    banner(failing, 'the deployment'),
+    countsBar(report.counts),
+    `<h2>Controls by environment (worst first)</h2>`,
+    matrix,
+    `<h2>Rule packs</h2>`,
+    table(
+      ['Environment', ...report.rulePacks.map((p) => `${p} ack / open`)],
+      envs.map((e) => [
+        esc(e.name),
+        ...report.rulePacks.map((p) => {
+          const c = e.packCounts.find((x) => x.pack === p);
+          return `${c?.acknowledged ?? 0} / ${c?.unacknowledged ? `<span class="chip failing">${c.unacknowledged}</span>` : '0'}`;
+        }),
+      ]),
+    ),
+    `<h2>Needs a human</h2>`,
+    envs.map((e) => `<h3>${esc(e.name)}</h3>${humanBlock(e.needsHuman)}`).join(''),
+    validationSection(report),
+  ].join('\n');
+  return page('Compliance report — overview', body);
+}

@@ -1,0 +1,56 @@
+import { CfnResource } from 'aws-cdk-lib';
+import { NagPack, NagPackProps } from 'cdk-nag';
+import { IConstruct } from 'constructs';
+import { ChurnRule } from './rule';
+import { InterfaceEndpointPolicy } from './rules/interface-endpoint-policy';
+import { LambdaInVpcWithCmk } from './rules/lambda-in-vpc-with-cmk';
+import { ModelBucketLockedAndMfaGuarded } from './rules/model-bucket-locked';
+import { SageMakerEndpointAutoRollback } from './rules/sagemaker-endpoint-auto-rollback';
+import { SageMakerEndpointConfigEncrypted } from './rules/sagemaker-endpoint-config-encrypted';
+import { SageMakerModelIsolated } from './rules/sagemaker-model-isolated';
+import { WafWebAclLogging } from './rules/waf-web-acl-logging';
+import { WafWebAclRateLimit } from './rules/waf-web-acl-rate-limit';
+
+export const CHURN_PACK_NAME = 'ChurnControls';
+
+/** The rules of this project's pack, in the order findings are reported. */
+export const CHURN_RULES: readonly ChurnRule[] = [
+  SageMakerModelIsolated,
+  SageMakerEndpointConfigEncrypted,
+  SageMakerEndpointAutoRollback,
+  LambdaInVpcWithCmk,
+  ModelBucketLockedAndMfaGuarded,
+  WafWebAclLogging,
+  WafWebAclRateLimit,
+  InterfaceEndpointPolicy,
+];
+
+/** Names of every pack the app registers (lib/churn-app.ts); the compliance report lists them. */
+export const RULE_PACK_NAMES: readonly string[] = ['AwsSolutions', 'NIST.800.53.R5', CHURN_PACK_NAME];
+
+/**
+ * The project's own controls as a cdk-nag pack (AUD-2): what AwsSolutions and NIST 800-53 do not
+ * check about SageMaker, Object Lock with MFA, WAF and VPC placement. Findings are acknowledged the
+ * same way as the other packs' (acknowledgeRule with `ChurnControls-<rule>`).
+ */
+export class ChurnControlsChecks extends NagPack {
+  readonly name = CHURN_PACK_NAME;
+
+  constructor(scope?: IConstruct, props?: NagPackProps) {
+    super(scope, props);
+    this.packName = CHURN_PACK_NAME;
+  }
+
+  protected checkResource(node: CfnResource): void {
+    for (const rule of CHURN_RULES) {
+      this.applyRule({
+        ruleSuffixOverride: rule.id,
+        info: rule.info,
+        explanation: rule.explanation,
+        level: rule.level,
+        rule: rule.check,
+        node,
+      });
+    }
+  }
+}
