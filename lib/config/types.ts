@@ -134,6 +134,8 @@ export interface MonitoringSettings {
   readonly psiThreshold: number;
   /** Roll the endpoint back to its last good configuration when drift or error alarms persist. */
   readonly autoRollback: boolean;
+  /** Training baseline the drift check compares with (`npm run baseline` makes it), relative to the project root. */
+  readonly baselineFile: string;
 }
 
 export interface EnvironmentConfig {

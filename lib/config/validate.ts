@@ -32,6 +32,8 @@ export const LOG_RETENTION_DAYS = [
 ] as const;
 
 const DEFAULT_CDK_QUALIFIER = 'hnb659fds';
+/** The sample model's training baseline, committed beside it. */
+export const DEFAULT_BASELINE_FILE = 'models/sample-churn/baseline.json';
 /** Telco-style ids such as `7590-VHVEG`. */
 export const DEFAULT_CUSTOMER_ID_PATTERN = '^[0-9]{4}-[A-Z]{5}$';
 
@@ -655,16 +657,21 @@ function readMonitoring(r: Reader, path: string, raw: Json): MonitoringSettings 
     o.psiThreshold === undefined ? 0.2 : r.number(`${path}.psiThreshold`, o.psiThreshold, 0, 10, true);
   const autoRollback =
     o.autoRollback === undefined ? false : r.boolean(`${path}.autoRollback`, o.autoRollback);
+  const baselineFile =
+    o.baselineFile === undefined
+      ? DEFAULT_BASELINE_FILE
+      : r.string(`${path}.baselineFile`, o.baselineFile, /\.json$/, 'a path to a .json baseline');
   if (
     driftSchedule === undefined ||
     lookbackHours === undefined ||
     significanceLevel === undefined ||
     psiThreshold === undefined ||
-    autoRollback === undefined
+    autoRollback === undefined ||
+    baselineFile === undefined
   ) {
     return undefined;
   }
-  return { driftSchedule, lookbackHours, significanceLevel, psiThreshold, autoRollback };
+  return { driftSchedule, lookbackHours, significanceLevel, psiThreshold, autoRollback, baselineFile };
 }
 
 /**

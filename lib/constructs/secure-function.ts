@@ -6,6 +6,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { acknowledgeRule } from '../compliance/acknowledge';
 import { EncryptedLogGroup } from './encrypted-log-group';
@@ -43,6 +44,12 @@ export interface SecureFunctionProps {
   readonly timeout?: Duration;
   /** @default 256 */
   readonly memorySize?: number;
+  /**
+   * Files copied next to the bundle, by name in the bundle → path relative to the project root
+   * (e.g. a drift baseline the handler reads from LAMBDA_TASK_ROOT).
+   * @default none
+   */
+  readonly bundledFiles?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -75,6 +82,10 @@ export function encryptedDeadLetterQueue(
   return queue;
 }
 
+/** Why function roles may name `*`: only for actions AWS gives no resource type. */
+export const WILDCARD_RESOURCE_REASON =
+  'Resource * appears only for actions that have no resource type: ec2 network-interface management for VPC placement (limited to this region), X-Ray trace submission, and CloudWatch PutMetricData (limited to one namespace by condition).';
+
 const SECRET_LIKE_ENV = /(secret|password|passwd|token|private[_-]?key|api[_-]?key|credential)/i;
 
 /**
@@ -106,6 +117,14 @@ export class SecureFunction extends Construct {
     }
     const { placement } = props;
     const stack = Stack.of(this);
+    const bundledFiles = Object.entries(props.bundledFiles ?? {}).map(([name, source]) => {
+      if (!/^[\w.-]+$/.test(name))
+        throw new Error(`SecureFunction ${id}: bundled file name '${name}' must be a plain file name`);
+      const absolute = path.resolve(PROJECT_ROOT, source);
+      if (!existsSync(absolute))
+        throw new Error(`SecureFunction ${id}: bundled file ${source} does not exist`);
+      return { name, absolute };
+    });
 
     this.logGroup = new EncryptedLogGroup(this, 'Logs', {
       encryptionKey: placement.logsKey,
@@ -174,13 +193,29 @@ export class SecureFunction extends Construct {
         // The SDK is bundled, not taken from the runtime, so the version tested is the version run.
         externalModules: [],
         forceDockerBundling: false,
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (_inputDir: string, outputDir: string) =>
+            bundledFiles.map(({ name, absolute }) => `cp "${absolute}" "${path.join(outputDir, name)}"`),
+        },
       },
     });
 
-    acknowledgeRule(
-      this.role.policy,
-      'AwsSolutions-IAM5[Resource::*]',
-      'Wildcard resources here are the ones AWS allows no narrower: ec2 network-interface actions for VPC placement (ids do not exist yet; limited to this region) and X-Ray trace submission, which has no resource type.',
+    acknowledgeRule(this.role.policy, 'AwsSolutions-IAM5[Resource::*]', WILDCARD_RESOURCE_REASON);
+  }
+
+  /**
+   * Lets the function publish metrics to one namespace. PutMetricData has no resource type, so the
+   * statement names `*` and the `cloudwatch:namespace` condition does the narrowing.
+   */
+  allowPutMetricData(namespace: string): void {
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['cloudwatch:PutMetricData'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'cloudwatch:namespace': namespace } },
+      }),
     );
   }
 }

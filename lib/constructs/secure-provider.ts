@@ -12,6 +12,7 @@ import {
   FunctionPlacement,
   SecureFunction,
   SecureFunctionProps,
+  WILDCARD_RESOURCE_REASON,
 } from './secure-function';
 
 export interface SecureProviderProps {
@@ -100,11 +101,7 @@ export class SecureProvider extends Construct {
       }),
     );
 
-    acknowledgeRule(
-      frameworkRole.policy,
-      'AwsSolutions-IAM5[Resource::*]',
-      'Wildcard resources here are the ones AWS allows no narrower: ec2 network-interface actions for VPC placement (ids do not exist yet; limited to this region) and X-Ray trace submission, which has no resource type.',
-    );
+    acknowledgeRule(frameworkRole.policy, 'AwsSolutions-IAM5[Resource::*]', WILDCARD_RESOURCE_REASON);
     acknowledgeRule(
       frameworkRole.policy,
       `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(this.handler.function.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`,
