@@ -184,7 +184,10 @@ export class MacieScanning extends Construct {
    */
   private grantJobManagement(provider: SecureProvider): void {
     const stack = Stack.of(this);
-    const jobs = `arn:${stack.partition}:macie2:${stack.region}:${stack.account}:classification-job/*`;
+    // A literal partition keeps the acknowledgment id below a plain string (as elsewhere in the project,
+    // ARNs are written for the aws partition when the stack's partition is not known at synth time).
+    const partition = Token.isUnresolved(stack.partition) ? 'aws' : stack.partition;
+    const jobs = `arn:${partition}:macie2:${stack.region}:${stack.account}:classification-job/*`;
     const policy = new iam.ManagedPolicy(this, 'JobManagementPolicy', {
       description: 'Create, describe and cancel the Macie classification jobs of this stack (DATA-2)',
       roles: [provider.handler.role],

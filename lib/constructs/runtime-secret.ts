@@ -1,6 +1,7 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { acknowledgeRule } from '../compliance/acknowledge';
@@ -41,6 +42,7 @@ export class RuntimeSecret extends Construct {
   readonly secret: secretsmanager.Secret;
   readonly rotationFunction: SecureFunction;
   readonly rotationSchedule: secretsmanager.RotationSchedule;
+  private readonly encryptionKeyArn: string;
 
   constructor(scope: Construct, id: string, props: RuntimeSecretProps) {
     super(scope, id);
@@ -63,9 +65,11 @@ export class RuntimeSecret extends Construct {
 
     // CDK's secret and rotation grants would also write statements into the key's own policy (in the
     // keys stack) that let the account use the key directly, bypassing its "only through named
-    // services" rule (KEY-2). Referencing the key by ARN keeps every grant in the grantee's IAM policy,
-    // conditioned on kms:ViaService secretsmanager, which the key policy already admits.
-    const key = kms.Key.fromKeyArn(this, 'EncryptionKey', props.encryptionKey.keyArn);
+    // services" rule (KEY-2). With the key referenced by ARN they write nothing there, and the
+    // construct grants KMS use in the grantee's IAM policy instead, conditioned on kms:ViaService
+    // secretsmanager, which the key policy already admits.
+    this.encryptionKeyArn = props.encryptionKey.keyArn;
+    const key = kms.Key.fromKeyArn(this, 'EncryptionKey', this.encryptionKeyArn);
     this.secret = new secretsmanager.Secret(this, 'Secret', {
       description: props.description,
       encryptionKey: key,
@@ -96,6 +100,18 @@ export class RuntimeSecret extends Construct {
       automaticallyAfter: Duration.days(rotationDays),
     });
 
+    // Reading the current value and writing the pending one (Secrets Manager encrypts it on PutSecretValue).
+    this.rotationFunction.role.addToPrincipalPolicy(
+      this.keyUseThroughSecretsManager(['kms:Decrypt', 'kms:GenerateDataKey']),
+    );
+
+    // Secrets Manager of this account only may invoke the rotation function (confused deputy).
+    for (const child of this.rotationFunction.function.node.findAll()) {
+      if (child instanceof lambda.CfnPermission && child.principal === 'secretsmanager.amazonaws.com') {
+        child.sourceAccount = Stack.of(this).account;
+      }
+    }
+
     acknowledgeRule(
       this.rotationFunction.role.policy,
       'AwsSolutions-IAM5[Resource::*]',
@@ -105,6 +121,22 @@ export class RuntimeSecret extends Construct {
 
   /** Lets a principal read the current value at run time (and decrypt it through Secrets Manager only). */
   grantRead(grantee: iam.IGrantable): iam.Grant {
-    return this.secret.grantRead(grantee);
+    const grant = this.secret.grantRead(grantee);
+    grantee.grantPrincipal.addToPrincipalPolicy(this.keyUseThroughSecretsManager(['kms:Decrypt']));
+    return grant;
+  }
+
+  /**
+   * KMS permissions for the key ARN, usable only when Secrets Manager calls KMS for the principal.
+   * CDK's own grants cannot add these for a key referenced by ARN, so they are written here.
+   */
+  private keyUseThroughSecretsManager(actions: string[]): iam.PolicyStatement {
+    return new iam.PolicyStatement({
+      actions,
+      resources: [this.encryptionKeyArn],
+      conditions: {
+        StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com` },
+      },
+    });
   }
 }
