@@ -197,10 +197,14 @@ export async function runScore(options: ScoreOptions, io: ScoreIo): Promise<numb
   const fieldSums = new Float64Array(explainedNames.length);
   const checkHeader = (columns: readonly string[]): void => {
     if (!specEncoder) return columnEncoder.checkHeader(columns);
-    if (options.ignoreUnknown) return;
+    const present = new Set(columns);
+    const absent = specEncoder.spec.fields
+      .filter((f) => f.required && !present.has(f.name))
+      .map((f) => f.name);
+    if (absent.length > 0) throw new InputError(`CSV header lacks required fields: ${absent.join(', ')}`);
     const known = new Set(explainedNames);
     const unknown = columns.filter((c) => !known.has(c));
-    if (unknown.length > 0) {
+    if (unknown.length > 0 && !options.ignoreUnknown) {
       throw new InputError(
         `CSV header has columns the feature specification does not define: ${unknown.join(', ')} ` +
           '(--ignore-unknown skips extra columns)',

@@ -34,9 +34,8 @@ function bit(condition: boolean): number {
 }
 
 /**
- * A loaded, validated and compiled XGBoost tree ensemble. Scratch buffers are reused between calls, so
- * results must be read (or copied) before the next call on the same instance; JavaScript runs one call
- * at a time, so sharing an instance within a process is safe.
+ * A loaded, validated and compiled XGBoost tree ensemble. Immutable apart from internal scratch buffers
+ * (every method is synchronous and returns fresh results), so one instance can serve a whole process.
  */
 export class TreeEnsembleModel {
   readonly numFeatures: number;

@@ -9,6 +9,9 @@ import type { CompiledForest } from './compiled';
  * Differences from XGBoost are arithmetic only: float64 instead of float32, and divisions replaced by
  * multiplications with precomputed reciprocals (the leaf sums dominate the cost and are division-bound
  * otherwise). Both keep results well inside the 1e-5 parity tolerance.
+ *
+ * TreeShapTable (treeshap-table.ts) is faster and used by default; this is the fallback for models
+ * whose table would not fit the memory budget, and the reference the table is tested against.
  */
 export class TreeShapExplainer {
   private readonly feature: Int32Array;
@@ -43,7 +46,8 @@ export class TreeShapExplainer {
     this.cover = forest.cover;
     this.treeRoot = forest.treeRoot;
     this.numTrees = forest.numTrees;
-    // Level k's slice starts at k(k+1)/2 + ... ; (D+3)(D+4)/2 covers the deepest leaf with room to spare.
+    // The slice of unique depth d starts after those of all shallower levels, so a leaf at depth D
+    // needs (D+1)(D+2)/2 + D + 1 entries; (D+4)(D+5)/2 covers that with room to spare.
     const d = forest.maxDepth + 3;
     const size = ((d + 1) * (d + 2)) / 2;
     this.pathFeature = new Int32Array(size);

@@ -190,6 +190,10 @@ describe('score command', () => {
     expect(strict.err).toContain(
       'CSV header has columns the feature specification does not define: customerID, Churn',
     );
+    const noTenure = file('no-tenure.csv', featureCsv(2).replace(/(^|,)tenure(,|$)/, '$1tenure_months$2'));
+    const lacking = await run(['--model', MODEL, '--spec', SPEC, '--input', noTenure, '--ignore-unknown']);
+    expect(lacking.code).toBe(2);
+    expect(lacking.err).toContain('CSV header lacks required fields: tenure');
     const tampered = await run(['--model', MODEL, '--model-sha256', '0'.repeat(64), '--input', input]);
     expect(tampered.code).toBe(2);
     expect(tampered.err).toContain('was expected; refusing to use it');
