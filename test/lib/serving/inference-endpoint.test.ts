@@ -63,6 +63,10 @@ function fixture() {
   return { stack, base, network };
 }
 
+// Validation throws before any resource is added, so one fixture serves every refusal test.
+const shared = fixture();
+let refusals = 0;
+
 describe('instance types that cannot take a volume KMS key', () => {
   test.each([
     ['ml.m5d.large', true],
@@ -84,7 +88,7 @@ describe('instance types that cannot take a volume KMS key', () => {
   });
 
   test('an NVMe instance type is refused at synth with an error naming KmsKeyId and the type', () => {
-    const { stack, base } = fixture();
+    const { stack, base } = shared;
     expect(() => new InferenceEndpoint(stack, 'Nvme', { ...base, instanceType: 'ml.g4dn.xlarge' })).toThrow(
       /InferenceEndpoint Nvme: instanceType ml\.g4dn\.xlarge has local NVMe instance storage only.*KmsKeyId/,
     );
@@ -101,8 +105,10 @@ describe('InferenceEndpoint props validation', () => {
     [{ rollout: { strategy: 'linear', stepPercent: 10, waitMinutes: 61 } }, /rollout\.waitMinutes/],
     [{ capturePrefix: 'capture' }, /capturePrefix 'capture' must end with '\/'/],
   ] as Array<[Partial<InferenceEndpointProps>, RegExp]>)('refuses %o', (change, message) => {
-    const { stack, base } = fixture();
-    expect(() => new InferenceEndpoint(stack, 'E', { ...base, ...change })).toThrow(message);
+    const { stack, base } = shared;
+    expect(() => new InferenceEndpoint(stack, `Refused${++refusals}`, { ...base, ...change })).toThrow(
+      message,
+    );
   });
 });
 
