@@ -1,7 +1,9 @@
 import { RemovalPolicy, Stage, StageProps, Tags } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { EnvironmentConfig, ProjectSettings, resourceNames } from '../config';
+import { githubRepositoryFrom } from '../constructs/github-oidc-deploy-role';
 import { AuditStack } from '../stacks/audit-stack';
+import { CicdStack } from '../stacks/cicd-stack';
 import { DataProtectionStack } from '../stacks/data-protection-stack';
 import { DataStack } from '../stacks/data-stack';
 import { KeysStack } from '../stacks/keys-stack';
@@ -35,6 +37,7 @@ export class EnvironmentStage extends Stage {
   readonly audit: AuditStack;
   readonly serving: ServingStack;
   readonly dataProtection: DataProtectionStack;
+  readonly cicd: CicdStack;
 
   constructor(scope: Construct, id: string, props: EnvironmentStageProps) {
     const env = props.environment;
@@ -115,6 +118,16 @@ export class EnvironmentStage extends Stage {
       // Changes on every synth so the model gate re-resolves latest-approved and re-verifies the artifact;
       // pass -c deployNonce=<pipeline run id> for a reproducible template.
       deployNonce: String(this.node.tryGetContext('deployNonce') ?? new Date().toISOString()),
+    });
+
+    // SEC-3: the GitHub OIDC deploy role; deployed once by an administrator, then used by every pipeline run.
+    this.cicd = new CicdStack(this, 'Cicd', {
+      ...common,
+      description: describe('GitHub OIDC provider and deploy role'),
+      projectName: props.project.name,
+      environment: env,
+      cdkQualifier: props.project.cdkQualifier,
+      githubRepository: githubRepositoryFrom(this),
     });
 
     Tags.of(this).add(TAG_KEYS.project, props.project.name);
