@@ -21,9 +21,16 @@ export const DEFAULT_INTERFACE_ENDPOINTS: Readonly<Record<string, EndpointSpec>>
     actions: ['sagemaker:InvokeEndpoint', 'sagemaker:InvokeEndpointAsync'],
   },
   SageMakerApi: {
-    // registry look-ups by the deploy gate, rollback of an endpoint to its last good configuration
+    // registry look-ups by the deploy gate; the rollback function moving an endpoint back
     service: ec2.InterfaceVpcEndpointAwsService.SAGEMAKER_API,
-    actions: ['sagemaker:Describe*', 'sagemaker:List*', 'sagemaker:UpdateEndpoint'],
+    actions: [
+      'sagemaker:Describe*',
+      'sagemaker:List*',
+      'sagemaker:UpdateEndpoint',
+      // the rollback function recreates a known good configuration CloudFormation already deleted
+      'sagemaker:CreateModel',
+      'sagemaker:CreateEndpointConfig',
+    ],
   },
   Kms: {
     // GenerateMac pseudonymises customer ids; the rest serve envelope encryption by the SDKs
@@ -43,7 +50,7 @@ export const DEFAULT_INTERFACE_ENDPOINTS: Readonly<Record<string, EndpointSpec>>
   },
   Monitoring: {
     service: ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_MONITORING,
-    actions: ['cloudwatch:PutMetricData'],
+    actions: ['cloudwatch:PutMetricData', 'cloudwatch:DescribeAlarms'],
   },
   Sts: {
     service: ec2.InterfaceVpcEndpointAwsService.STS,

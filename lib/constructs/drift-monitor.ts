@@ -1,0 +1,179 @@
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import { DATA_BUCKET_PREFIXES, MonitoringSettings } from '../config';
+import { schedulePeriod } from './schedule-period';
+import { FunctionPlacement, SecureFunction } from './secure-function';
+
+const PROJECT_ROOT = path.join(__dirname, '..', '..');
+export const DRIFT_REPORT_PREFIX = `${DATA_BUCKET_PREFIXES.reports}drift/`;
+
+export interface DriftMonitorProps {
+  readonly placement: FunctionPlacement;
+  /** Holds the capture objects and receives the reports. */
+  readonly dataBucket: s3.IBucket;
+  readonly alertTopic: sns.ITopic;
+  readonly metricNamespace: string;
+  readonly environmentName: string;
+  readonly settings: MonitoringSettings;
+}
+
+/**
+ * MON-1, MON-2: the scheduled drift and data-quality check over captured inference data, with the
+ * alarms a person can act on: features drifted, predictions drifted, data quality breached, and the
+ * check itself not running or failing.
+ */
+export class DriftMonitor extends Construct {
+  readonly check: SecureFunction;
+  readonly schedule: events.Rule;
+  readonly featureDriftAlarm: cloudwatch.Alarm;
+  readonly predictionDriftAlarm: cloudwatch.Alarm;
+  readonly dataQualityAlarm: cloudwatch.Alarm;
+  readonly notRunningAlarm: cloudwatch.Alarm;
+  readonly errorsAlarm: cloudwatch.Alarm;
+  /** The drift metrics per feature, for dashboards: `metric('FeatureKsStatistic', 'tenure')`. */
+  readonly metric: (name: string, feature?: string) => cloudwatch.Metric;
+
+  constructor(scope: Construct, id: string, props: DriftMonitorProps) {
+    super(scope, id);
+    const { settings } = props;
+    if (!existsSync(path.resolve(PROJECT_ROOT, settings.baselineFile))) {
+      throw new Error(
+        `DriftMonitor ${id}: monitoring.baselineFile ${settings.baselineFile} does not exist; build it with npm run baseline`,
+      );
+    }
+
+    this.check = new SecureFunction(this, 'Check', {
+      entry: 'lambda/drift-check/handler.ts',
+      description: `Drift and data-quality check over captured inference data (${props.environmentName})`,
+      placement: props.placement,
+      memorySize: 1024,
+      timeout: Duration.minutes(15),
+      reservedConcurrency: 1,
+      bundledFiles: { 'baseline.json': settings.baselineFile },
+      environment: {
+        DATA_BUCKET: props.dataBucket.bucketName,
+        CAPTURE_PREFIX: DATA_BUCKET_PREFIXES.capture,
+        REPORT_PREFIX: DRIFT_REPORT_PREFIX,
+        LOOKBACK_HOURS: String(settings.lookbackHours),
+        REPORT_KMS_KEY_ID: props.placement.dataKey.keyArn,
+        METRIC_NAMESPACE: props.metricNamespace,
+        ENVIRONMENT_NAME: props.environmentName,
+        SIGNIFICANCE_LEVEL: String(settings.significanceLevel),
+        PSI_THRESHOLD: String(settings.psiThreshold),
+      },
+    });
+    const role = this.check.role;
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:ListBucket'],
+        resources: [props.dataBucket.bucketArn],
+        conditions: {
+          StringLike: { 's3:prefix': [DATA_BUCKET_PREFIXES.capture, `${DATA_BUCKET_PREFIXES.capture}*`] },
+        },
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:GetObject'],
+        resources: [props.dataBucket.arnForObjects(`${DATA_BUCKET_PREFIXES.capture}*`)],
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:PutObject'],
+        resources: [props.dataBucket.arnForObjects(`${DRIFT_REPORT_PREFIX}*`)],
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: [props.placement.dataKey.keyArn],
+      }),
+    );
+    this.check.allowPutMetricData(props.metricNamespace);
+
+    this.schedule = new events.Rule(this, 'Schedule', {
+      description: `Runs the drift check (${settings.driftSchedule})`,
+      schedule: events.Schedule.expression(settings.driftSchedule),
+      targets: [
+        new targets.LambdaFunction(this.check.function, { retryAttempts: 2, maxEventAge: Duration.hours(1) }),
+      ],
+    });
+
+    const period = schedulePeriod(settings.driftSchedule);
+    const dimensionsMap = { Environment: props.environmentName };
+    this.metric = (name, feature) =>
+      new cloudwatch.Metric({
+        namespace: props.metricNamespace,
+        metricName: name,
+        dimensionsMap: feature ? { ...dimensionsMap, Feature: feature } : dimensionsMap,
+        statistic: 'Maximum',
+        period,
+      });
+    const notify = new actions.SnsAction(props.alertTopic);
+    const alarm = (
+      alarmId: string,
+      description: string,
+      metric: cloudwatch.IMetric,
+      missing: cloudwatch.TreatMissingData,
+      threshold = 1,
+    ) => {
+      const created = new cloudwatch.Alarm(this, alarmId, {
+        alarmDescription: description,
+        metric,
+        threshold,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: missing,
+      });
+      created.addAlarmAction(notify);
+      created.addOkAction(notify);
+      return created;
+    };
+    this.featureDriftAlarm = alarm(
+      'FeatureDrift',
+      'Input features drifted from the training baseline. Open the latest report under reports/drift/ and compare the drifted features with upstream changes.',
+      this.metric('DriftedFeatures'),
+      cloudwatch.TreatMissingData.NOT_BREACHING,
+    );
+    this.predictionDriftAlarm = alarm(
+      'PredictionDrift',
+      'The score distribution moved from the training baseline. Check the served model version and recent input drift; consider rolling back.',
+      this.metric('PredictionDrift'),
+      cloudwatch.TreatMissingData.NOT_BREACHING,
+    );
+    this.dataQualityAlarm = alarm(
+      'DataQuality',
+      'Null, type-error, out-of-range or non-finite output rates exceeded their limits. The report names the feature and check; look for a broken upstream feed.',
+      this.metric('DataQualityBreaches'),
+      cloudwatch.TreatMissingData.NOT_BREACHING,
+    );
+    // Every run publishes WindowEmpty (0 or 1); no sample for two periods means the check is not running.
+    this.notRunningAlarm = new cloudwatch.Alarm(this, 'NotRunning', {
+      alarmDescription:
+        'The drift check published nothing for its last schedule periods. Check the function logs and its schedule.',
+      metric: this.metric('WindowEmpty').with({ statistic: 'SampleCount' }),
+      threshold: 1,
+      // Two periods, as long as they fit CloudWatch's one-day evaluation window.
+      evaluationPeriods: period.toHours() * 2 <= 24 ? 2 : 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    });
+    this.notRunningAlarm.addAlarmAction(notify);
+    this.errorsAlarm = alarm(
+      'Errors',
+      'The drift check failed. Its log group has the error; a failing check hides drift.',
+      this.check.function.metricErrors({ period, statistic: 'Sum' }),
+      cloudwatch.TreatMissingData.NOT_BREACHING,
+    );
+  }
+}
