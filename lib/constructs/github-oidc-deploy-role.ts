@@ -20,12 +20,19 @@ export const DEFAULT_GITHUB_REPOSITORY = 'example-org/secure-churn-deploy';
 const REPOSITORY_PATTERN = /^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/;
 const ENVIRONMENT_PATTERN = /^[A-Za-z0-9._-]+$/;
 
-/** The repository from context, validated; the default placeholder otherwise. */
-export function githubRepositoryFrom(scope: IConstruct): string {
-  const value: unknown = scope.node.tryGetContext(GITHUB_REPOSITORY_CONTEXT_KEY) ?? DEFAULT_GITHUB_REPOSITORY;
+/**
+ * The repository allowed to deploy: `-c githubRepository=<owner>/<name>`, else `GITHUB_REPOSITORY`
+ * (set by GitHub Actions on every run, so a pipeline always pins its own repository), else the
+ * placeholder. Validated, so a wildcard can never reach the trust policy.
+ */
+export function githubRepositoryFrom(scope: IConstruct, env: NodeJS.ProcessEnv = process.env): string {
+  const value: unknown =
+    scope.node.tryGetContext(GITHUB_REPOSITORY_CONTEXT_KEY) ??
+    env.GITHUB_REPOSITORY ??
+    DEFAULT_GITHUB_REPOSITORY;
   if (typeof value !== 'string' || !REPOSITORY_PATTERN.test(value)) {
     throw new Error(
-      `context ${GITHUB_REPOSITORY_CONTEXT_KEY} must be '<owner>/<repository>' (letters, digits, '.', '_', '-'), got '${String(value)}'`,
+      `context ${GITHUB_REPOSITORY_CONTEXT_KEY} (or GITHUB_REPOSITORY) must be '<owner>/<repository>' (letters, digits, '.', '_', '-'), got '${String(value)}'`,
     );
   }
   return value;

@@ -1,4 +1,4 @@
-import { Stack, StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { EnvironmentConfig } from '../config';
 import { GithubOidcDeployRole } from '../constructs/github-oidc-deploy-role';
@@ -27,6 +27,8 @@ export class CicdStack extends Stack {
       cdkQualifier: props.cdkQualifier,
       roleName: deployRoleName(props.projectName, props.environment.name),
     });
+    // The value of the GitHub environment variable AWS_DEPLOY_ROLE_ARN (see docs/sections/cicd.md).
+    new CfnOutput(this, 'DeployRoleArn', { value: this.deployRole.role.roleArn });
   }
 }
 

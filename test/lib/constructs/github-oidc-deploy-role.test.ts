@@ -18,6 +18,8 @@ type Statement = {
 };
 
 const testApp = buildTestApp();
+// The placeholder locally; the real repository inside GitHub Actions, which sets GITHUB_REPOSITORY.
+const repository = githubRepositoryFrom(testApp.app);
 
 function cicdTemplate(stage: string): Template {
   return Template.fromStack(testApp.stage(stage).cicd);
@@ -60,7 +62,7 @@ describe('GitHub OIDC deploy role (SEC-3)', () => {
           Condition: {
             StringEquals: {
               'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
-              'token.actions.githubusercontent.com:sub': `repo:${DEFAULT_GITHUB_REPOSITORY}:environment:${env}`,
+              'token.actions.githubusercontent.com:sub': `repo:${repository}:environment:${env}`,
             },
           },
         },
@@ -90,12 +92,15 @@ describe('GitHub OIDC deploy role (SEC-3)', () => {
     expect(resourcesOfType(template, 'AWS::IAM::AccessKey')).toEqual([]);
   });
 
-  test('the repository comes from the githubRepository context, validated', () => {
+  test('the repository comes from the githubRepository context, then GITHUB_REPOSITORY, validated', () => {
     const app = new App({ context: { githubRepository: 'acme/churn-infra' } });
-    expect(githubRepositoryFrom(app)).toBe('acme/churn-infra');
-    expect(githubRepositoryFrom(new App())).toBe(DEFAULT_GITHUB_REPOSITORY);
-    expect(() => githubRepositoryFrom(new App({ context: { githubRepository: 'acme/*' } }))).toThrow(
-      /context githubRepository must be '<owner>\/<repository>'.*got 'acme\/\*'/,
+    expect(githubRepositoryFrom(app, { GITHUB_REPOSITORY: 'other/repo' })).toBe('acme/churn-infra');
+    expect(githubRepositoryFrom(new App(), { GITHUB_REPOSITORY: 'acme/from-actions' })).toBe(
+      'acme/from-actions',
+    );
+    expect(githubRepositoryFrom(new App(), {})).toBe(DEFAULT_GITHUB_REPOSITORY);
+    expect(() => githubRepositoryFrom(new App({ context: { githubRepository: 'acme/*' } }), {})).toThrow(
+      /context githubRepository \(or GITHUB_REPOSITORY\) must be '<owner>\/<repository>'.*got 'acme\/\*'/,
     );
   });
 
