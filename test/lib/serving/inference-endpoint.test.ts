@@ -1,5 +1,6 @@
 import { App, CustomResource, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -9,7 +10,6 @@ import {
   InferenceEndpoint,
   InferenceEndpointProps,
 } from '../../../lib/constructs/inference-endpoint';
-import { IsolatedNetwork } from '../../../lib/constructs/isolated-network';
 import { ModelGate, ResolvedModel } from '../../../lib/constructs/model-gate';
 import { ModelRegistry } from '../../../lib/constructs/model-registry';
 import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
@@ -19,14 +19,13 @@ function fixture() {
   const app = new App({ context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [] } });
   const stack = new Stack(app, 'Serving', { env: { account: '111111111111', region: 'eu-west-1' } });
   const key = (id: string) => new kms.Key(stack, id, { enableKeyRotation: true });
-  const network = new IsolatedNetwork(stack, 'Net', {
-    cidr: '10.0.0.0/16',
+  // A bare isolated VPC: the construct needs subnets and nothing of the full network's endpoints.
+  const vpc = new ec2.Vpc(stack, 'Vpc', {
     availabilityZones: ['eu-west-1a', 'eu-west-1b'],
-    logsKey: key('NetLogs'),
-    logRetentionDays: 30,
-    removalPolicy: RemovalPolicy.DESTROY,
-    s3BucketNames: ['model', 'data'],
+    natGateways: 0,
+    subnetConfiguration: [{ name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
   });
+  const network = { vpc, workloadSecurityGroup: new ec2.SecurityGroup(stack, 'Workload', { vpc }) };
   const gate = new CustomResource(stack, 'FakeGate', {
     serviceToken: 'arn:aws:lambda:eu-west-1:111111111111:function:gate',
   });
@@ -43,7 +42,7 @@ function fixture() {
   const base: InferenceEndpointProps = {
     endpointName: 'churn-unit',
     model,
-    vpc: network.vpc,
+    vpc,
     instanceType: 'ml.m5.large',
     instanceCount: 2,
     maxInstanceCount: 4,
