@@ -12,4 +12,5 @@ export {
   type PredictionKind,
 } from './model';
 export { SUPPORTED_OBJECTIVES } from './objectives';
+export { RecordScorer, type ScoredRecord, type ScoreRecordResult } from './record-scorer';
 export { DigestMismatchError } from '../integrity/digest';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { FeatureEncoder, parseFeatureSpec, type RawRecord } from '../../../src/features';
-import { loadModel } from '../../../src/scorer';
+import { loadModel, RecordScorer } from '../../../src/scorer';
 
 const DIR = join(__dirname, '../../../models/sample-churn');
 
@@ -55,5 +55,22 @@ describe('sample churn model', () => {
     expect(Object.keys(byField)).toHaveLength(19);
     const total = Object.values(byField).reduce((a, b) => a + b, bias);
     expect(total).toBeCloseTo(model.predictMargin(encoded.vector), 5);
+  });
+
+  it('serves raw records end to end through RecordScorer, with per-field explanations on request', () => {
+    const scorer = new RecordScorer(model, spec);
+    const record = fixture.records[1];
+    const plain = scorer.score(record);
+    const explained = scorer.score(record, { explain: true });
+    if (!plain.ok || !explained.ok) throw new Error('fixture record 1 should be valid');
+    expect(Math.abs(plain.result.prediction - fixture.prediction[1])).toBeLessThanOrEqual(1e-6);
+    expect(plain.result.contributions).toBeUndefined();
+    const { contributions, bias, margin } = explained.result;
+    expect(Object.keys(contributions ?? {})).toEqual(spec.fields.map((f) => f.name));
+    expect(Object.values(contributions ?? {}).reduce((a, b) => a + b, bias ?? 0)).toBeCloseTo(margin, 5);
+    expect(scorer.score({ ...record, tenure: -3 })).toEqual({
+      ok: false,
+      errors: [{ field: 'tenure', message: 'must be at least 0; got -3' }],
+    });
   });
 });
