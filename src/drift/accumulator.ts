@@ -210,9 +210,10 @@ class NumericState extends FeatureState {
       this.q.nulls++;
       return;
     }
-    // Number() accepts whitespace-only text as 0; a blank field is a null, not a zero.
+    // Number() accepts whitespace-only text as 0; a blank field is a null, not a zero. CSV writers
+    // (pandas, numpy, JavaScript) spell a missing value "nan"/"NaN": also a null, not a type error.
     const x = Number(s);
-    if (x === 0 && s.trim() === '') {
+    if ((x === 0 && s.trim() === '') || (Number.isNaN(x) && /^\s*nan\s*$/i.test(s))) {
       this.q.nulls++;
       return;
     }
@@ -250,6 +251,7 @@ class CategoricalState extends FeatureState {
     this.counts = new Float64Array(this.categories.length);
     this.allowed = baseline.allowed ? new Set(baseline.allowed) : null;
     this.indexCategories();
+    this.indexOneHot();
   }
 
   /**
@@ -283,6 +285,45 @@ class CategoricalState extends FeatureState {
     this.addText(text.slice(start, end));
   }
 
+  /** Category index (into counts) per one-hot column; -1 where that value had no training rows. */
+  private oneHotIndex: Int32Array = new Int32Array(0);
+
+  private indexOneHot(): void {
+    const h = this.baseline.oneHot;
+    if (h) this.oneHotIndex = Int32Array.from(h.values, (v) => this.index.get(v) ?? -1);
+  }
+
+  /**
+   * One record's one-hot group, already classified by the caller: `hot` is the column holding 1 (-1: none),
+   * `missing` how many columns were empty/NaN, `bad` whether any cell was not 0/1 or two were 1.
+   */
+  addOneHot(hot: number, missing: number, width: number, bad: boolean): void {
+    this.q.records++;
+    if (missing === width) {
+      this.q.nulls++;
+      return;
+    }
+    if (bad || missing > 0) {
+      this.q.typeErrors++;
+      return;
+    }
+    const h = this.baseline.oneHot as NonNullable<CategoricalFeatureBaseline['oneHot']>;
+    if (hot < 0) {
+      // All zeros: the dropped first value, if the encoding has one.
+      if (h.baseValue === null) this.q.typeErrors++;
+      else this.addCategory(h.baseValue);
+      return;
+    }
+    const i = this.oneHotIndex[hot];
+    if (i < 0) {
+      this.addCategory(h.values[hot]);
+      return;
+    }
+    this.valid++;
+    if (!this.allowedIndex[i]) this.q.outOfRange++;
+    this.counts[i]++;
+  }
+
   private addCategory(c: string): void {
     this.valid++;
     if (this.allowed && !this.allowed.has(c)) this.q.outOfRange++;
@@ -313,6 +354,28 @@ class CategoricalState extends FeatureState {
       this.addCategory(String(v));
     else this.q.typeErrors++;
   }
+}
+
+/** Sentinel for an empty/NaN one-hot cell (any value other than 0, 1 and this is invalid). */
+const MISSING = -1;
+const INVALID = -2;
+
+/** A one-hot cell from CSV text: 0, 1, MISSING (empty or NaN) or INVALID. */
+function csvCell(text: string, start: number, end: number): number {
+  if (end === start) return MISSING;
+  const x = parseDecimal(text, start, end);
+  if (x === 0 || x === 1) return x;
+  if (!Number.isNaN(x)) return INVALID;
+  const t = text.slice(start, end).trim();
+  if (t === '' || /^nan$/i.test(t)) return MISSING;
+  const y = Number(t);
+  return y === 0 || y === 1 ? y : INVALID;
+}
+
+/** A one-hot cell from a JSON value. */
+function jsonCell(v: unknown): number {
+  if (v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v))) return MISSING;
+  return v === 0 || v === 1 ? v : INVALID;
 }
 
 class ScoreState {
@@ -368,7 +431,10 @@ export interface AccumulatorMeta {
 export class DriftAccumulator implements CaptureSink {
   readonly options: DriftOptions;
   private readonly features: FeatureState[];
+  /** Per model column: the feature it carries raw, or undefined (one-hot member or unknown column). */
   private readonly positional: (FeatureState | undefined)[];
+  private readonly width: number;
+  private readonly oneHotGroups: { state: CategoricalState; columns: Int32Array }[] = [];
   private readonly fieldStarts: Int32Array;
   private readonly numericColumns: number[] = [];
   private readonly numericAt: NumericState[] = [];
@@ -393,8 +459,23 @@ export class DriftAccumulator implements CaptureSink {
       f.kind === 'numeric' ? new NumericState(f) : new CategoricalState(f),
     );
     for (const f of this.features) this.byName.set(f.name, f);
-    this.positional = baseline.featureOrder.map((name) => this.byName.get(name));
-    this.fieldStarts = new Int32Array(this.positional.length);
+    this.width = baseline.featureOrder.length;
+    const columnIndex = new Map(baseline.featureOrder.map((c, i) => [c, i]));
+    const rawColumn = new Map<string, FeatureState>();
+    for (const f of this.features) {
+      if (f instanceof NumericState) rawColumn.set(f.baseline.column, f);
+      else if (f instanceof CategoricalState) {
+        const h = f.baseline.oneHot;
+        if (!h) rawColumn.set(f.name, f);
+        else {
+          const columns = Int32Array.from(h.columns, (c) => columnIndex.get(c) ?? -1);
+          // A group whose columns the model does not have cannot be read from positional rows.
+          if (columns.every((c) => c >= 0)) this.oneHotGroups.push({ state: f, columns });
+        }
+      }
+    }
+    this.positional = baseline.featureOrder.map((name) => rawColumn.get(name));
+    this.fieldStarts = new Int32Array(this.width);
     this.positional.forEach((f, col) => {
       if (f instanceof NumericState) {
         this.numericColumns.push(col);
@@ -468,10 +549,27 @@ export class DriftAccumulator implements CaptureSink {
       const col = categorical[k];
       this.categoricalAt[k].addRange(text, starts[col], col + 1 < width ? starts[col + 1] - 1 : end);
     }
+    const groups = this.oneHotGroups;
+    for (let g = 0; g < groups.length; g++) {
+      const { state, columns: cols } = groups[g];
+      let hot = -1;
+      let missing = 0;
+      let bad = false;
+      for (let k = 0; k < cols.length; k++) {
+        const col = cols[k];
+        const v = csvCell(text, starts[col], col + 1 < width ? starts[col + 1] - 1 : end);
+        if (v === 1) {
+          if (hot >= 0) bad = true;
+          hot = k;
+        } else if (v === MISSING) missing++;
+        else if (v !== 0) bad = true;
+      }
+      state.addOneHot(hot, missing, cols.length, bad);
+    }
   }
 
   positionalRow(values: readonly unknown[]): void {
-    if (values.length !== this.positional.length) {
+    if (values.length !== this.width) {
       this.wrongWidth++;
       return;
     }
@@ -482,6 +580,21 @@ export class DriftAccumulator implements CaptureSink {
       const v = values[i];
       if (typeof v === 'string') f.addText(v);
       else f.addJson(v);
+    }
+    for (const { state, columns: cols } of this.oneHotGroups) {
+      let hot = -1;
+      let missing = 0;
+      let bad = false;
+      cols.forEach((col, k) => {
+        const raw = values[col];
+        const v = typeof raw === 'string' ? csvCell(raw, 0, raw.length) : jsonCell(raw);
+        if (v === 1) {
+          if (hot >= 0) bad = true;
+          hot = k;
+        } else if (v === MISSING) missing++;
+        else if (v !== 0) bad = true;
+      });
+      state.addOneHot(hot, missing, cols.length, bad);
     }
   }
 

@@ -45,6 +45,8 @@ export interface NumericSummary {
 export interface NumericFeatureBaseline {
   readonly name: string;
   readonly kind: 'numeric';
+  /** The model column carrying this feature in positional (CSV) captures. */
+  readonly column: string;
   /** Rows in the training data, and how many of them had no usable value. */
   readonly rows: number;
   readonly missing: number;
@@ -66,6 +68,18 @@ export interface CategoricalFeatureBaseline {
   readonly frequencies: Record<string, number>;
   /** Categories the specification allows; a value outside it counts as out of range. Null: no restriction. */
   readonly allowed: string[] | null;
+  /**
+   * How the feature reaches the model in positional (CSV) captures: one-hot columns, columns[k] being 1 for
+   * values[k]; `baseValue` is the category encoded as all zeros (pandas drop_first), or null. Null when the
+   * feature travels as its raw text in a column named like the feature.
+   */
+  readonly oneHot: OneHotColumns | null;
+}
+
+export interface OneHotColumns {
+  readonly columns: string[];
+  readonly values: string[];
+  readonly baseValue: string | null;
 }
 
 export type FeatureBaseline = NumericFeatureBaseline | CategoricalFeatureBaseline;
@@ -200,6 +214,7 @@ function checkFeature(v: Json, path: string): FeatureBaseline {
     return {
       name,
       kind: 'numeric',
+      column: o.column === undefined ? name : str(o.column, `${path}.column`),
       rows,
       missing,
       summary: checkSummary(o.summary, `${path}.summary`),
@@ -225,7 +240,25 @@ function checkFeature(v: Json, path: string): FeatureBaseline {
       o.allowed === null
         ? null
         : arr(o.allowed, `${path}.allowed`).map((x, i) => str(x, `${path}.allowed[${i}]`));
-    return { name, kind: 'categorical', rows, missing, frequencies, allowed };
+    let oneHot: OneHotColumns | null = null;
+    if (o.oneHot !== undefined && o.oneHot !== null) {
+      const h = obj(o.oneHot, `${path}.oneHot`);
+      const columns = arr(h.columns, `${path}.oneHot.columns`).map((x, i) =>
+        str(x, `${path}.oneHot.columns[${i}]`),
+      );
+      const values = arr(h.values, `${path}.oneHot.values`).map((x, i) =>
+        str(x, `${path}.oneHot.values[${i}]`),
+      );
+      if (columns.length !== values.length || columns.length === 0) {
+        fail(
+          `${path}.oneHot`,
+          `needs one value per column (${columns.length} columns, ${values.length} values)`,
+        );
+      }
+      const baseValue = h.baseValue === null ? null : str(h.baseValue, `${path}.oneHot.baseValue`);
+      oneHot = { columns, values, baseValue };
+    }
+    return { name, kind: 'categorical', rows, missing, frequencies, allowed, oneHot };
   }
   return fail(`${path}.kind`, `must be "numeric" or "categorical", got ${JSON.stringify(o.kind)}`);
 }

@@ -10,6 +10,7 @@ import {
   type CategoricalFeatureBaseline,
   type FeatureBaseline,
   type NumericFeatureBaseline,
+  type OneHotColumns,
 } from './baseline';
 import {
   buildNumericSummary,
@@ -26,6 +27,8 @@ export interface NumericColumn {
   readonly values: ArrayLike<number | null>;
   readonly allowedRange?: { readonly min?: number | null; readonly max?: number | null };
   readonly integer?: boolean;
+  /** Model column name. @default the feature name */
+  readonly column?: string;
 }
 
 export interface CategoricalColumn {
@@ -34,6 +37,8 @@ export interface CategoricalColumn {
   /** One entry per training row; null for a missing value. */
   readonly values: ArrayLike<string | null>;
   readonly allowed?: readonly string[] | null;
+  /** One-hot model columns of this feature; omitted when it travels as raw text. */
+  readonly oneHot?: OneHotColumns | null;
 }
 
 export type TrainingColumn = NumericColumn | CategoricalColumn;
@@ -72,6 +77,7 @@ function numericFeature(c: NumericColumn, maxSample: number, psiBins: number): N
   return {
     name: c.name,
     kind: 'numeric',
+    column: c.column ?? c.name,
     rows: c.values.length,
     missing,
     summary: buildNumericSummary(sorted),
@@ -100,6 +106,9 @@ function categoricalFeature(c: CategoricalColumn): CategoricalFeatureBaseline {
     missing,
     frequencies,
     allowed: c.allowed ? [...c.allowed] : null,
+    oneHot: c.oneHot
+      ? { columns: [...c.oneHot.columns], values: [...c.oneHot.values], baseValue: c.oneHot.baseValue }
+      : null,
   };
 }
 

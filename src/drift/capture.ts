@@ -14,7 +14,7 @@
  * Outputs: CSV numbers (one per row, separated by newlines or commas), a JSON number, an array of numbers,
  * or objects carrying "probability" / "score" / "prediction" (also inside {"predictions": [...]}).
  *
- * The embedded inference path writes the same envelope with `formatCaptureRecord`, so one decoder serves both.
+ * The embedded inference path writes the same envelope (src/capture/record.ts), so one decoder serves both.
  */
 
 export type CaptureFailure =
@@ -644,39 +644,4 @@ function decodeGeneral(line: string, sink: CaptureSink): void {
     if (outputPayload.kind === 'csv') emitCsvOutput(outputPayload.text, sink);
     else emitJsonOutput(outputPayload.value, sink);
   }
-}
-
-export interface CaptureRecordInput {
-  /** Named raw features of one request, as the model's feature specification names them. */
-  readonly features: Readonly<Record<string, unknown>>;
-  /** The probability the model returned. */
-  readonly probability: number;
-  readonly eventId: string;
-  /** ISO-8601 time of the inference. */
-  readonly inferenceTime: string;
-}
-
-/**
- * One capture line (without the trailing newline) in SageMaker's shape, for the embedded inference path:
- * input `{"features": {...}}` and output `{"probability": p}`, both JSON-encoded.
- */
-export function formatCaptureRecord(record: CaptureRecordInput): string {
-  return JSON.stringify({
-    captureData: {
-      endpointInput: {
-        observedContentType: 'application/json',
-        mode: 'INPUT',
-        data: JSON.stringify({ features: record.features }),
-        encoding: 'JSON',
-      },
-      endpointOutput: {
-        observedContentType: 'application/json',
-        mode: 'OUTPUT',
-        data: JSON.stringify({ probability: record.probability }),
-        encoding: 'JSON',
-      },
-    },
-    eventMetadata: { eventId: record.eventId, inferenceTime: record.inferenceTime },
-    eventVersion: '0',
-  });
 }
