@@ -10,6 +10,8 @@ import { Construct } from 'constructs';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { DATA_BUCKET_PREFIXES, MonitoringSettings } from '../config';
+import { acknowledgeRule } from '../compliance/acknowledge';
+import { wildcardResourceFinding } from './nag-finding';
 import { schedulePeriod } from './schedule-period';
 import { FunctionPlacement, SecureFunction } from './secure-function';
 
@@ -100,6 +102,18 @@ export class DriftMonitor extends Construct {
       }),
     );
     this.check.allowPutMetricData(props.metricNamespace);
+    const captureObjects = props.dataBucket.arnForObjects(`${DATA_BUCKET_PREFIXES.capture}*`);
+    const reportObjects = props.dataBucket.arnForObjects(`${DRIFT_REPORT_PREFIX}*`);
+    acknowledgeRule(
+      role.policy,
+      wildcardResourceFinding(this, captureObjects),
+      'Capture object keys are chosen by SageMaker data capture and the inference function at write time (endpoint/variant/date/hour/uuid); the grant is read-only and confined to the capture/ prefix.',
+    );
+    acknowledgeRule(
+      role.policy,
+      wildcardResourceFinding(this, reportObjects),
+      'Each drift report is a new object named by its timestamp; the grant is write-only and confined to the reports/drift/ prefix.',
+    );
 
     this.schedule = new events.Rule(this, 'Schedule', {
       description: `Runs the drift check (${settings.driftSchedule})`,

@@ -8,6 +8,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { acknowledgeRule } from '../compliance/acknowledge';
+import { wildcardResourceFinding } from './nag-finding';
 import { FunctionPlacement, SecureFunction } from './secure-function';
 
 export const ROLLBACK_STATE_PREFIX = 'state/endpoint-rollback/';
@@ -122,6 +124,13 @@ export class EndpointRollback extends Construct {
       }),
     );
     this.function.allowPutMetricData(props.metricNamespace);
+    for (const type of ['endpoint-config', 'model']) {
+      acknowledgeRule(
+        role.policy,
+        wildcardResourceFinding(this, sagemakerArn(type, '*')),
+        `A restored ${type} gets a new name at rollback time, and the known good one was named by CloudFormation; creating a model also requires passing the one model execution role, so nothing else can run.`,
+      );
+    }
 
     const target = new targets.LambdaFunction(this.function.function, {
       retryAttempts: 2,
