@@ -7,7 +7,7 @@
  */
 import * as path from 'node:path';
 import { loadConfig, resolveConfigPath, stageName } from '../lib/config';
-import { RULE_PACK_NAMES } from '../lib/nag/churn-controls-pack';
+import { RULE_PACK_NAMES } from '../lib/nag/pack-names';
 import { generateComplianceReport, summarize } from '../lib/compliance/write';
 
 const USAGE = `usage: compliance-report [--assembly <cdk.out>] [--out <directory>] [--config <file>]

@@ -88,7 +88,11 @@ const list = <T>(v: unknown): T[] => (v === undefined ? [] : Array.isArray(v) ? 
  * customer data and have no environment; CDK offers no way to place them in a VPC.
  */
 export function isCdkManagedProvider(handle: ResourceHandle): boolean {
-  return /\/Custom::\w+CustomResourceProvider\/(Handler|Role)$/.test(handle.path);
+  // By construct path when the template has path metadata (cdk synth), else by CDK's logical-id scheme.
+  return (
+    /\/Custom::\w+CustomResourceProvider\/(Handler|Role)$/.test(handle.path) ||
+    /^Custom\w+CustomResourceProvider(Handler|Role)[0-9A-F]{8}$/.test(handle.logicalId)
+  );
 }
 
 function modelBuckets(model: EnvironmentModel): ResourceHandle[] {

@@ -212,8 +212,13 @@ export class EnvironmentModel {
   }
 }
 
-/** `AwsSolutions-IAM5[Resource::*]` → `AwsSolutions`; `NIST.800.53.R5-X` → `NIST.800.53.R5`. */
+/**
+ * `AwsSolutions-IAM5[Resource::*]` → `AwsSolutions`; `NIST.800.53.R5-X` → `NIST.800.53.R5`;
+ * `CloudFormation-Validate::W3010` (CDK's built-in template check) → `CloudFormation-Validate`.
+ */
 export function packOf(ruleId: string): string {
+  const plugin = /^([^[]+?)::/.exec(ruleId);
+  if (plugin) return plugin[1];
   const dash = ruleId.indexOf('-');
   return dash > 0 ? ruleId.slice(0, dash) : ruleId;
 }

@@ -1,6 +1,7 @@
 import { CfnResource } from 'aws-cdk-lib';
 import { NagPack, NagPackProps } from 'cdk-nag';
 import { IConstruct } from 'constructs';
+import { CHURN_PACK_NAME } from './pack-names';
 import { ChurnRule } from './rule';
 import { InterfaceEndpointPolicy } from './rules/interface-endpoint-policy';
 import { LambdaInVpcWithCmk } from './rules/lambda-in-vpc-with-cmk';
@@ -11,7 +12,7 @@ import { SageMakerModelIsolated } from './rules/sagemaker-model-isolated';
 import { WafWebAclLogging } from './rules/waf-web-acl-logging';
 import { WafWebAclRateLimit } from './rules/waf-web-acl-rate-limit';
 
-export const CHURN_PACK_NAME = 'ChurnControls';
+export { CHURN_PACK_NAME, RULE_PACK_NAMES } from './pack-names';
 
 /** The rules of this project's pack, in the order findings are reported. */
 export const CHURN_RULES: readonly ChurnRule[] = [
@@ -24,9 +25,6 @@ export const CHURN_RULES: readonly ChurnRule[] = [
   WafWebAclRateLimit,
   InterfaceEndpointPolicy,
 ];
-
-/** Names of every pack the app registers (lib/churn-app.ts); the compliance report lists them. */
-export const RULE_PACK_NAMES: readonly string[] = ['AwsSolutions', 'NIST.800.53.R5', CHURN_PACK_NAME];
 
 /**
  * The project's own controls as a cdk-nag pack (AUD-2): what AwsSolutions and NIST 800-53 do not

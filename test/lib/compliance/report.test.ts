@@ -1,0 +1,423 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { CfnTemplate } from '../../../lib/compliance/assembly';
+import { CONTROL_STATUSES, CONTROLS } from '../../../lib/compliance/controls';
+import { SARIF_SCHEMA, toSarif } from '../../../lib/compliance/sarif';
+import { ComplianceReport, EnvironmentReport } from '../../../lib/compliance/report';
+import { generateComplianceReport, summarize } from '../../../lib/compliance/write';
+import { stageName } from '../../../lib/config';
+import { RULE_PACK_NAMES } from '../../../lib/nag/pack-names';
+import { buildTestApp, exampleConfig } from '../../helpers/app';
+
+const ROOT = path.join(__dirname, '..', '..', '..');
+const servingModes = Object.fromEntries(
+  exampleConfig().environments.map((e) => [stageName(e.name), e.serving.mode]),
+);
+
+/**
+ * One synthesis of the example configuration (bundling off) for the whole file. A rule-pack finding
+ * makes synth throw only after the whole assembly (and validation-report.json) is written; the report
+ * must still be produced then, showing the finding under AUD-2, so the assembly is used either way.
+ */
+function synthesize(): string {
+  const saved = { validation: process.env.CDK_VALIDATION, context: process.env.CDK_CONTEXT_JSON };
+  // CloudFormation's own schema check is not what these tests are about and costs seconds; construct
+  // paths in template metadata (as `cdk synth` writes them) let evidence name constructs.
+  process.env.CDK_VALIDATION = 'false';
+  process.env.CDK_CONTEXT_JSON = JSON.stringify({ 'aws:cdk:enable-path-metadata': true });
+  try {
+    const { app } = buildTestApp();
+    try {
+      return app.synth().directory;
+    } catch (error) {
+      if (!/ValidationFailed|Validation failed/.test(String(error))) throw error;
+      return app.outdir;
+    }
+  } finally {
+    // Other test files may run later in this worker process.
+    for (const [key, value] of [
+      ['CDK_VALIDATION', saved.validation],
+      ['CDK_CONTEXT_JSON', saved.context],
+    ] as const) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  }
+}
+const assemblyDir = synthesize();
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'compliance-report-'));
+
+function generate(assembly: string, out: string): ComplianceReport {
+  return generateComplianceReport({
+    assemblyDirectory: assembly,
+    outputDirectory: out,
+    servingModes,
+    rulePacks: RULE_PACK_NAMES,
+    repositoryRoot: ROOT,
+    now: new Date('2026-01-01T00:00:00Z'),
+  }).report;
+}
+
+/** A copy of the assembly with one template changed, as if a control had been removed from a stack. */
+function mutatedAssembly(
+  name: string,
+  stage: string,
+  stack: string,
+  mutate: (t: CfnTemplate) => void,
+): string {
+  const dir = path.join(work, name);
+  fs.cpSync(assemblyDir, dir, { recursive: true });
+  const stageDir = path.join(dir, `assembly-${stage}`);
+  const file = fs
+    .readdirSync(stageDir)
+    .find((f) => f.startsWith(`${stage}${stack}`) && f.endsWith('.template.json'));
+  if (!file) throw new Error(`no template of ${stage}/${stack}`);
+  const template = JSON.parse(fs.readFileSync(path.join(stageDir, file), 'utf8')) as CfnTemplate;
+  mutate(template);
+  fs.writeFileSync(path.join(stageDir, file), JSON.stringify(template));
+  return dir;
+}
+
+function removeResources(template: CfnTemplate, type: string): void {
+  const resources = template.Resources as Record<string, { Type: string }>;
+  const ids = Object.keys(resources).filter((id) => resources[id].Type === type);
+  if (ids.length === 0) throw new Error(`template has no ${type}`);
+  for (const id of ids) delete resources[id];
+}
+
+const control = (env: EnvironmentReport, id: string) => env.controls.find((c) => c.id === id)!;
+const envNamed = (report: ComplianceReport, name: string) =>
+  report.environments.find((e) => e.name === name)!;
+const texts = (env: EnvironmentReport, id: string) => control(env, id).evidence.map((e) => e.text);
+
+const outDir = path.join(work, 'report');
+const report = generate(assemblyDir, outDir);
+
+describe('compliance report of the example configuration (AUD-3)', () => {
+  test('every environment lists every catalogue control once, with a status and evidence', () => {
+    expect(report.environments.map((e) => e.name)).toEqual(['Dev', 'Test', 'Prod']);
+    for (const env of report.environments) {
+      expect(env.controls.map((c) => c.id).sort()).toEqual(CONTROLS.map((c) => c.id).sort());
+      for (const c of env.controls) {
+        expect(CONTROL_STATUSES).toContain(c.status);
+        expect({ id: c.id, lines: c.evidence.length + c.problems.length > 0 }).toEqual({
+          id: c.id,
+          lines: true,
+        });
+        expect(c.summary.length).toBeGreaterThan(10);
+        // A status other than failing never hides a problem.
+        expect({ id: c.id, failing: c.problems.length > 0 }).toEqual({
+          id: c.id,
+          failing: c.status === 'failing',
+        });
+      }
+    }
+    expect(report.overview.map((o) => o.id).sort()).toEqual(CONTROLS.map((c) => c.id).sort());
+  });
+
+  test('the foundation controls are shown enforced with evidence read from the templates', () => {
+    for (const env of report.environments) {
+      for (const id of [
+        'ENV-1',
+        'ENV-3',
+        'NET-1',
+        'NET-2',
+        'NET-3',
+        'NET-4',
+        'NET-6',
+        'KEY-1',
+        'KEY-2',
+        'KEY-3',
+        'SEC-1',
+        'SEC-2',
+        'SEC-3',
+        'AUD-1',
+        'AUD-2',
+        'AUD-3',
+        'AUD-4',
+      ]) {
+        expect({
+          env: env.name,
+          id,
+          status: control(env, id).status,
+          problems: control(env, id).problems,
+        }).toEqual({
+          env: env.name,
+          id,
+          status: 'enforced',
+          problems: [],
+        });
+      }
+    }
+    const prod = envNamed(report, 'Prod');
+    expect(control(prod, 'ENV-2').status).toBe('enforced');
+    expect(texts(prod, 'NET-1')).toEqual(
+      expect.arrayContaining([
+        'VPC 10.30.0.0/16',
+        'no internet gateway, NAT gateway, egress-only gateway or Elastic IP exists',
+        expect.stringMatching(/^subnet 10\.30\.\d+\.\d+\/\d+ in eu-west-1a, no public IPs$/),
+      ]),
+    );
+    expect(texts(prod, 'NET-4')).toEqual(
+      expect.arrayContaining([
+        'flow log records ALL traffic',
+        expect.stringMatching(/^→ log group Prod\/Network\/.+ → key Prod\/Keys\/LogsKey\/Key\/Resource$/),
+        expect.stringMatching(/^flow-log group retention \d+ days$/),
+      ]),
+    );
+    // KEY-1: every bucket with the key that encrypts it (or its reviewed exception).
+    const buckets = control(prod, 'KEY-1').evidence.filter((e) => e.text.startsWith('S3 Bucket'));
+    expect(buckets.map((b) => b.text)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^S3 Bucket → alias\/churn\/prod\/model$/),
+        expect.stringMatching(/^S3 Bucket → alias\/churn\/prod\/data$/),
+        expect.stringMatching(/access-logs.*SSE-S3, reviewed exception/),
+      ]),
+    );
+    expect(texts(prod, 'KEY-2').join('\n')).toMatch(
+      /GrantsOnlyForAwsResources: kms:CreateGrant.* if .*kms:grantisforawsresource/,
+    );
+    expect(texts(prod, 'AUD-1')).toEqual(
+      expect.arrayContaining([
+        'log file validation on',
+        'S3 data events recorded for the model bucket',
+        'S3 data events recorded for the data bucket',
+      ]),
+    );
+  });
+
+  test('MODEL-1 gives the exact root command for MFA Delete and needs-a-human lists it', () => {
+    const prod = envNamed(report, 'Prod');
+    const command =
+      'aws s3api put-bucket-versioning --bucket churn-prod-model-333333333333-eu-west-1 --versioning-configuration Status=Enabled,MFADelete=Enabled --mfa "arn:aws:iam::333333333333:mfa/root-account-mfa-device <code>"';
+    expect(texts(prod, 'MODEL-1')).toContain(`MFA Delete (root user, once): ${command}`);
+    expect(prod.needsHuman.find((h) => h.topic === 'MFA Delete on the model bucket')?.command).toBe(command);
+    expect(prod.needsHuman.map((h) => h.topic)).toEqual(
+      expect.arrayContaining([
+        'Data protection impact assessment',
+        'Account-level security services',
+        'Macie administration',
+        'Alert subscription',
+        'Production approval',
+      ]),
+    );
+  });
+
+  test('dev serves embedded, so SageMaker-only controls are not applicable there, with the reason', () => {
+    const dev = envNamed(report, 'Dev');
+    for (const id of ['MODEL-4', 'MODEL-5']) {
+      if (control(dev, id).status !== 'not-applicable') continue; // a SageMaker endpoint in dev is judged on its own
+      expect(control(dev, id).summary).toMatch(/serving\.mode = embedded/);
+    }
+  });
+
+  test('acknowledgments carry their reason, construct path and pack; counts per pack add up', () => {
+    for (const env of report.environments) {
+      expect(env.acknowledgments.length).toBeGreaterThan(0);
+      for (const a of env.acknowledgments) {
+        expect(a.reason.length).toBeGreaterThanOrEqual(60);
+        expect(a.path.startsWith(`${env.name}/`)).toBe(true);
+        expect([...RULE_PACK_NAMES, 'CloudFormation-Validate']).toContain(a.pack);
+      }
+      const total = env.packCounts.reduce((n, p) => n + p.acknowledged, 0);
+      expect(total).toBe(env.acknowledgments.length);
+      expect(env.packCounts.map((p) => p.pack)).toEqual(expect.arrayContaining([...RULE_PACK_NAMES]));
+    }
+  });
+
+  test('the inventory lists keys, buckets, endpoints and what every role may do', () => {
+    const inv = envNamed(report, 'Test').inventory;
+    expect(inv.keys.map((k) => k.alias)).toEqual(
+      expect.arrayContaining(['alias/churn/test/data', 'alias/churn/test/model', 'alias/churn/test/logs']),
+    );
+    expect(inv.keys.find((k) => k.alias === 'alias/churn/test/logs')!.encrypts.length).toBeGreaterThan(1);
+    expect(inv.buckets.find((b) => b.name.startsWith('churn-test-model-'))!.objectLock).toBe(
+      'on (GOVERNANCE, 30 days)',
+    );
+    expect(inv.endpoints.filter((e) => e.kind === 'VPC interface endpoint').length).toBeGreaterThanOrEqual(7);
+    const deploy = inv.roles.find((r) => r.path.includes('/Cicd/'))!;
+    expect(deploy.trustedBy.join()).toMatch(/token\.actions\.githubusercontent\.com:sub/);
+    expect(deploy.permissions).toEqual([
+      expect.objectContaining({
+        actions: ['sts:AssumeRole'],
+        resources: ['arn:aws:iam::222222222222:role/cdk-hnb659fds-*-role-222222222222-eu-west-1'],
+      }),
+    ]);
+    // A project function's role: its managed policy's statements appear, not just its name.
+    expect(inv.roles.some((r) => r.permissions.some((p) => p.actions.includes('logs:PutLogEvents')))).toBe(
+      true,
+    );
+  });
+
+  test('writes HTML, Markdown, JSON per environment and an overview, plus SARIF', () => {
+    const files = fs.readdirSync(outDir).sort();
+    expect(files).toEqual(
+      [
+        'README.md',
+        'compliance.sarif',
+        'dev.html',
+        'dev.json',
+        'dev.md',
+        'index.html',
+        'prod.html',
+        'prod.json',
+        'prod.md',
+        'report.json',
+        'test.html',
+        'test.json',
+        'test.md',
+      ].sort(),
+    );
+    const html = fs.readFileSync(path.join(outDir, 'prod.html'), 'utf8');
+    // Self-contained: nothing is fetched when a reviewer opens the file.
+    expect(html).not.toMatch(/<script|<link|src=|url\(|@import|https?:\/\//);
+    const markdown = fs.readFileSync(path.join(outDir, 'prod.md'), 'utf8');
+    for (const c of CONTROLS) {
+      expect(html).toContain(`id="${c.id}"`);
+      expect(markdown).toContain(`### ${c.id} `);
+    }
+    const json = JSON.parse(fs.readFileSync(path.join(outDir, 'report.json'), 'utf8')) as ComplianceReport;
+    expect(json.environments).toHaveLength(3);
+  });
+});
+
+describe('a removed control turns its entry FAILING', () => {
+  const noFlowLogs = generate(
+    mutatedAssembly('no-flow-logs', 'Dev', 'Network', (t) => removeResources(t, 'AWS::EC2::FlowLog')),
+    path.join(work, 'no-flow-logs-report'),
+  );
+
+  test('without flow logs NET-4 fails in that environment only, loudly', () => {
+    const net4 = control(envNamed(noFlowLogs, 'Dev'), 'NET-4');
+    expect(net4.status).toBe('failing');
+    expect(net4.problems.map((p) => p.text)).toEqual(['VPC has no flow log']);
+    expect(net4.problems[0].path).toMatch(/^Dev\/Network\/.*Vpc/);
+    expect(control(envNamed(noFlowLogs, 'Test'), 'NET-4').status).toBe('enforced');
+    expect(noFlowLogs.overview.find((o) => o.id === 'NET-4')!.status).toBe('failing');
+    // Failing controls come first, on the page and in the summary printed after synth.
+    expect(envNamed(noFlowLogs, 'Dev').controls[0].status).toBe('failing');
+    expect(summarize(noFlowLogs)).toMatch(/✗ NET-4 +\[Dev\] VPC has no flow log/);
+    const html = fs.readFileSync(path.join(work, 'no-flow-logs-report', 'dev.html'), 'utf8');
+    expect(html).toMatch(
+      /<div class="banner fail" role="alert">.*<strong>NET-4<\/strong>: VPC has no flow log/s,
+    );
+  });
+
+  test('without log file validation AUD-1 fails; without the MFA deny statement MODEL-1 fails', () => {
+    const aud = generate(
+      mutatedAssembly('no-validation', 'Prod', 'Audit', (t) => {
+        for (const r of Object.values(t.Resources ?? {})) {
+          if (r.Type === 'AWS::CloudTrail::Trail')
+            delete (r.Properties as Record<string, unknown>).EnableLogFileValidation;
+        }
+      }),
+      path.join(work, 'no-validation-report'),
+    );
+    expect(control(envNamed(aud, 'Prod'), 'AUD-1').problems.map((p) => p.text)).toEqual([
+      'log file validation off',
+    ]);
+
+    const mfa = generate(
+      mutatedAssembly('no-mfa-guard', 'Prod', 'Data', (t) => {
+        for (const r of Object.values(t.Resources ?? {})) {
+          if (r.Type !== 'AWS::S3::BucketPolicy') continue;
+          const doc = (r.Properties as { PolicyDocument: { Statement: Array<{ Sid?: string }> } })
+            .PolicyDocument;
+          doc.Statement = doc.Statement.filter((s) => s.Sid !== 'DenyDestructiveChangesWithoutMfa');
+        }
+      }),
+      path.join(work, 'no-mfa-report'),
+    );
+    expect(control(envNamed(mfa, 'Prod'), 'MODEL-1').problems.map((p) => p.text)).toEqual([
+      'no policy statement denies version deletion and versioning changes without MFA',
+    ]);
+  });
+
+  test('the CLI exits 0 with a loud summary, and 1 under COMPLIANCE_STRICT=1', () => {
+    const assembly = path.join(work, 'no-flow-logs');
+    const run = (strict: string) =>
+      spawnSync(
+        process.execPath,
+        [
+          path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
+          path.join(ROOT, 'bin', 'compliance-report.ts'),
+          '--assembly',
+          assembly,
+          '--out',
+          path.join(work, `cli-${strict}`),
+        ],
+        {
+          cwd: ROOT,
+          env: { ...process.env, COMPLIANCE_STRICT: strict },
+          encoding: 'utf8',
+        },
+      );
+    const relaxed = run('0');
+    expect(relaxed.status).toBe(0);
+    expect(relaxed.stderr).toMatch(/COMPLIANCE REPORT: 35 controls x 3 environments/);
+    expect(relaxed.stderr).toMatch(/✗ NET-4 +\[Dev\] VPC has no flow log/);
+    const strict = run('1');
+    expect(strict.status).toBe(1);
+    expect(strict.stderr).toMatch(/COMPLIANCE_STRICT=1: failing because \d+ control\(s\) are failing/);
+    expect(() =>
+      execFileSync(
+        process.execPath,
+        [
+          path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
+          path.join(ROOT, 'bin', 'compliance-report.ts'),
+          '--bogus',
+        ],
+        { cwd: ROOT, stdio: 'pipe' },
+      ),
+    ).toThrow(/unexpected argument '--bogus'/);
+  });
+});
+
+describe('SARIF 2.1.0', () => {
+  const sarif = JSON.parse(fs.readFileSync(path.join(outDir, 'compliance.sarif'), 'utf8')) as ReturnType<
+    typeof toSarif
+  >;
+
+  test('has the schema, version, one run with a driver and unique rules', () => {
+    expect(sarif.$schema).toBe(SARIF_SCHEMA);
+    expect(sarif.version).toBe('2.1.0');
+    expect(sarif.runs).toHaveLength(1);
+    const { driver } = sarif.runs[0].tool;
+    expect(driver.name).toBe('churn-compliance-report');
+    const ids = driver.rules.map((r) => r.id as string);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).toEqual(expect.arrayContaining(CONTROLS.map((c) => c.id)));
+    for (const r of driver.rules)
+      expect(r).toEqual(expect.objectContaining({ shortDescription: { text: expect.any(String) } }));
+  });
+
+  test('every result names a known rule, a valid level, a message and template locations that exist', () => {
+    const { results, tool } = sarif.runs[0];
+    expect(results.length).toBeGreaterThanOrEqual(CONTROLS.length * 3);
+    for (const result of results) {
+      const r = result as {
+        ruleId: string;
+        ruleIndex: number;
+        level: string;
+        kind: string;
+        message: { text: string };
+        locations: Array<{ physicalLocation: { artifactLocation: { uri: string; uriBaseId: string } } }>;
+      };
+      expect(tool.driver.rules[r.ruleIndex].id).toBe(r.ruleId);
+      expect(['error', 'warning', 'note', 'none']).toContain(r.level);
+      expect(['fail', 'pass', 'review', 'notApplicable', 'open', 'informational']).toContain(r.kind);
+      expect(r.message.text.length).toBeGreaterThan(0);
+      expect(r.locations.length).toBeGreaterThan(0);
+      for (const l of r.locations) {
+        expect(l.physicalLocation.artifactLocation.uriBaseId).toBe('CDKOUT');
+        expect(fs.existsSync(path.join(assemblyDir, l.physicalLocation.artifactLocation.uri))).toBe(true);
+      }
+    }
+    const failing = results.filter((r) => (r as { level: string }).level === 'error');
+    expect(failing.length).toBe(report.environments.reduce((n, e) => n + e.counts.failing, 0));
+    const suppressed = results.filter((r) => 'suppressions' in r);
+    expect(suppressed.length).toBe(report.environments.reduce((n, e) => n + e.acknowledgments.length, 0));
+  });
+});
