@@ -7,7 +7,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { DATA_BUCKET_PREFIXES, MonitoringSettings } from '../config';
 import { acknowledgeRule } from '../compliance/acknowledge';
@@ -28,6 +28,24 @@ export interface DriftMonitorProps {
   readonly settings: MonitoringSettings;
 }
 
+function baselineFeatureNames(file: string, id: string): string[] {
+  let parsed: { features?: Array<{ name?: unknown }> };
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new Error(`DriftMonitor ${id}: monitoring.baselineFile ${file} is not valid JSON`, {
+      cause: error,
+    });
+  }
+  const names = (parsed.features ?? []).map((f) => f.name);
+  if (names.length === 0 || names.some((n) => typeof n !== 'string')) {
+    throw new Error(
+      `DriftMonitor ${id}: monitoring.baselineFile ${file} lists no named features; is it a drift baseline?`,
+    );
+  }
+  return names as string[];
+}
+
 /**
  * MON-1, MON-2: the scheduled drift and data-quality check over captured inference data, with the
  * alarms a person can act on: features drifted, predictions drifted, data quality breached, and the
@@ -41,17 +59,21 @@ export class DriftMonitor extends Construct {
   readonly dataQualityAlarm: cloudwatch.Alarm;
   readonly notRunningAlarm: cloudwatch.Alarm;
   readonly errorsAlarm: cloudwatch.Alarm;
+  /** Features the baseline knows, in model order: one drift series each on the dashboard. */
+  readonly featureNames: readonly string[];
   /** The drift metrics per feature, for dashboards: `metric('FeatureKsStatistic', 'tenure')`. */
   readonly metric: (name: string, feature?: string) => cloudwatch.Metric;
 
   constructor(scope: Construct, id: string, props: DriftMonitorProps) {
     super(scope, id);
     const { settings } = props;
-    if (!existsSync(path.resolve(PROJECT_ROOT, settings.baselineFile))) {
+    const baselinePath = path.resolve(PROJECT_ROOT, settings.baselineFile);
+    if (!existsSync(baselinePath)) {
       throw new Error(
         `DriftMonitor ${id}: monitoring.baselineFile ${settings.baselineFile} does not exist; build it with npm run baseline`,
       );
     }
+    this.featureNames = baselineFeatureNames(baselinePath, id);
 
     this.check = new SecureFunction(this, 'Check', {
       entry: 'lambda/drift-check/handler.ts',

@@ -18,7 +18,7 @@ import { FunctionPlacement } from '../../../lib/constructs/secure-function';
 import cdkJson from '../../../cdk.json';
 
 const baselineFile = path.join(mkdtempSync(path.join(tmpdir(), 'baseline-')), 'baseline.json');
-writeFileSync(baselineFile, '{}');
+writeFileSync(baselineFile, JSON.stringify({ features: [{ name: 'tenure' }, { name: 'Contract' }] }));
 
 const SETTINGS: MonitoringSettings = {
   driftSchedule: 'rate(6 hours)',
@@ -132,6 +132,7 @@ describe('DriftMonitor (MON-1, MON-2)', () => {
   });
 
   test('exposes per-feature metrics for dashboards', () => {
+    expect(monitor.featureNames).toEqual(['tenure', 'Contract']);
     expect(monitor.metric('FeatureKsStatistic', 'tenure').dimensions).toEqual({
       Environment: 'prod',
       Feature: 'tenure',

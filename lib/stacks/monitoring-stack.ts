@@ -1,0 +1,95 @@
+import { Stack, StackProps } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { EnvironmentConfig, ResourceNames } from '../config';
+import { ApiAlarms } from '../constructs/api-alarms';
+import { DriftMonitor } from '../constructs/drift-monitor';
+import { EndpointRollback } from '../constructs/endpoint-rollback';
+import { InferenceEndpoint, PRODUCTION_VARIANT } from '../constructs/inference-endpoint';
+import { DashboardApi, OperationsDashboard } from '../constructs/operations-dashboard';
+import { FunctionPlacement } from '../constructs/secure-function';
+
+export interface MonitoringStackProps extends StackProps {
+  readonly projectName: string;
+  readonly environment: EnvironmentConfig;
+  readonly names: ResourceNames;
+  readonly placement: FunctionPlacement;
+  readonly dataBucket: s3.IBucket;
+  /** Encrypts the endpoint's volumes; a restored endpoint configuration names it again. */
+  readonly modelKey: kms.IKey;
+  readonly alertTopic: sns.ITopic;
+  /** The SageMaker endpoint, when the environment serves through one. */
+  readonly endpoint?: InferenceEndpoint;
+  /** The inference API, when the environment has one. */
+  readonly api?: DashboardApi;
+}
+
+/**
+ * Watching the model in production (MON-1..4): the drift check, the API alarms, automated rollback
+ * where configured, and the dashboard. The endpoint's own deployment alarms live with the endpoint.
+ */
+export class MonitoringStack extends Stack {
+  readonly drift: DriftMonitor;
+  readonly apiAlarms?: ApiAlarms;
+  readonly rollback?: EndpointRollback;
+  readonly dashboard: OperationsDashboard;
+
+  constructor(scope: Construct, id: string, props: MonitoringStackProps) {
+    super(scope, id, props);
+    const env = props.environment;
+
+    this.drift = new DriftMonitor(this, 'Drift', {
+      placement: props.placement,
+      dataBucket: props.dataBucket,
+      alertTopic: props.alertTopic,
+      metricNamespace: props.names.metricNamespace,
+      environmentName: env.name,
+      settings: env.monitoring,
+    });
+
+    if (props.api) {
+      this.apiAlarms = new ApiAlarms(this, 'ApiAlarms', {
+        api: props.api.restApi,
+        inferenceFunction: props.api.inferenceFunction,
+        alertTopic: props.alertTopic,
+      });
+    }
+
+    if (env.monitoring.autoRollback) {
+      if (!props.endpoint) {
+        throw new Error(
+          `environments.${env.name}.monitoring.autoRollback needs serving.mode 'sagemaker': an embedded model has no endpoint to roll back`,
+        );
+      }
+      const endpointAlarms = props.endpoint.rollbackAlarms;
+      const watched: cloudwatch.IAlarm[] = [
+        this.drift.predictionDriftAlarm,
+        endpointAlarms.serverErrors,
+        endpointAlarms.modelErrors,
+        ...(this.apiAlarms ? [this.apiAlarms.serverErrors] : []),
+      ];
+      this.rollback = new EndpointRollback(this, 'Rollback', {
+        placement: props.placement,
+        endpointName: props.endpoint.endpointName,
+        watchedAlarms: watched,
+        modelExecutionRole: props.endpoint.executionRole,
+        endpointKeys: [props.placement.dataKey, props.modelKey],
+        stateBucket: props.dataBucket,
+        alertTopic: props.alertTopic,
+        metricNamespace: props.names.metricNamespace,
+      });
+    }
+
+    this.dashboard = new OperationsDashboard(this, 'Dashboard', {
+      dashboardName: `${props.projectName}-${env.name}`,
+      drift: this.drift,
+      api: props.api,
+      endpoint: props.endpoint
+        ? { endpointName: props.endpoint.endpointName, variantName: PRODUCTION_VARIANT }
+        : undefined,
+    });
+  }
+}
