@@ -2,6 +2,7 @@ import { RemovalPolicy, Stage, StageProps, Tags } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { EnvironmentConfig, ProjectSettings, resourceNames } from '../config';
 import { githubRepositoryFrom } from '../constructs/github-oidc-deploy-role';
+import { ApiStack } from '../stacks/api-stack';
 import { AuditStack } from '../stacks/audit-stack';
 import { CicdStack } from '../stacks/cicd-stack';
 import { DataProtectionStack } from '../stacks/data-protection-stack';
@@ -36,6 +37,7 @@ export class EnvironmentStage extends Stage {
   readonly data: DataStack;
   readonly audit: AuditStack;
   readonly serving: ServingStack;
+  readonly api: ApiStack;
   readonly dataProtection: DataProtectionStack;
   readonly cicd: CicdStack;
 
@@ -100,6 +102,9 @@ export class EnvironmentStage extends Stage {
     // Macie reads the data bucket and the check reads the model bucket by name, not by reference.
     this.dataProtection.addStackDependency(this.data);
 
+    // Changes on every synth so the model gate re-resolves latest-approved and re-verifies the artifact;
+    // pass -c deployNonce=<pipeline run id> for a reproducible template. Serving and Api share it.
+    const deployNonce = String(this.node.tryGetContext('deployNonce') ?? new Date().toISOString());
     this.serving = new ServingStack(this, 'Serving', {
       ...common,
       description: describe('model registry, deploy-time model gate and SageMaker endpoint'),
@@ -115,9 +120,29 @@ export class EnvironmentStage extends Stage {
       dataBucket: this.data.dataBucket.bucket,
       alertTopic: this.audit.alerts.topic,
       removalPolicy,
-      // Changes on every synth so the model gate re-resolves latest-approved and re-verifies the artifact;
-      // pass -c deployNonce=<pipeline run id> for a reproducible template.
-      deployNonce: String(this.node.tryGetContext('deployNonce') ?? new Date().toISOString()),
+      deployNonce,
+    });
+
+    this.api = new ApiStack(this, 'Api', {
+      ...common,
+      description: describe('WAF-protected inference API, inference function and pseudonymisation key'),
+      project: props.project,
+      environment: env,
+      names,
+      placement: {
+        vpc: this.network.network.vpc,
+        securityGroup: this.network.network.workloadSecurityGroup,
+        dataKey: this.keys.dataKey.key,
+        logsKey: this.keys.logsKey.key,
+        logRetentionDays: env.logRetentionDays,
+        removalPolicy,
+      },
+      modelBucket: this.data.modelBucket.bucket,
+      modelKey: this.keys.modelKey.key,
+      dataBucket: this.data.dataBucket.bucket,
+      serving: this.serving,
+      deployNonce,
+      removalPolicy,
     });
 
     // SEC-3: the GitHub OIDC deploy role; deployed once by an administrator, then used by every pipeline run.

@@ -203,7 +203,9 @@ describe('dependency failures map to status codes without internal detail', () =
     expect(rows).toHaveLength(2);
     expect(rows[0].split(',').map(Number)).toEqual(Array.from(encoded(validRecord())));
     // The call carries its own deadline, shorter than the function's timeout.
-    expect(sageMakerMock.commandCalls(InvokeEndpointCommand)[0].args[1]).toHaveProperty('abortSignal');
+    expect((sageMakerMock.commandCalls(InvokeEndpointCommand)[0].args as unknown[])[1]).toHaveProperty(
+      'abortSignal',
+    );
   });
 
   test('the SageMaker path explains with TreeSHAP when the function holds the served model', async () => {

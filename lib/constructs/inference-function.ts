@@ -1,0 +1,162 @@
+import { CfnResource, Duration, Fn, Stack } from 'aws-cdk-lib';
+import { acknowledgeRule } from '../compliance/acknowledge';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { EncryptionKey } from './encryption-key';
+import { FunctionPlacement, SecureFunction } from './secure-function';
+
+/** The verified model the function serves or explains, as the deploy-time model gate resolved it. */
+export interface ServedModelRef {
+  readonly modelDataUrl: string;
+  readonly artifactSha256: string;
+  readonly modelVersion: string;
+}
+
+export interface InferenceFunctionProps {
+  readonly placement: FunctionPlacement;
+  readonly mode: 'embedded' | 'sagemaker';
+  readonly model: ServedModelRef;
+  readonly modelKey: kms.IKey;
+  /** Required in `sagemaker` mode. */
+  readonly endpointName?: string;
+  /** Embedded mode writes capture records here (SSE-KMS by the bucket's default key). */
+  readonly capture: {
+    readonly bucket: s3.IBucket;
+    readonly dataKey: kms.IKey;
+    readonly prefix: string;
+    readonly source: string;
+    readonly percent: number;
+  };
+  /** HMAC key for pseudonymisation; the function gets kms:GenerateMac on it and nothing else. */
+  readonly pseudonymKey: EncryptionKey;
+  readonly customerIdPattern: string;
+  readonly maxBatchSize: number;
+  readonly maxBodyBytes: number;
+  readonly riskThresholds: { readonly high: number; readonly medium: number };
+  readonly metricNamespace: string;
+  /** @default 10 */
+  readonly reservedConcurrency?: number;
+  /** @default Duration.seconds(10) */
+  readonly timeout?: Duration;
+}
+
+/**
+ * The inference function (lambda/inference): SecureFunction hardening (VPC, arm64, CMK environment,
+ * encrypted logs, reserved concurrency), least-privilege access to exactly what its mode needs, and a
+ * SageMaker call deadline well inside its own timeout.
+ */
+export class InferenceFunction extends Construct {
+  readonly secureFunction: SecureFunction;
+
+  constructor(scope: Construct, id: string, props: InferenceFunctionProps) {
+    super(scope, id);
+    if (props.mode === 'sagemaker' && !props.endpointName) {
+      throw new Error(`InferenceFunction ${id}: endpointName is required in sagemaker mode`);
+    }
+    if (props.capture.percent < 0 || props.capture.percent > 100) {
+      throw new Error(
+        `InferenceFunction ${id}: capture.percent must be 0..100, got ${props.capture.percent}`,
+      );
+    }
+    const stack = Stack.of(this);
+    const timeout = props.timeout ?? Duration.seconds(10);
+    // Two SDK attempts must fit in the deadline, and the deadline well inside the function's timeout.
+    const invokeTimeoutMs = Math.floor(timeout.toMilliseconds() * 0.4);
+    const embedded = props.mode === 'embedded';
+
+    this.secureFunction = new SecureFunction(this, 'Handler', {
+      entry: 'lambda/inference/handler.ts',
+      description: `Churn inference (${props.mode}): validate, pseudonymise, score, explain`,
+      placement: props.placement,
+      reservedConcurrency: props.reservedConcurrency ?? 10,
+      timeout,
+      // Memory buys CPU on Lambda; 1 GB keeps TreeSHAP of a batch of 100 well under the timeout.
+      memorySize: 1024,
+      environment: {
+        SERVING_MODE: props.mode,
+        CUSTOMER_ID_PATTERN: props.customerIdPattern,
+        PSEUDONYM_KEY_ID: props.pseudonymKey.key.keyArn,
+        MODEL_VERSION: props.model.modelVersion,
+        MODEL_DATA_URL: props.model.modelDataUrl,
+        MODEL_SHA256: props.model.artifactSha256,
+        MAX_BATCH_SIZE: String(props.maxBatchSize),
+        MAX_BODY_BYTES: String(props.maxBodyBytes),
+        RISK_HIGH: String(props.riskThresholds.high),
+        RISK_MEDIUM: String(props.riskThresholds.medium),
+        INVOKE_TIMEOUT_MS: String(invokeTimeoutMs),
+        ...(props.endpointName ? { ENDPOINT_NAME: props.endpointName } : {}),
+        ...(embedded
+          ? {
+              CAPTURE_BUCKET: props.capture.bucket.bucketName,
+              CAPTURE_PREFIX: props.capture.prefix,
+              CAPTURE_SOURCE: props.capture.source,
+              CAPTURE_PERCENT: String(props.capture.percent),
+            }
+          : {}),
+        POWERTOOLS_SERVICE_NAME: 'inference',
+        POWERTOOLS_METRICS_NAMESPACE: props.metricNamespace,
+      },
+    });
+    const role = this.secureFunction.role;
+
+    props.pseudonymKey.grantDirectUse('InferenceFunctionPseudonymises', role, ['kms:GenerateMac']);
+
+    // Read exactly the served artifact (embedded scoring, or explanations on the SageMaker path): the
+    // gate's s3://bucket/key becomes arn:aws:s3:::bucket/key at deploy time.
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:GetObject'],
+        resources: [
+          `arn:${stack.partition}:s3:::${Fn.select(1, Fn.split('s3://', props.model.modelDataUrl))}`,
+        ],
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['kms:Decrypt'],
+        resources: [props.modelKey.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `s3.${stack.region}.amazonaws.com` } },
+      }),
+    );
+
+    if (embedded) {
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ['s3:PutObject'],
+          resources: [props.capture.bucket.arnForObjects(`${props.capture.prefix}*`)],
+        }),
+      );
+      const bucketResource = props.capture.bucket.node.defaultChild as CfnResource | undefined;
+      if (bucketResource) {
+        const logicalId = Stack.of(bucketResource).getLogicalId(bucketResource);
+        acknowledgeRule(
+          role.policy,
+          `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>/${props.capture.prefix}*]`,
+          'Capture objects get a new key per request (hour path plus a random id), so the write grant is the capture prefix of this API only; the function cannot read, list or delete, and the bucket encrypts with its own key.',
+        );
+      }
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ['kms:GenerateDataKey'],
+          resources: [props.capture.dataKey.keyArn],
+          conditions: { StringEquals: { 'kms:ViaService': `s3.${stack.region}.amazonaws.com` } },
+        }),
+      );
+    } else {
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ['sagemaker:InvokeEndpoint'],
+          resources: [
+            stack.formatArn({
+              service: 'sagemaker',
+              resource: 'endpoint',
+              resourceName: (props.endpointName as string).toLowerCase(),
+            }),
+          ],
+        }),
+      );
+    }
+  }
+}

@@ -1,0 +1,165 @@
+import { CfnOutput, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { inferenceRequestSchema } from '../../lambda/inference/request-schema';
+import { parseFeatureSpec, type FeatureSpec } from '../../src/features';
+import { DATA_BUCKET_PREFIXES, EnvironmentConfig, ProjectSettings, ResourceNames } from '../config';
+import { EncryptionKey } from '../constructs/encryption-key';
+import { InferenceFunction, ServedModelRef } from '../constructs/inference-function';
+import { MODEL_GATE_RESOURCE_TYPE } from '../constructs/model-gate';
+import { ApiAuthorizationProps, MAX_INSPECTABLE_BODY_BYTES, ProtectedApi } from '../constructs/protected-api';
+import { FunctionPlacement } from '../constructs/secure-function';
+import { ServingStack } from './serving-stack';
+
+/** The feature specification the function bundles; the edge's request model is built from the same file. */
+export const FEATURE_SPEC_PATH = path.join(
+  __dirname,
+  '..',
+  '..',
+  'models',
+  'sample-churn',
+  'feature-spec.json',
+);
+
+export function loadFeatureSpec(file = FEATURE_SPEC_PATH): FeatureSpec {
+  return parseFeatureSpec(JSON.parse(readFileSync(file, 'utf8')));
+}
+
+const COGNITO_ISSUER = /^https:\/\/cognito-idp\.([a-z0-9-]+)\.amazonaws\.com\/([a-z0-9-]+_[A-Za-z0-9]+)$/;
+
+export interface ApiStackProps extends StackProps {
+  readonly project: ProjectSettings;
+  readonly environment: EnvironmentConfig;
+  readonly names: ResourceNames;
+  readonly placement: FunctionPlacement;
+  readonly modelBucket: s3.IBucket;
+  readonly modelKey: kms.IKey;
+  readonly dataBucket: s3.IBucket;
+  readonly serving: ServingStack;
+  /** The stage's deploy nonce, so this stack's gate resolution runs on every deployment too. */
+  readonly deployNonce: string;
+  readonly removalPolicy: RemovalPolicy;
+}
+
+/**
+ * The inference API (NET-5, SEC-4, DATA-1, DATA-4, DATA-5, MODEL-3, KEY-1): the pseudonymisation key, the
+ * inference function and the WAF-protected REST API in front of it.
+ *
+ * The served model is resolved here by a second run of the Serving stack's model gate (same provider, same
+ * selector) rather than by importing the Serving stack's attributes: a cross-stack export cannot change
+ * while it is imported, and the model location changes with every new model version.
+ */
+export class ApiStack extends Stack {
+  readonly pseudonymKey: EncryptionKey;
+  readonly inference: InferenceFunction;
+  readonly api: ProtectedApi;
+  readonly servedModel: ServedModelRef;
+
+  constructor(scope: Construct, id: string, props: ApiStackProps) {
+    super(scope, id, props);
+    const env = props.environment;
+    const apiName = `${props.project.name}-${env.name}`;
+    const spec = loadFeatureSpec();
+
+    // HMAC keys cannot rotate: rotating would change every pseudonym and break joins across captures.
+    this.pseudonymKey = new EncryptionKey(this, 'PseudonymKey', {
+      aliasName: `${props.project.name}/${env.name}/pseudonym`,
+      description: `Pseudonymisation of customer ids by HMAC-SHA-256 (${env.name}); pseudonymisation key, not rotated`,
+      removalPolicy: props.removalPolicy,
+      viaServices: [],
+      keySpec: kms.KeySpec.HMAC_256,
+    });
+
+    this.servedModel = this.resolveServedModel(props);
+    this.inference = new InferenceFunction(this, 'Inference', {
+      placement: props.placement,
+      mode: env.serving.mode,
+      model: this.servedModel,
+      modelKey: props.modelKey,
+      endpointName: props.serving.endpoint?.endpointName,
+      capture: {
+        bucket: props.dataBucket,
+        dataKey: props.placement.dataKey,
+        // SageMaker's own layout: <capture prefix><endpoint name>/<endpoint name>/<variant>/yyyy/mm/dd/hh/
+        prefix: `${DATA_BUCKET_PREFIXES.capture}${apiName}/`,
+        source: apiName,
+        percent: env.serving.dataCapturePercent,
+      },
+      pseudonymKey: this.pseudonymKey,
+      customerIdPattern: props.project.customerIdPattern,
+      maxBatchSize: env.api.maxBatchSize,
+      maxBodyBytes: MAX_INSPECTABLE_BODY_BYTES,
+      riskThresholds: env.api.riskThresholds,
+      metricNamespace: props.names.metricNamespace,
+    });
+
+    this.api = new ProtectedApi(this, 'Api', {
+      apiName,
+      description: `Churn inference API (${env.name})`,
+      handler: this.inference.secureFunction.function,
+      requestSchema: inferenceRequestSchema(spec, {
+        maxBatchSize: env.api.maxBatchSize,
+        customerIdPattern: props.project.customerIdPattern,
+      }),
+      authorization: this.authorization(props),
+      throttle: env.api.throttle,
+      wafRateLimitPer5Minutes: env.api.wafRateLimitPer5Minutes,
+      maxBodyBytes: MAX_INSPECTABLE_BODY_BYTES,
+      logsKey: props.placement.logsKey,
+      logRetentionDays: env.logRetentionDays,
+      removalPolicy: props.removalPolicy,
+      executionLogLevel: env.name === 'prod' ? apigw.MethodLoggingLevel.ERROR : apigw.MethodLoggingLevel.INFO,
+    });
+
+    new CfnOutput(this, 'InferenceUrl', { value: this.api.url });
+    new CfnOutput(this, 'ServedModelVersion', { value: this.servedModel.modelVersion });
+  }
+
+  private resolveServedModel(props: ApiStackProps): ServedModelRef {
+    const { serving, environment: env } = props;
+    const properties: Record<string, string> = {
+      ModelPackageGroupName: serving.registry.groupName,
+      ModelVersion: String(env.serving.modelVersion),
+      RequireApproval: String(env.requireModelApproval),
+      DeployNonce: props.deployNonce,
+      FallbackImage: serving.image.uri,
+    };
+    const resource = serving.gate.provider.resource(
+      this,
+      'ServedModel',
+      properties,
+      MODEL_GATE_RESOURCE_TYPE,
+    );
+    return {
+      modelDataUrl: resource.getAttString('ModelDataUrl'),
+      artifactSha256: resource.getAttString('ArtifactSha256'),
+      modelVersion: resource.getAttString('ModelVersion'),
+    };
+  }
+
+  private authorization(props: ApiStackProps): ApiAuthorizationProps {
+    const api = props.environment.api;
+    if (api.authorization === 'iam') return { kind: 'iam', allowedPrincipalArns: api.allowedPrincipalArns };
+    const issuer = api.jwt?.issuer ?? '';
+    const match = COGNITO_ISSUER.exec(issuer);
+    if (!match) {
+      throw new Error(
+        `environments.${props.environment.name}.api.jwt.issuer '${issuer}' must be a Cognito user pool issuer ` +
+          `(https://cognito-idp.<region>.amazonaws.com/<pool id>): REST APIs validate Cognito tokens natively; ` +
+          `another OIDC issuer needs a Lambda authorizer, which this project does not ship`,
+      );
+    }
+    const [, region, poolId] = match;
+    const userPool = cognito.UserPool.fromUserPoolArn(
+      this,
+      'JwtIssuerPool',
+      `arn:${this.partition}:cognito-idp:${region}:${this.account}:userpool/${poolId}`,
+    );
+    return { kind: 'cognito', userPool };
+  }
+}
