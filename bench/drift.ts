@@ -5,8 +5,8 @@
  * an S3 GetObject body would arrive. Records are drawn from the baseline itself (sample values, category
  * frequencies, training scores) with 2% nulls, so every code path of a real window runs.
  *
- * Uses models/sample-churn/baseline.json when it exists, otherwise a synthetic 19-feature baseline shaped
- * like the Telco churn data. Peak memory is sampled during the check (RSS) and also taken from the OS
+ * Uses models/sample-churn/baseline.json (19 features, 31 one-hot model columns) when it exists, otherwise
+ * a synthetic 19-feature baseline shaped like the Telco churn data. Peak memory is sampled during the check (RSS) and also taken from the OS
  * (maxRSS of the whole process, which includes generating the file).
  */
 import { createReadStream, createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -111,35 +111,64 @@ function loadBenchBaseline(): { baseline: Baseline; label: string } {
   return { baseline: syntheticBaseline(), label: 'synthetic Telco-shaped baseline (19 features)' };
 }
 
-/** Value pools drawn from the baseline, in featureOrder; null pools mean "not a known feature" (emit 0). */
-function pools(baseline: Baseline): { columns: (string[] | null)[]; scores: string[] } {
+/**
+ * A row generator drawing every feature from the baseline (sample values, category frequencies) and
+ * writing it the way the model's CSV input carries it: numeric columns as numbers, one-hot groups as 0/1
+ * columns, raw categorical columns as text. 2% of values are missing (empty cells).
+ */
+function rowGenerator(baseline: Baseline): (u: () => number) => string[] {
   const expand = (values: number[], counts: number[]): string[] =>
     values.flatMap((v, i) => Array<string>(counts[i]).fill(String(v)));
-  const byName = new Map(baseline.features.map((f) => [f.name, f]));
-  const columns = baseline.featureOrder.map((name) => {
-    const f = byName.get(name);
-    if (!f) return null;
-    if (f.kind === 'numeric') return expand(f.sample.values, f.sample.counts);
+  const index = new Map(baseline.featureOrder.map((c, i) => [c, i]));
+  const writers: ((u: () => number, row: string[]) => void)[] = [];
+  for (const f of baseline.features) {
+    if (f.kind === 'numeric') {
+      const col = index.get(f.column);
+      if (col === undefined) continue;
+      const pool = expand(f.sample.values, f.sample.counts);
+      writers.push((u, row) => (row[col] = u() < 0.02 ? '' : pool[Math.floor(u() * pool.length)]));
+      continue;
+    }
     const cats = Object.keys(f.frequencies);
-    const total = cats.reduce((s, c) => s + f.frequencies[c], 0);
-    return cats.flatMap((c) =>
+    const total = cats.reduce((sum, c) => sum + f.frequencies[c], 0);
+    const pool = cats.flatMap((c) =>
       Array<string>(Math.max(1, Math.round((1000 * f.frequencies[c]) / total))).fill(c),
     );
-  });
-  return { columns, scores: expand(baseline.score.sample.values, baseline.score.sample.counts) };
+    const h = f.oneHot;
+    if (h) {
+      const cols = h.columns.map((c) => index.get(c) ?? -1);
+      if (cols.some((c) => c < 0)) continue;
+      writers.push((u, row) => {
+        const missing = u() < 0.02;
+        const value = pool[Math.floor(u() * pool.length)];
+        cols.forEach((c, k) => (row[c] = missing ? '' : h.values[k] === value ? '1' : '0'));
+      });
+    } else {
+      const col = index.get(f.name);
+      if (col === undefined) continue;
+      writers.push((u, row) => (row[col] = u() < 0.02 ? '' : pool[Math.floor(u() * pool.length)]));
+    }
+  }
+  const width = baseline.featureOrder.length;
+  return (u) => {
+    const row = new Array<string>(width).fill('0');
+    for (const w of writers) w(u, row);
+    return row;
+  };
 }
 
 async function writeCaptureFile(path: string, baseline: Baseline, records: number): Promise<number> {
   const u = random(2026);
-  const { columns, scores } = pools(baseline);
+  const makeRow = rowGenerator(baseline);
+  const scores = baseline.score.sample.values.flatMap((v, i) =>
+    Array<string>(baseline.score.sample.counts[i]).fill(String(v)),
+  );
   const out = createWriteStream(path);
   let bytes = 0;
   const batch: string[] = [];
   const t0 = Date.UTC(2026, 10, 23);
   for (let i = 0; i < records; i++) {
-    const fields = columns.map((pool) =>
-      pool === null ? '0' : u() < 0.02 ? '' : pool[Math.floor(u() * pool.length)],
-    );
+    const fields = makeRow(u);
     const line = JSON.stringify({
       captureData: {
         endpointInput: {

@@ -500,7 +500,9 @@ export class DriftAccumulator implements CaptureSink {
 
   /** The line text[start, end); `plain` only if it holds no backslash (see forEachLineRange). */
   addLineRange(text: string, start: number, end: number, plain: boolean): void {
-    if (end - start < 3 && text.slice(start, end).trim() === '') return;
+    if (start === end) return;
+    const first = text.charCodeAt(start);
+    if ((first === 32 || first === 9 || first === 13) && text.slice(start, end).trim() === '') return;
     this.lines++;
     try {
       decodeCaptureRange(text, start, end, plain, this);
