@@ -228,11 +228,11 @@ export async function main(argv: readonly string[], io: DriftIo = process): Prom
   try {
     const baseline = parseBaseline(JSON.parse(await readFile(values.baseline as string, 'utf8')));
     const files = await captureFiles(values.input as string[]);
-    const objects: CaptureObject[] = files.map((f) => ({
-      name: f,
-      body: createReadStream(f, { highWaterMark: 1 << 20 }),
-    }));
-    ({ report } = await runDriftCheck({ baseline, objects, options }));
+    // Opened one at a time as the check reaches them: never more than one file descriptor, however many files.
+    function* objects(): Generator<CaptureObject> {
+      for (const f of files) yield { name: f, body: createReadStream(f, { highWaterMark: 1 << 20 }) };
+    }
+    ({ report } = await runDriftCheck({ baseline, objects: objects(), options }));
   } catch (e) {
     // Option values are validated by the core (resolveDriftOptions) with messages that name the option.
     const message = (e as Error).message;
