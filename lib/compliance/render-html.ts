@@ -41,7 +41,7 @@ h3 { font-size: 16px; margin: 20px 0 6px; }
 table { border-collapse: collapse; width: 100%; margin: 6px 0 12px; }
 th, td { border: 1px solid var(--line); padding: 5px 8px; text-align: left; vertical-align: top; }
 th { background: #eef0f3; font-weight: 600; }
-td.id { font-weight: 700; white-space: nowrap; }
+.id { font-weight: 700; white-space: nowrap; }
 .control { border: 1px solid var(--line); border-left: 6px solid var(--line); border-radius: 4px; margin: 8px 0; padding: 8px 12px; }
 .control.failing { border-left-color: var(--fail); background: #fff8f9; }
 .control.enforced { border-left-color: var(--ok); } .control.verified-at-runtime { border-left-color: var(--run); }

@@ -375,6 +375,32 @@ describe('a removed control turns its entry FAILING', () => {
   });
 });
 
+// Chromium stays out of the default toolchain: the test runs where Debian's chromium is installed.
+const chromiumTest = fs.existsSync('/usr/bin/chromium') ? test : test.skip;
+
+describe('rendering in headless Chromium', () => {
+  chromiumTest(
+    'the overview and an environment page render without console errors and a screenshot is written',
+    () => {
+      for (const page of ['index.html', 'prod.html']) {
+        const png = path.join(work, `${page}.png`);
+        const run = spawnSync(
+          path.join(ROOT, 'scripts', 'screenshot-report.sh'),
+          [path.join(outDir, page), png],
+          {
+            cwd: ROOT,
+            encoding: 'utf8',
+          },
+        );
+        expect({ page, status: run.status, stderr: run.stderr }).toEqual({ page, status: 0, stderr: '' });
+        const bytes = fs.readFileSync(png);
+        expect(bytes.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+        expect(bytes.length).toBeGreaterThan(20_000);
+      }
+    },
+  );
+});
+
 describe('SARIF 2.1.0', () => {
   const sarif = JSON.parse(fs.readFileSync(path.join(outDir, 'compliance.sarif'), 'utf8')) as ReturnType<
     typeof toSarif
