@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import { acknowledgeRule } from '../compliance/acknowledge';
 import type { MacieSchedule, MacieSeverity } from '../config';
 import { buildCustomerIdIdentifier } from '../../lambda/macie-job/custom-data-identifier';
+import { sha256Hex } from '../../src/integrity/digest';
 import type { MacieJobResourceProperties } from '../../lambda/macie-job/properties';
 import { parseJobProperties } from '../../lambda/macie-job/properties';
 import { FunctionPlacement } from './secure-function';
@@ -119,10 +120,14 @@ export class MacieScanning extends Construct {
       this.session.applyRemovalPolicy(props.placement.removalPolicy);
     }
 
-    const identifier = buildCustomerIdIdentifier({
-      regex: unanchoredPattern(props.customerIdPattern),
-      name: `${props.jobNamePrefix}-customer-id`,
-    });
+    const definition = buildCustomerIdIdentifier({ regex: unanchoredPattern(props.customerIdPattern) });
+    // Every property of a custom data identifier is create-only, so a changed pattern replaces it. The
+    // definition's hash in the name keeps the replacement's name distinct from the one it replaces.
+    const { name: _default, ...matching } = definition;
+    const identifier = {
+      ...definition,
+      name: `${props.jobNamePrefix}-customer-id-${sha256Hex(JSON.stringify(matching)).slice(0, 8)}`,
+    };
     this.customerIdIdentifier = new macie.CfnCustomDataIdentifier(this, 'CustomerIdIdentifier', identifier);
     if (this.session) this.customerIdIdentifier.addResourceDependency(this.session);
 

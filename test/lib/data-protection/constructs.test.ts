@@ -136,6 +136,16 @@ describe('MacieScanning', () => {
     expect(job.Properties!.AllowListIds).toEqual([{ 'Fn::GetAtt': [listId, 'Id'] }]);
   });
 
+  test('the identifier name changes with the pattern, so a replacement never collides with the original', () => {
+    const name = (id: string, customerIdPattern: string) =>
+      new MacieScanning(scratch.stack, id, macieProps({ customerIdPattern }, scratch)).customerIdIdentifier
+        .name;
+    const first = name('N1', '^C[0-9]{8}$');
+    expect(first).toMatch(/^churn-dev-pii-customer-id-[0-9a-f]{8}$/);
+    expect(name('N2', '^C[0-9]{8}$')).toBe(first);
+    expect(name('N3', '^C[0-9]{9}$')).not.toBe(first);
+  });
+
   test('refuses at synth what Macie would refuse at deploy time', () => {
     const f = scratch;
     expect(() => new MacieScanning(f.stack, 'M1', macieProps({ prefixes: [] }, f))).toThrow(

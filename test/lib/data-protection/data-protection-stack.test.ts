@@ -88,7 +88,7 @@ describe.each(config.environments.map((env) => [env.name, env] as const))(
       const [, identifier] = only(protection, 'AWS::Macie::CustomDataIdentifier');
       expect(config.project.customerIdPattern).toBe('^[0-9]{4}-[A-Z]{5}$');
       expect(identifier.Properties).toMatchObject({
-        Name: `churn-${env.name}-pii-customer-id`,
+        Name: expect.stringMatching(new RegExp(`^churn-${env.name}-pii-customer-id-[0-9a-f]{8}$`)),
         Regex: '[0-9]{4}-[A-Z]{5}',
         MaximumMatchDistance: 50,
         Keywords: expect.arrayContaining(['customer_id', 'customerid']),
