@@ -13,6 +13,7 @@ import { createReadStream, createWriteStream, existsSync, mkdtempSync, readFileS
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { spawnSync } from 'node:child_process';
 
 import { parseBaseline, type Baseline } from '../src/drift/baseline';
 import { buildBaseline, type TrainingColumn } from '../src/drift/build';
@@ -262,8 +263,7 @@ export async function measureDrift(records = DEFAULT_RECORDS): Promise<DriftBenc
   }
 }
 
-export async function run(records = DEFAULT_RECORDS): Promise<void> {
-  const r = await measureDrift(records);
+function print(r: DriftBenchResult): void {
   const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
   console.log(
     `drift check: ${fmt(r.records)} SageMaker capture records (${(r.bytes / 1e6).toFixed(0)} MB), ${r.baseline}`,
@@ -282,10 +282,28 @@ export async function run(records = DEFAULT_RECORDS): Promise<void> {
   );
 }
 
-if (require.main === module) {
-  const n = process.argv[2] ? Number(process.argv[2]) : DEFAULT_RECORDS;
-  run(n).catch((error: unknown) => {
-    console.error(error);
-    process.exitCode = 1;
+/**
+ * Runs the measurement in a fresh Node process, so the peak RSS is the drift check's own and not whatever
+ * earlier benchmarks left on the heap.
+ */
+export async function run(records = DEFAULT_RECORDS): Promise<void> {
+  const child = spawnSync(process.execPath, ['--import', 'tsx', __filename, '--json', String(records)], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
   });
+  if (child.status !== 0) throw new Error(`drift benchmark failed: ${child.stderr}`);
+  print(JSON.parse(child.stdout) as DriftBenchResult);
+}
+
+if (require.main === module) {
+  const args = process.argv.slice(2);
+  const json = args.includes('--json');
+  const n = Number(args.find((a) => a !== '--json') ?? DEFAULT_RECORDS);
+  measureDrift(n).then(
+    (r) => (json ? process.stdout.write(JSON.stringify(r)) : print(r)),
+    (error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    },
+  );
 }

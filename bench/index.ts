@@ -9,6 +9,7 @@ interface BenchModule {
 
 const BENCHMARKS: Readonly<Record<string, () => Promise<BenchModule>>> = {
   scorer: () => import('./scorer'),
+  drift: () => import('./drift'),
 };
 
 async function main(selected: readonly string[]): Promise<void> {
