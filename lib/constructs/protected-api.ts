@@ -117,7 +117,7 @@ export class ProtectedApi extends Construct {
       restApiName: props.apiName,
       description: props.description,
       endpointConfiguration: { types: [apigw.EndpointType.REGIONAL] },
-      // The execute-api URL is the only entry; a custom domain (TLS 1.2 policy) would be added in front.
+      // The execute-api URL is the entry point; a custom domain in front needs its own TLS 1.2 policy.
       disableExecuteApiEndpoint: false,
       cloudWatchRole: false,
       policy: iamAuth ? this.resourcePolicy(props.authorization.allowedPrincipalArns) : undefined,
@@ -145,6 +145,9 @@ export class ProtectedApi extends Construct {
       },
       defaultMethodOptions: iamAuth ? { authorizationType: apigw.AuthorizationType.IAM } : undefined,
     });
+    // KEY-4: the execute-api endpoint itself refuses TLS 1.0/1.1 (the regional default still accepts 1.0).
+    // TLS_1_2 admits TLS 1.2 and 1.3 without the endpoint access mode the newer SecurityPolicy_* ones need.
+    (this.api.node.defaultChild as apigw.CfnRestApi).securityPolicy = 'TLS_1_2';
     this.configureExecutionLogging(props, stack);
 
     const validator = this.api.addRequestValidator('BodyValidator', {

@@ -1,0 +1,276 @@
+import { Template } from 'aws-cdk-lib/assertions';
+import { validateConfig } from '../../../lib/config';
+import { buildTestApp, rawExampleConfig, resourcesOfType, type CfnResource } from '../../helpers/app';
+
+type Json = Record<string, unknown>;
+type Statement = {
+  Sid?: string;
+  Effect: string;
+  Action: string | string[];
+  Principal?: unknown;
+  Condition?: Json;
+  Resource?: unknown;
+};
+
+const testApp = buildTestApp();
+const dev = testApp.stage('Dev');
+const prod = testApp.stage('Prod');
+const devApi = Template.fromStack(dev.api);
+const prodApi = Template.fromStack(prod.api);
+const testApi = Template.fromStack(testApp.stage('Test').api);
+
+function only(template: Template, type: string): CfnResource {
+  const found = resourcesOfType(template, type);
+  expect(found).toHaveLength(1);
+  return found[0][1];
+}
+
+function props(template: Template, type: string): Json {
+  return only(template, type).Properties as Json;
+}
+
+const asArray = <T>(v: T | T[]): T[] => (Array.isArray(v) ? v : [v]);
+
+function logicalIdOf(template: Template, type: string): string {
+  return resourcesOfType(template, type)[0][0];
+}
+
+describe('NET-5: WAF in front of the stage', () => {
+  const acl = props(devApi, 'AWS::WAFv2::WebACL');
+  const rules = acl.Rules as Array<{ Name: string; Statement: Json; Action?: Json; OverrideAction?: Json }>;
+
+  test('a regional web ACL is associated with the API stage', () => {
+    expect(acl.Scope).toBe('REGIONAL');
+    const association = props(devApi, 'AWS::WAFv2::WebACLAssociation');
+    expect(association.WebACLArn).toEqual({
+      'Fn::GetAtt': [logicalIdOf(devApi, 'AWS::WAFv2::WebACL'), 'Arn'],
+    });
+    const stageId = logicalIdOf(devApi, 'AWS::ApiGateway::Stage');
+    expect(JSON.stringify(association.ResourceArn)).toContain(stageId);
+  });
+
+  test('AWS managed rule groups: common, known bad inputs, IP reputation', () => {
+    const managed = rules
+      .map((r) => r.Statement.ManagedRuleGroupStatement as { VendorName: string; Name: string } | undefined)
+      .filter((m) => m !== undefined)
+      .map((m) => `${m.VendorName}/${m.Name}`);
+    expect(managed).toEqual(
+      expect.arrayContaining([
+        'AWS/AWSManagedRulesCommonRuleSet',
+        'AWS/AWSManagedRulesKnownBadInputsRuleSet',
+        'AWS/AWSManagedRulesAmazonIpReputationList',
+      ]),
+    );
+    for (const r of rules.filter((x) => x.Statement.ManagedRuleGroupStatement)) {
+      expect(r.OverrideAction).toEqual({ None: {} });
+    }
+  });
+
+  test('a rate-based rule per client IP with the configured limit', () => {
+    const rate = rules.find((r) => r.Statement.RateBasedStatement)!;
+    expect(rate.Statement.RateBasedStatement).toMatchObject({ AggregateKeyType: 'IP' });
+    const prodRate = (props(prodApi, 'AWS::WAFv2::WebACL').Rules as typeof rules).find(
+      (r) => r.Statement.RateBasedStatement,
+    )!;
+    expect((prodRate.Statement.RateBasedStatement as Json).Limit).toBe(2000);
+    expect(prodRate.Action).toMatchObject({ Block: { CustomResponse: { ResponseCode: 429 } } });
+  });
+
+  test('a body-size rule blocks larger (and uninspectable) bodies with 413', () => {
+    const size = rules.find((r) => r.Statement.SizeConstraintStatement)!;
+    expect(size.Statement.SizeConstraintStatement).toMatchObject({
+      FieldToMatch: { Body: { OversizeHandling: 'MATCH' } },
+      ComparisonOperator: 'GT',
+      Size: 65536,
+    });
+    expect(size.Action).toMatchObject({ Block: { CustomResponse: { ResponseCode: 413 } } });
+    expect(acl.AssociationConfig).toEqual({
+      RequestBody: { API_GATEWAY: { DefaultSizeInspectionLimit: 'KB_64' } },
+    });
+  });
+
+  test('WAF logs go to a KMS-encrypted aws-waf-logs- group, with credentials redacted', () => {
+    const logging = props(devApi, 'AWS::WAFv2::LoggingConfiguration');
+    expect(logging.RedactedFields).toEqual(
+      expect.arrayContaining([{ SingleHeader: { Name: 'authorization' } }]),
+    );
+    const destination = JSON.stringify(logging.LogDestinationConfigs);
+    expect(destination).toContain('log-group:aws-waf-logs-churn-dev');
+    const group = resourcesOfType(devApi, 'AWS::Logs::LogGroup').find(
+      ([, g]) => g.Properties!.LogGroupName === 'aws-waf-logs-churn-dev',
+    )!;
+    expect(group[1].Properties!.KmsKeyId).toBeDefined();
+    const policy = JSON.parse(props(devApi, 'AWS::Logs::ResourcePolicy').PolicyDocument as string) as {
+      Statement: Statement[];
+    };
+    expect(policy.Statement[0]).toMatchObject({
+      Principal: { Service: 'delivery.logs.amazonaws.com' },
+      Condition: { StringEquals: { 'aws:SourceAccount': '111111111111' } },
+    });
+  });
+});
+
+describe('SEC-4: authorization on every method, callers limited by the resource policy', () => {
+  test('every method of every environment uses IAM (SigV4) authorization', () => {
+    for (const template of [devApi, testApi, prodApi]) {
+      const methods = resourcesOfType(template, 'AWS::ApiGateway::Method');
+      expect(methods.length).toBeGreaterThan(0);
+      for (const [id, m] of methods)
+        expect({ id, auth: m.Properties!.AuthorizationType }).toEqual({ id, auth: 'AWS_IAM' });
+    }
+  });
+
+  test('KEY-4: the API endpoint only accepts TLS 1.2 or newer', () => {
+    expect(props(prodApi, 'AWS::ApiGateway::RestApi').SecurityPolicy).toBe('TLS_1_2');
+  });
+
+  test('the resource policy allows the configured role and denies every other principal', () => {
+    const statements = (props(devApi, 'AWS::ApiGateway::RestApi').Policy as { Statement: Statement[] })
+      .Statement;
+    const allow = statements.find((s) => s.Effect === 'Allow')!;
+    expect(JSON.stringify(allow.Principal)).toContain('arn:aws:iam::111111111111:role/churn-api-client');
+    const deny = statements.find((s) => s.Effect === 'Deny')!;
+    expect(deny.Condition).toEqual({
+      StringNotEquals: { 'aws:PrincipalArn': ['arn:aws:iam::111111111111:role/churn-api-client'] },
+    });
+  });
+
+  test('jwt mode puts a Cognito user pool authorizer on every method', () => {
+    const raw = rawExampleConfig() as { environments: Record<string, { api: Json }> };
+    raw.environments.dev.api.authorization = 'jwt';
+    raw.environments.dev.api.jwt = {
+      issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123',
+      audience: ['client-1'],
+    };
+    const jwtApp = buildTestApp(validateConfig(raw as never));
+    const template = Template.fromStack(jwtApp.stage('Dev').api);
+    const authorizer = props(template, 'AWS::ApiGateway::Authorizer');
+    expect(authorizer.Type).toBe('COGNITO_USER_POOLS');
+    expect(JSON.stringify(authorizer.ProviderARNs)).toContain('userpool/eu-west-1_AbCdEf123');
+    for (const [, m] of resourcesOfType(template, 'AWS::ApiGateway::Method')) {
+      expect(m.Properties!.AuthorizationType).toBe('COGNITO_USER_POOLS');
+      expect(m.Properties!.AuthorizerId).toBeDefined();
+    }
+  });
+
+  test('an issuer that is not a Cognito user pool is refused at synth, naming the setting', () => {
+    const raw = rawExampleConfig() as { environments: Record<string, { api: Json }> };
+    raw.environments.dev.api.authorization = 'jwt';
+    raw.environments.dev.api.jwt = { issuer: 'https://login.example.com/', audience: ['x'] };
+    expect(() => buildTestApp(validateConfig(raw as never))).toThrow(/environments.dev.api.jwt.issuer/);
+  });
+});
+
+describe('stage logging, tracing, throttling and validation', () => {
+  const stage = props(prodApi, 'AWS::ApiGateway::Stage');
+
+  test('X-Ray, execution logging without data tracing, encrypted access logs, throttling', () => {
+    expect(stage.TracingEnabled).toBe(true);
+    const settings = (stage.MethodSettings as Json[])[0];
+    expect(settings).toMatchObject({
+      DataTraceEnabled: false,
+      LoggingLevel: 'ERROR',
+      ThrottlingRateLimit: 200,
+      ThrottlingBurstLimit: 400,
+    });
+    const destination = JSON.stringify((stage.AccessLogSetting as Json).DestinationArn);
+    const [groupId, group] = resourcesOfType(prodApi, 'AWS::Logs::LogGroup').find(([id]) =>
+      destination.includes(id),
+    )!;
+    expect({ groupId, kms: group.Properties!.KmsKeyId !== undefined }).toEqual({ groupId, kms: true });
+  });
+
+  test('no stage anywhere traces request or response data', () => {
+    for (const template of [devApi, testApi, prodApi]) {
+      for (const s of (props(template, 'AWS::ApiGateway::Stage').MethodSettings as Json[]) ?? []) {
+        expect(s.DataTraceEnabled).toBe(false);
+      }
+    }
+  });
+
+  test('the execution log group is pre-created encrypted, so API Gateway never creates a plain one', () => {
+    const group = resourcesOfType(prodApi, 'AWS::Logs::LogGroup').find(([, g]) =>
+      JSON.stringify(g.Properties!.LogGroupName ?? '').includes('API-Gateway-Execution-Logs_'),
+    )!;
+    expect(group[1].Properties!.KmsKeyId).toBeDefined();
+    expect(group[1].Properties!.RetentionInDays).toBeGreaterThan(0);
+  });
+
+  test('a usage plan applies the throttle to the stage', () => {
+    const plan = props(prodApi, 'AWS::ApiGateway::UsagePlan');
+    expect(plan.Throttle).toEqual({ RateLimit: 200, BurstLimit: 400 });
+    expect((plan.ApiStages as Json[]).length).toBe(1);
+  });
+
+  test('the body validator and the JSON-schema model from the feature specification guard the method', () => {
+    const validator = props(devApi, 'AWS::ApiGateway::RequestValidator');
+    expect(validator.ValidateRequestBody).toBe(true);
+    const model = props(devApi, 'AWS::ApiGateway::Model');
+    const schema = model.Schema as { $schema: string; oneOf: [Json, Json] };
+    expect(schema.$schema).toBe('http://json-schema.org/draft-04/schema#');
+    expect(schema.oneOf[1]).toMatchObject({ type: 'array', maxItems: 100 });
+    expect(Object.keys(schema.oneOf[0].properties as Json)).toEqual(
+      expect.arrayContaining(['customerId', 'tenure']),
+    );
+    const method = resourcesOfType(devApi, 'AWS::ApiGateway::Method')[0][1].Properties!;
+    expect(method.RequestValidatorId).toBeDefined();
+    expect(method.RequestModels).toHaveProperty(['application/json']);
+  });
+});
+
+describe('the inference function (KEY-1, NET-1, DATA-1)', () => {
+  const fn = resourcesOfType(devApi, 'AWS::Lambda::Function').find(([, f]) =>
+    String(f.Properties!.Description).startsWith('Churn inference'),
+  )![1].Properties!;
+  const env = (fn.Environment as { Variables: Record<string, unknown> }).Variables;
+
+  test('runs in the VPC, arm64, current Node.js, environment encrypted with the data key, reserved concurrency', () => {
+    expect((fn.VpcConfig as { SubnetIds: unknown[] }).SubnetIds.length).toBeGreaterThan(0);
+    expect(fn.Architectures).toEqual(['arm64']);
+    expect(fn.Runtime).toBe('nodejs24.x');
+    expect(JSON.stringify(fn.KmsKeyArn)).toContain('DataKey');
+    expect(fn.ReservedConcurrentExecutions).toBeGreaterThan(0);
+    expect(fn.TracingConfig).toEqual({ Mode: 'Active' });
+  });
+
+  test('embedded mode (dev) serves the gate-resolved artifact and writes capture under the capture prefix', () => {
+    expect(env.SERVING_MODE).toBe('embedded');
+    expect(JSON.stringify(env.MODEL_DATA_URL)).toContain('ModelDataUrl');
+    expect(JSON.stringify(env.MODEL_SHA256)).toContain('ArtifactSha256');
+    expect(env.CAPTURE_PREFIX).toBe('capture/churn-dev/');
+    expect(env.CUSTOMER_ID_PATTERN).toBe('^[0-9]{4}-[A-Z]{5}$');
+  });
+
+  test('sagemaker mode (test) calls its endpoint, with a deadline inside the function timeout', () => {
+    const testFn = resourcesOfType(testApi, 'AWS::Lambda::Function').find(([, f]) =>
+      String(f.Properties!.Description).startsWith('Churn inference'),
+    )![1].Properties!;
+    const vars = (testFn.Environment as { Variables: Record<string, string> }).Variables;
+    expect(vars.SERVING_MODE).toBe('sagemaker');
+    expect(vars.ENDPOINT_NAME).toBe('churn-test');
+    expect(Number(vars.INVOKE_TIMEOUT_MS)).toBeLessThan((testFn.Timeout as number) * 1000);
+    const policies = JSON.stringify(
+      resourcesOfType(testApi, 'AWS::IAM::ManagedPolicy').map(([, p]) => p.Properties),
+    );
+    expect(policies).toContain('sagemaker:InvokeEndpoint');
+    expect(policies).toContain('endpoint/churn-test');
+  });
+
+  test('the pseudonymisation key is an HMAC key only the function may use, for GenerateMac only', () => {
+    const key = resourcesOfType(devApi, 'AWS::KMS::Key')[0][1].Properties!;
+    expect(key.KeySpec).toBe('HMAC_256');
+    expect(key.KeyUsage).toBe('GENERATE_VERIFY_MAC');
+    const statements = (key.KeyPolicy as { Statement: Statement[] }).Statement;
+    const use = statements.filter((s) =>
+      asArray(s.Action).some(
+        (a) =>
+          !/^kms:(Create|Describe|Enable|List|Put|Update|Revoke|Disable|Get|Delete|TagResource|UntagResource|ScheduleKeyDeletion|CancelKeyDeletion|RotateKeyOnDemand)/.test(
+            a,
+          ),
+      ),
+    );
+    expect(use).toHaveLength(1);
+    expect(use[0].Action).toBe('kms:GenerateMac');
+    expect(JSON.stringify(use[0].Principal)).toContain('InferenceHandlerRole');
+  });
+});
