@@ -37,7 +37,8 @@ function parseArgs(argv: readonly string[]): Record<string, string> {
 
 function main(): number {
   const args = parseArgs(process.argv.slice(2));
-  const assemblyDirectory = path.resolve(args.assembly ?? 'cdk.out');
+  // Kept as given (relative to the working directory) so the report names it the way the reader ran it.
+  const assemblyDirectory = args.assembly ?? 'cdk.out';
   // The configuration says which environments serve from SageMaker; without it, a missing endpoint
   // counts as failing everywhere rather than as not applicable.
   const config = loadConfig(resolveConfigPath(args.config));

@@ -468,6 +468,11 @@ function net3(ctx: EvaluationContext): Outcome {
         ? 'all traffic'
         : `${str(rule.IpProtocol)} ${str(rule.FromPort)}-${str(rule.ToPort)}`;
     const text = `${direction} ${ports} ${direction === 'ingress' ? 'from' : 'to'} ${peer} (${sg?.path ?? 'group'}): ${str(rule.Description ?? '')}`;
+    // CDK's stand-in for "no egress at all" on a group created with allowAllOutbound: false.
+    if (rule.CidrIp === '255.255.255.255/32' && rule.IpProtocol === 'icmp') {
+      f.ok(`no outbound traffic allowed (${sg?.path ?? 'group'})`, where);
+      continue;
+    }
     const open = rule.CidrIp === '0.0.0.0/0' || rule.CidrIpv6 === '::/0';
     if (direction === 'ingress' && open) f.bad(`${text} — open to the internet`, where);
     else if (rule.IpProtocol === '-1' && open) f.bad(`${text} — all traffic to anywhere`, where);

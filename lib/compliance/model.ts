@@ -187,7 +187,10 @@ export class EnvironmentModel {
         .replace(/\$\{AWS::AccountId\}/g, from.account)
         .replace(/\$\{AWS::Partition\}/g, 'aws');
     }
-    return JSON.stringify(value);
+    if (Object.keys(v).some((k) => k.startsWith('Fn::'))) return JSON.stringify(value);
+    return `{${Object.entries(v)
+      .map(([k, x]) => `${k}: ${this.describe(x, from)}`)
+      .join(', ')}}`;
   }
 
   /** Acknowledged rule-pack findings, from the `cdk_nag` metadata of every resource. */

@@ -43,7 +43,9 @@ th, td { border: 1px solid var(--line); padding: 5px 8px; text-align: left; vert
 th { background: #eef0f3; font-weight: 600; }
 .id { font-weight: 700; white-space: nowrap; }
 .control { border: 1px solid var(--line); border-left: 6px solid var(--line); border-radius: 4px; margin: 8px 0; padding: 8px 12px; }
-.control.failing { border-left-color: var(--fail); background: #fff8f9; }
+section.control { background: #fff; color: var(--ink); }
+section.control.failing { border-left-color: var(--fail); background: #fff8f9; }
+section.control.failing h4 { color: var(--fail); }
 .control.enforced { border-left-color: var(--ok); } .control.verified-at-runtime { border-left-color: var(--run); }
 .control.documented { border-left-color: var(--doc); } .control.not-applicable { border-left-color: var(--na); }
 .control h4 { margin: 0 0 4px; font-size: 15px; } .control .title { color: #444; font-size: 13px; margin: 0 0 6px; }
