@@ -107,6 +107,10 @@ function backend(): Promise<ScoringBackend> {
   return backendPromise;
 }
 
+// Start fetching and verifying the model while the runtime finishes initialising; the first request awaits
+// the same promise. A failure is logged above and retried by that request, which then answers 503.
+void backend().catch(() => undefined);
+
 const metricSink = {
   count: (name: string, value = 1) => metrics.addMetric(name, MetricUnit.Count, value),
   milliseconds: (name: string, value: number) => metrics.addMetric(name, MetricUnit.Milliseconds, value),

@@ -1,0 +1,273 @@
+/**
+ * Inference function benchmark (printed, never asserted):
+ *  - single-request handler latency p50/p99, in-process: the real `handleInference` with the embedded sample
+ *    model (validation, pseudonymisation through an in-process HMAC standing in for KMS, scoring, TreeSHAP
+ *    explanation, response JSON); also a batch of 100;
+ *  - cold initialisation: the handler bundled by esbuild exactly as SecureFunction bundles it, loaded by a
+ *    fresh `node` process that then answers its first request; S3 (model artifact) and KMS (GenerateMac) are
+ *    a local HTTP stand-in, so the figure is bundle load + client set-up + artifact fetch, SHA-256 check and
+ *    model parse + first scoring, without network latency to AWS;
+ *  - bundle sizes: with the SDK bundled (what is deployed) and with the SDK taken from the runtime.
+ * Targets on the 2-core dev machine: p99 < 1 ms, cold init < 150 ms, bundle < 1 MB.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { gzipSync } from 'node:zlib';
+import type { KMSClient } from '@aws-sdk/client-kms';
+import { embeddedBackend, handleInference, type InferenceDeps } from '../lambda/inference/core';
+import { modelFromArtifact } from '../lambda/inference/model-source';
+import { parseFeatureSpec } from '../src/features';
+
+const ROOT = join(__dirname, '..');
+const MODEL_DIR = join(ROOT, 'models', 'sample-churn');
+const MODEL_BYTES = readFileSync(join(MODEL_DIR, 'model.json'));
+const MODEL_SHA256 = readFileSync(join(MODEL_DIR, 'model.sha256'), 'utf8').split(/\s+/)[0];
+const SPEC = parseFeatureSpec(JSON.parse(readFileSync(join(MODEL_DIR, 'feature-spec.json'), 'utf8')));
+const SECRET = 'bench-hmac-secret';
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+/** Holdout rows as API records (numbers as JSON numbers, blanks omitted). */
+function holdoutRecords(): Record<string, unknown>[] {
+  const [header, ...lines] = readFileSync(join(MODEL_DIR, 'holdout.csv'), 'utf8').trim().split('\n');
+  const names = header.split(',');
+  const numeric = new Set(SPEC.fields.filter((f) => f.type === 'numeric').map((f) => f.name));
+  const known = new Set(SPEC.fields.map((f) => f.name));
+  return lines.map((line) => {
+    const values = line.split(',');
+    const record: Record<string, unknown> = {};
+    names.forEach((name, i) => {
+      if (name === 'customerID') record.customerId = values[i];
+      else if (known.has(name) && values[i] !== '')
+        record[name] = numeric.has(name) ? Number(values[i]) : values[i];
+    });
+    return record;
+  });
+}
+
+async function inProcess(): Promise<void> {
+  const fakeKms = {
+    send: (command: { input: { Message: Uint8Array } }) =>
+      Promise.resolve({ Mac: createHmac('sha256', SECRET).update(command.input.Message).digest() }),
+  } as unknown as Pick<KMSClient, 'send'>;
+  const model = modelFromArtifact(MODEL_BYTES, MODEL_SHA256, 'model.json');
+  const backend = embeddedBackend(model, SPEC);
+  const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
+  const deps: InferenceDeps = {
+    settings: {
+      limits: { maxBatchSize: 100, maxBodyBytes: 65_536, customerIdPattern: /^[0-9]{4}-[A-Z]{5}$/ },
+      riskThresholds: { high: 0.7, medium: 0.4 },
+      pseudonymKeyId: 'bench',
+      modelVersion: '1',
+      topContributions: 5,
+    },
+    backend: () => Promise.resolve(backend),
+    kms: fakeKms,
+    log: silent,
+    metrics: { count: () => undefined, milliseconds: () => undefined },
+    requestId: 'bench',
+  };
+  const bodies = holdoutRecords().map((r) => JSON.stringify(r));
+  const run = async (body: string) => {
+    const answer = await handleInference({ body, contentType: 'application/json' }, deps);
+    if (answer.statusCode !== 200) throw new Error(`bench request failed: ${answer.body}`);
+  };
+  for (let i = 0; i < 2000; i++) await run(bodies[i % bodies.length]);
+  const samples: number[] = [];
+  for (let i = 0; i < 10_000; i++) {
+    const body = bodies[i % bodies.length];
+    const t = performance.now();
+    await run(body);
+    samples.push(performance.now() - t);
+  }
+  samples.sort((a, b) => a - b);
+  console.log(
+    `single request (validate + HMAC + score + TreeSHAP top-5 + JSON), ${samples.length} requests: ` +
+      `p50 ${(percentile(samples, 50) * 1000).toFixed(0)} µs, p99 ${(percentile(samples, 99) * 1000).toFixed(0)} µs, ` +
+      `max ${samples[samples.length - 1].toFixed(2)} ms (target p99 < 1 ms)`,
+  );
+  const batch = JSON.stringify(holdoutRecords().slice(0, 100));
+  const batchSamples: number[] = [];
+  for (let i = 0; i < 300; i++) {
+    const t = performance.now();
+    await run(batch);
+    batchSamples.push(performance.now() - t);
+  }
+  batchSamples.sort((a, b) => a - b);
+  console.log(
+    `batch of 100: p50 ${percentile(batchSamples, 50).toFixed(2)} ms, p99 ${percentile(batchSamples, 99).toFixed(2)} ms`,
+  );
+  const parse: number[] = [];
+  for (let i = 0; i < 20; i++) {
+    const t = performance.now();
+    modelFromArtifact(MODEL_BYTES, MODEL_SHA256, 'model.json');
+    parse.push(performance.now() - t);
+  }
+  parse.sort((a, b) => a - b);
+  console.log(
+    `model artifact verify + parse + compile (${(MODEL_BYTES.length / 1024).toFixed(0)} KiB JSON), warm: median ${percentile(parse, 50).toFixed(1)} ms`,
+  );
+}
+
+/** Bundles the handler as SecureFunction does (esbuild, ESM, minified, node24) into `dir`. */
+function bundle(dir: string, sdkExternal: boolean): string {
+  const out = join(dir, sdkExternal ? 'external-sdk' : 'bundled-sdk', 'index.mjs');
+  execFileSync(
+    join(ROOT, 'node_modules', '.bin', 'esbuild'),
+    [
+      join(ROOT, 'lambda', 'inference', 'handler.ts'),
+      '--bundle',
+      '--platform=node',
+      '--format=esm',
+      '--target=node24',
+      '--minify',
+      '--sourcemap',
+      '--main-fields=module,main',
+      "--banner:js=import { createRequire } from 'module';const require = createRequire(import.meta.url);",
+      `--outfile=${out}`,
+      '--log-level=error',
+      ...(sdkExternal ? ['--external:@aws-sdk/*'] : []),
+    ],
+    { cwd: ROOT },
+  );
+  return out;
+}
+
+/** A local stand-in for S3 GetObject/PutObject and KMS GenerateMac, so a real SDK client can run offline. */
+function fakeAws(): Promise<{ url: string; close: () => void }> {
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const target = String(req.headers['x-amz-target'] ?? '');
+      if (target.endsWith('GenerateMac')) {
+        const input = JSON.parse(Buffer.concat(chunks).toString()) as { Message: string; KeyId: string };
+        const mac = createHmac('sha256', SECRET)
+          .update(Buffer.from(input.Message, 'base64'))
+          .digest('base64');
+        res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
+        res.end(JSON.stringify({ Mac: mac, KeyId: input.KeyId, MacAlgorithm: 'HMAC_SHA_256' }));
+      } else if (req.method === 'GET') {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': MODEL_BYTES.length });
+        res.end(MODEL_BYTES);
+      } else {
+        res.writeHead(200, { etag: '"bench"' });
+        res.end();
+      }
+    });
+  });
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      resolve({ url: `http://127.0.0.1:${port}`, close: () => server.close() });
+    }),
+  );
+}
+
+const CHILD = `
+const t0 = performance.now();
+const { handler } = await import(process.argv[1]);
+const t1 = performance.now();
+const event = { body: process.argv[2], isBase64Encoded: false, headers: { 'content-type': 'application/json' }, requestContext: { requestId: 'r' } };
+const context = { awsRequestId: 'a', functionName: 'inference', invokedFunctionArn: 'arn:aws:lambda:eu-west-1:111111111111:function:inference', getRemainingTimeInMillis: () => 10000 };
+const first = await handler(event, context);
+const t2 = performance.now();
+const second = await handler(event, context);
+const t3 = performance.now();
+if (first.statusCode !== 200 || second.statusCode !== 200) throw new Error(first.body);
+console.log(JSON.stringify({ processStartToImport: t0, importMs: t1 - t0, firstInvocationMs: t2 - t1, warmInvocationMs: t3 - t2, readyAt: t2 }));
+`;
+
+function runChild(file: string, body: string, endpoint: string): Promise<Record<string, number>> {
+  const env = {
+    PATH: process.env.PATH,
+    AWS_REGION: 'eu-west-1',
+    AWS_ACCESS_KEY_ID: 'AKIDBENCH',
+    AWS_SECRET_ACCESS_KEY: 'bench',
+    AWS_ENDPOINT_URL_S3: endpoint,
+    AWS_ENDPOINT_URL_KMS: endpoint,
+    SERVING_MODE: 'embedded',
+    CUSTOMER_ID_PATTERN: '^[0-9]{4}-[A-Z]{5}$',
+    PSEUDONYM_KEY_ID: 'arn:aws:kms:eu-west-1:111111111111:key/bench',
+    MODEL_VERSION: '1',
+    MODEL_DATA_URL: 's3://churn-dev-model-111111111111-eu-west-1/models/sha256/x/model.json',
+    MODEL_SHA256,
+    POWERTOOLS_SERVICE_NAME: 'inference',
+    POWERTOOLS_METRICS_NAMESPACE: 'bench',
+    POWERTOOLS_TRACE_ENABLED: 'false',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+    POWERTOOLS_LOG_LEVEL: 'ERROR',
+  };
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', CHILD, file, body], { env });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    child.on('close', (code) => {
+      const line = out.trim().split('\n').pop() ?? '';
+      if (code !== 0 || !line.startsWith('{'))
+        reject(new Error(`cold-start child failed (${code}): ${err}${out}`));
+      else resolve(JSON.parse(line) as Record<string, number>);
+    });
+  });
+}
+
+async function coldStart(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'inference-bench-'));
+  const aws = await fakeAws();
+  try {
+    const bundled = bundle(dir, false);
+    const external = bundle(dir, true);
+    const size = (file: string) => {
+      const bytes = readFileSync(file);
+      return `${(bytes.length / 1024).toFixed(0)} KiB (${(gzipSync(bytes).length / 1024).toFixed(0)} KiB gzipped)`;
+    };
+    console.log(
+      `bundle, SDK bundled (deployed): ${size(bundled)}; source map ${(statSync(`${bundled}.map`).size / 1024).toFixed(0)} KiB, not loaded`,
+    );
+    console.log(`bundle, SDK from the runtime (for comparison): ${size(external)}`);
+    const body = JSON.stringify(holdoutRecords()[0]);
+    writeFileSync(join(dir, 'package.json'), '{"type":"module"}');
+    const runs: Array<Record<string, number>> = [];
+    for (let i = 0; i < 7; i++) runs.push(await runChild(bundled, body, aws.url));
+    const median = (key: string) => {
+      const values = runs.map((r) => r[key]).sort((a, b) => a - b);
+      return values[Math.floor(values.length / 2)];
+    };
+    console.log(
+      `cold init (fresh node, median of ${runs.length}): bundle load ${median('importMs').toFixed(1)} ms + ` +
+        `first request ${median('firstInvocationMs').toFixed(1)} ms (artifact fetch from local S3 stand-in, SHA-256, parse, ` +
+        `first scoring) = ${(median('importMs') + median('firstInvocationMs')).toFixed(1)} ms (target < 150 ms); ` +
+        `then warm request ${median('warmInvocationMs').toFixed(2)} ms; node's own start before the import ${median('processStartToImport').toFixed(1)} ms`,
+    );
+  } finally {
+    aws.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export async function run(): Promise<void> {
+  console.log(
+    `load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} on ${cpus().length} CPUs (other work skews wall-clock figures)`,
+  );
+  await inProcess();
+  await coldStart();
+}
+
+if (require.main === module) {
+  run().catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+}
