@@ -9,6 +9,7 @@ interface BenchModule {
 
 const BENCHMARKS: Readonly<Record<string, () => Promise<BenchModule>>> = {
   scorer: () => import('./scorer'),
+  inference: () => import('./inference'),
   drift: () => import('./drift'),
 };
 
