@@ -87,6 +87,8 @@ export const WILDCARD_RESOURCE_REASON =
   'Resource * appears only for actions that have no resource type: ec2 network-interface management for VPC placement (limited to this region), X-Ray trace submission, and CloudWatch PutMetricData (limited to one namespace by condition).';
 
 const SECRET_LIKE_ENV = /(secret|password|passwd|token|private[_-]?key|api[_-]?key|credential)/i;
+/** A name that says it holds a reference to a secret (its ARN or name in Secrets Manager), not the secret. */
+const SECRET_REFERENCE_ENV = /_(ARN|ID|NAME)$/;
 
 /**
  * The one way this project creates a Lambda function (NET-1, KEY-1): TypeScript bundled by local
@@ -109,7 +111,7 @@ export class SecureFunction extends Construct {
       );
     }
     for (const name of Object.keys(props.environment ?? {})) {
-      if (SECRET_LIKE_ENV.test(name)) {
+      if (SECRET_LIKE_ENV.test(name) && !SECRET_REFERENCE_ENV.test(name)) {
         throw new Error(
           `SecureFunction ${id}: environment variable ${name} looks like a secret; read it from Secrets Manager at run time (SEC-1)`,
         );

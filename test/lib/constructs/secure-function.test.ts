@@ -91,6 +91,15 @@ describe('SecureFunction (NET-1, KEY-1)', () => {
           environment: { API_TOKEN: 'abc' },
         }),
     ).toThrow('environment variable API_TOKEN looks like a secret');
+    expect(
+      () =>
+        new SecureFunction(other.stack, 'Referencing', {
+          entry: 'lambda/mfa-delete-check/handler.ts',
+          description: 'x',
+          placement: other.placement,
+          environment: { WEBHOOK_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:x' },
+        }),
+    ).not.toThrow();
   });
 });
 
