@@ -8,6 +8,7 @@ import { CicdStack } from '../stacks/cicd-stack';
 import { DataProtectionStack } from '../stacks/data-protection-stack';
 import { DataStack } from '../stacks/data-stack';
 import { KeysStack } from '../stacks/keys-stack';
+import { MonitoringStack } from '../stacks/monitoring-stack';
 import { NetworkStack } from '../stacks/network-stack';
 import { ServingStack } from '../stacks/serving-stack';
 
@@ -40,6 +41,7 @@ export class EnvironmentStage extends Stage {
   readonly api: ApiStack;
   readonly dataProtection: DataProtectionStack;
   readonly cicd: CicdStack;
+  readonly monitoring: MonitoringStack;
 
   constructor(scope: Construct, id: string, props: EnvironmentStageProps) {
     const env = props.environment;
@@ -143,6 +145,31 @@ export class EnvironmentStage extends Stage {
       serving: this.serving,
       deployNonce,
       removalPolicy,
+    });
+
+    this.monitoring = new MonitoringStack(this, 'Monitoring', {
+      ...common,
+      description: describe('drift check, alarms, automated rollback and dashboard'),
+      projectName: props.project.name,
+      environment: env,
+      names,
+      placement: {
+        vpc: this.network.network.vpc,
+        securityGroup: this.network.network.workloadSecurityGroup,
+        dataKey: this.keys.dataKey.key,
+        logsKey: this.keys.logsKey.key,
+        logRetentionDays: env.logRetentionDays,
+        removalPolicy,
+      },
+      dataBucket: this.data.dataBucket.bucket,
+      modelKey: this.keys.modelKey.key,
+      alertTopic: this.audit.alerts.topic,
+      endpoint: this.serving.endpoint,
+      api: {
+        restApi: this.api.api.api,
+        inferenceFunction: this.api.inference.secureFunction.function,
+        webAclName: this.api.api.webAcl.name!,
+      },
     });
 
     // SEC-3: the GitHub OIDC deploy role; deployed once by an administrator, then used by every pipeline run.
