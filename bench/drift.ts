@@ -158,7 +158,7 @@ function rowGenerator(baseline: Baseline): (u: () => number) => string[] {
   };
 }
 
-async function writeCaptureFile(path: string, baseline: Baseline, records: number): Promise<number> {
+export async function writeCaptureFile(path: string, baseline: Baseline, records: number): Promise<number> {
   const u = random(2026);
   const makeRow = rowGenerator(baseline);
   const scores = baseline.score.sample.values.flatMap((v, i) =>

@@ -234,7 +234,12 @@ function emitCsvOutput(text: string, sink: CaptureSink, from = 0, to = text.leng
     if (c === 10 || c === 44 || c === 13) {
       if (i > start) {
         const x = parseDecimal(text, start, i);
-        sink.score(Number.isNaN(x) ? text.slice(start, i) : x);
+        if (Number.isNaN(x)) {
+          // Probabilities usually print with 16-17 digits, beyond parseDecimal's exact range.
+          const t = text.slice(start, i);
+          const y = Number(t);
+          sink.score(Number.isNaN(y) || (y === 0 && t.trim() === '') ? t : y);
+        } else sink.score(x);
       }
       start = i + 1;
     }
@@ -530,22 +535,86 @@ function scanCanonicalCsv(line: string, start: number, end: number, plainRange: 
   }
   if (p >= end || line.charCodeAt(p) !== 125) return false;
   // Remaining top-level members (eventMetadata, eventVersion): validated, not read.
-  src = line;
-  pos = p + 1;
-  limit = end;
-  plain = true;
-  let more = nextMember();
-  while (more) {
-    if (!skipString() || !colon() || !skipValue(0)) {
-      src = '';
-      return false;
-    }
-    more = nextMember();
+  return validObjectTail(line, p + 1, end);
+}
+
+/*
+ * A JSON skipper for escape-free text with the cursor in a local variable (each function returns the new
+ * index, or -1 when the text is not what it should be). It validates the tail of a canonical line after
+ * captureData, which every line pays for, so it avoids the module-level state of the general scanner.
+ */
+function wsAt(s: string, i: number, end: number): number {
+  while (i < end) {
+    const c = s.charCodeAt(i);
+    if (c !== 32 && c !== 9 && c !== 10 && c !== 13) break;
+    i++;
   }
-  skipWs();
-  const ok = more === false && pos === end;
-  src = '';
-  return ok;
+  return i;
+}
+
+function stringAt(s: string, i: number, end: number): number {
+  if (s.charCodeAt(i) !== 34) return -1;
+  const q = s.indexOf('"', i + 1);
+  return q < 0 || q >= end ? -1 : q + 1;
+}
+
+function valueAt(s: string, i: number, end: number, depth: number): number {
+  if (depth > 32) return -1;
+  i = wsAt(s, i, end);
+  const c = s.charCodeAt(i);
+  if (c === 34) return stringAt(s, i, end);
+  if (c === 123 || c === 91) {
+    const close = c === 123 ? 125 : 93;
+    i = wsAt(s, i + 1, end);
+    if (s.charCodeAt(i) === close) return i + 1;
+    for (;;) {
+      if (c === 123) {
+        i = stringAt(s, wsAt(s, i, end), end);
+        if (i < 0) return -1;
+        i = wsAt(s, i, end);
+        if (s.charCodeAt(i) !== 58) return -1;
+        i++;
+      }
+      i = valueAt(s, i, end, depth + 1);
+      if (i < 0) return -1;
+      i = wsAt(s, i, end);
+      const d = s.charCodeAt(i++);
+      if (d === close) return i;
+      if (d !== 44 || i >= end) return -1;
+    }
+  }
+  const start = i;
+  let d = c;
+  while (
+    i < end &&
+    ((d >= 48 && d <= 57) ||
+      d === 45 ||
+      d === 43 ||
+      d === 46 ||
+      d === 101 ||
+      d === 69 ||
+      (d >= 97 && d <= 122))
+  ) {
+    d = s.charCodeAt(++i);
+  }
+  const token = s.slice(start, i);
+  return token === 'true' || token === 'false' || token === 'null' || NUMBER.test(token) ? i : -1;
+}
+
+/** After the first member of the top-level object: `(, "key": value)* }` and nothing but whitespace after. */
+function validObjectTail(s: string, i: number, end: number): boolean {
+  for (;;) {
+    i = wsAt(s, i, end);
+    const c = s.charCodeAt(i++);
+    if (c === 125) return wsAt(s, i, end) === end;
+    if (c !== 44 || i >= end) return false;
+    i = stringAt(s, wsAt(s, i, end), end);
+    if (i < 0) return false;
+    i = wsAt(s, i, end);
+    if (s.charCodeAt(i) !== 58) return false;
+    i = valueAt(s, i + 1, end, 0);
+    if (i < 0) return false;
+  }
 }
 
 function partObject(p: PartFields): Obj | undefined {

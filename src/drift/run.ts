@@ -65,10 +65,22 @@ export async function forEachLineRange(
         decoded = decoder.write(buf);
       }
     }
-    const text = pending + decoded;
     let start = 0;
-    let backslash = text.indexOf('\\');
-    let nl = text.indexOf('\n');
+    if (pending.length > 0) {
+      // Finish the line carried over from the previous chunk without copying this whole chunk.
+      const first = decoded.indexOf('\n');
+      if (first < 0) {
+        pending += decoded;
+        continue;
+      }
+      const line = pending + decoded.slice(0, first);
+      pending = '';
+      emit(line, 0, line.length, line.indexOf('\\'));
+      start = first + 1;
+    }
+    const text = decoded;
+    let backslash = text.indexOf('\\', start);
+    let nl = text.indexOf('\n', start);
     while (nl >= 0) {
       if (backslash >= 0 && backslash < start) backslash = text.indexOf('\\', start);
       emit(text, start, nl, backslash);
