@@ -74,7 +74,6 @@ export async function forEachLineRange(
         continue;
       }
       const line = pending + decoded.slice(0, first);
-      pending = '';
       emit(line, 0, line.length, line.indexOf('\\'));
       start = first + 1;
     }
