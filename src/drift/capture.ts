@@ -684,7 +684,9 @@ export function decodeCaptureRange(
 }
 
 function decodeGeneral(line: string, sink: CaptureSink): void {
-  const scanned = scanEnvelope(line);
+  // Lines with escapes (JSON payloads are JSON-in-a-string) are read faster by one native JSON.parse than
+  // by the character-level scanner, which would have to unescape them through JSON.parse anyway.
+  const scanned = line.indexOf('\\') < 0 && scanEnvelope(line);
   if (
     scanned &&
     scannedInput.present &&
