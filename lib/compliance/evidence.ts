@@ -1543,16 +1543,15 @@ function aud2(ctx: EvaluationContext): Outcome {
     if (a.reason.trim().length < 60)
       f.bad(`${a.ruleId} acknowledged with a vague reason: "${a.reason}"`, a.resource);
   }
-  const stackNames = new Set(ctx.model.stacks.map((s) => s.displayName));
+  // Rule packs report findings against construct paths (violatingConstructs) or template resources.
   for (const plugin of ctx.validationReport?.pluginReports ?? []) {
     if (!ctx.rulePacks.includes(plugin.pluginName)) continue;
     for (const v of plugin.violations) {
-      for (const r of v.violatingResources ?? []) {
-        const where = r.constructPath ?? r.templatePath ?? '';
-        if ([...stackNames].some((s) => where.startsWith(`${s}/`) || where.includes(s.replace('/', '')))) {
-          f.bad(`unacknowledged finding ${v.ruleName} on ${where}`);
-        }
-      }
+      const where = [
+        ...(v.violatingConstructs ?? []).map((c) => c.constructPath ?? ''),
+        ...(v.violatingResources ?? []).map((r) => r.constructPath ?? r.templatePath ?? ''),
+      ].filter((w) => w.startsWith(`${ctx.model.name}/`) || w.startsWith(`assembly-${ctx.model.name}/`));
+      for (const w of where) f.bad(`unacknowledged ${v.severity ?? 'error'} ${v.ruleName} on ${w}`);
     }
   }
   return f.conclude(

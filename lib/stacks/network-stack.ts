@@ -13,9 +13,19 @@ export interface NetworkStackProps extends StackProps {
 
 export class NetworkStack extends Stack {
   readonly network: IsolatedNetwork;
+  private readonly configuredAzs: readonly string[];
+
+  /**
+   * The configured zones, so the VPC's check of its zones against the stack's never triggers an
+   * account lookup: without this, synth of the stage stacks needs AWS credentials.
+   */
+  override get availabilityZones(): string[] {
+    return [...this.configuredAzs];
+  }
 
   constructor(scope: Construct, id: string, props: NetworkStackProps) {
     super(scope, id, props);
+    this.configuredAzs = props.environment.network.availabilityZones;
     const { buckets } = props.names;
     this.network = new IsolatedNetwork(this, 'Network', {
       cidr: props.environment.network.vpcCidr,
