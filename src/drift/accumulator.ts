@@ -514,6 +514,13 @@ export class DriftAccumulator implements CaptureSink {
     this.objects++;
   }
 
+  /** Counts a line that was rejected before decoding (see forEachLineRange). */
+  addMalformed(reason: CaptureFailure): void {
+    this.lines++;
+    this.malformed++;
+    this.malformedByReason[reason] = (this.malformedByReason[reason] ?? 0) + 1;
+  }
+
   /** One line of a capture file. Blank lines are ignored; malformed ones are counted, never thrown. */
   addLine(line: string): void {
     this.addLineRange(line, 0, line.length, line.indexOf('\\') < 0);

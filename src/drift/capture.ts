@@ -24,7 +24,9 @@ export type CaptureFailure =
   | 'bad-encoding'
   | 'unsupported-content-type'
   | 'bad-input-payload'
-  | 'bad-output-payload';
+  | 'bad-output-payload'
+  /** Longer than MAX_LINE_LENGTH: dropped unread, so one corrupt object cannot exhaust memory. */
+  | 'line-too-long';
 
 /** Receives the decoded content of one capture record. */
 export interface CaptureSink {

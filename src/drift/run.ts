@@ -33,6 +33,12 @@ export interface DriftCheckInput {
 }
 
 /**
+ * Longest line kept (characters). SageMaker real-time requests are at most 6 MB, 8 MB once base64-encoded;
+ * anything longer is not a capture record, and holding it would make memory depend on the input.
+ */
+export const MAX_LINE_LENGTH = 16 * 1024 * 1024;
+
+/**
  * Splits a stream of chunks into lines, handing each over as a range text[start, end) of the decoded
  * chunk (no substring per line) with `plain` = "the line holds no backslash", found with one forward
  * pointer per chunk. At most one partial line is held between chunks.
@@ -44,10 +50,14 @@ export interface DriftCheckInput {
 export async function forEachLineRange(
   body: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>,
   onLine: (text: string, start: number, end: number, plain: boolean) => void,
+  onOversizedLine: () => void = () => undefined,
+  maxLineLength = MAX_LINE_LENGTH,
 ): Promise<void> {
   const decoder = new StringDecoder('utf8');
   let utf8 = false;
   let pending = '';
+  /** True while dropping the rest of an oversized line (up to its newline). */
+  let dropping = false;
   const emit = (text: string, start: number, end: number, backslash: number): void => {
     const e = end > start && text.charCodeAt(end - 1) === 13 ? end - 1 : end;
     onLine(text, start, e, backslash < 0 || backslash >= e);
@@ -66,11 +76,20 @@ export async function forEachLineRange(
       }
     }
     let start = 0;
-    if (pending.length > 0) {
+    if (dropping) {
+      const first = decoded.indexOf('\n');
+      if (first < 0) continue;
+      dropping = false;
+      start = first + 1;
+    } else if (pending.length > 0) {
       // Finish the line carried over from the previous chunk without copying this whole chunk.
       const first = decoded.indexOf('\n');
       if (first < 0) {
-        pending += decoded;
+        if (pending.length + decoded.length > maxLineLength) {
+          pending = '';
+          dropping = true;
+          onOversizedLine();
+        } else pending += decoded;
         continue;
       }
       const line = pending + decoded.slice(0, first);
@@ -87,6 +106,11 @@ export async function forEachLineRange(
       nl = text.indexOf('\n', start);
     }
     pending = start === 0 ? text : text.slice(start);
+    if (pending.length > maxLineLength) {
+      pending = '';
+      dropping = true;
+      onOversizedLine();
+    }
   }
   if (utf8) pending += decoder.end();
   if (pending.length > 0) emit(pending, 0, pending.length, pending.indexOf('\\'));
@@ -104,8 +128,10 @@ export async function runDriftCheck(input: DriftCheckInput): Promise<DriftCheckR
   const acc = new DriftAccumulator(input.baseline, input.options, input.meta);
   for await (const object of input.objects) {
     acc.beginObject();
-    await forEachLineRange(object.body, (text, start, end, plain) =>
-      acc.addLineRange(text, start, end, plain),
+    await forEachLineRange(
+      object.body,
+      (text, start, end, plain) => acc.addLineRange(text, start, end, plain),
+      () => acc.addMalformed('line-too-long'),
     );
   }
   const report = acc.finish();

@@ -8,7 +8,7 @@ import {
   type CategoricalFeatureReport,
   type NumericFeatureReport,
 } from '../../../src/drift/report';
-import { runDriftCheck } from '../../../src/drift/run';
+import { forEachLineRange, runDriftCheck } from '../../../src/drift/run';
 import { ksTwoSample } from '../../../src/drift/stats/ks';
 import { psiFromShares } from '../../../src/drift/stats/psi';
 import { baselineFrom, csvCaptureLine, generateRows, jsonCaptureLine, type Row } from './synthetic';
@@ -199,6 +199,21 @@ describe('empty, small and malformed input', () => {
     expect(report.input.records).toBe(300);
     expect(report.input.malformedLines).toBe(30);
     expect(report.status).toBe('no-drift');
+  });
+
+  it('drops a line longer than the limit, counts it once, and keeps the lines around it', async () => {
+    const long = 'x'.repeat(130);
+    const chunks = ['short-1\n', long.slice(0, 60), long.slice(60), '\nshort-2\n', long, 'tail\nshort-3'];
+    const lines: string[] = [];
+    let oversized = 0;
+    await forEachLineRange(
+      chunks,
+      (text, start, end) => lines.push(text.slice(start, end)),
+      () => oversized++,
+      100,
+    );
+    expect(lines).toEqual(['short-1', 'short-2', 'short-3']);
+    expect(oversized).toBe(2);
   });
 
   it('makes no decision below minRecords', () => {
