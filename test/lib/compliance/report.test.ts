@@ -131,10 +131,8 @@ describe('compliance report of the example configuration (AUD-3)', () => {
         'KEY-2',
         'KEY-3',
         'SEC-1',
-        'SEC-2',
         'SEC-3',
         'AUD-1',
-        'AUD-2',
         'AUD-3',
         'AUD-4',
       ]) {
@@ -186,6 +184,29 @@ describe('compliance report of the example configuration (AUD-3)', () => {
         'S3 data events recorded for the data bucket',
       ]),
     );
+  });
+
+  test('AUD-2 agrees with what the rule packs reported during this synth', () => {
+    const reportFile = path.join(assemblyDir, 'validation-report.json');
+    const packFindings = fs.existsSync(reportFile)
+      ? (
+          JSON.parse(fs.readFileSync(reportFile, 'utf8')) as {
+            pluginReports: Array<{ pluginName: string; violations: unknown[] }>;
+          }
+        ).pluginReports
+          .filter((p) => RULE_PACK_NAMES.includes(p.pluginName))
+          .flatMap((p) => p.violations)
+      : [];
+    for (const env of report.environments) {
+      const aud2 = control(env, 'AUD-2');
+      expect(aud2.evidence.map((e) => e.text)).toContain(
+        `packs run on every synth: ${RULE_PACK_NAMES.join(', ')}`,
+      );
+      if (packFindings.length === 0) expect(aud2.status).toBe('enforced');
+    }
+    if (packFindings.length > 0) {
+      expect(report.environments.some((e) => control(e, 'AUD-2').status === 'failing')).toBe(true);
+    }
   });
 
   test('MODEL-1 gives the exact root command for MFA Delete and needs-a-human lists it', () => {
@@ -333,6 +354,36 @@ describe('a removed control turns its entry FAILING', () => {
     expect(control(envNamed(mfa, 'Prod'), 'MODEL-1').problems.map((p) => p.text)).toEqual([
       'no policy statement denies version deletion and versioning changes without MFA',
     ]);
+  });
+
+  test('an unacknowledged rule-pack finding in validation-report.json turns AUD-2 FAILING where it is', () => {
+    const dir = mutatedAssembly('pack-finding', 'Dev', 'Data', () => undefined);
+    fs.writeFileSync(
+      path.join(dir, 'validation-report.json'),
+      JSON.stringify({
+        version: '55.0.0',
+        pluginReports: [
+          {
+            pluginName: 'AwsSolutions',
+            conclusion: 'failure',
+            violations: [
+              {
+                ruleName: 'AwsSolutions-IAM5[Resource::*]',
+                severity: 'error',
+                violatingConstructs: [{ constructPath: 'Dev/Data/Some/Policy/Resource' }],
+              },
+            ],
+          },
+        ],
+      }),
+    );
+    const withFinding = generate(dir, path.join(work, 'pack-finding-report'));
+    const dev = envNamed(withFinding, 'Dev');
+    expect(control(dev, 'AUD-2').problems.map((p) => p.text)).toEqual([
+      'unacknowledged error AwsSolutions-IAM5[Resource::*] on Dev/Data/Some/Policy/Resource',
+    ]);
+    expect(dev.packCounts.find((p) => p.pack === 'AwsSolutions')!.unacknowledged).toBe(1);
+    expect(control(envNamed(withFinding, 'Prod'), 'AUD-2').status).not.toBe('failing');
   });
 
   test('the CLI exits 0 with a loud summary, and 1 under COMPLIANCE_STRICT=1', () => {
