@@ -641,6 +641,9 @@ export class DriftAccumulator implements CaptureSink {
   finish(): DriftReport {
     const o = this.options;
     const empty = this.records === 0;
+    // Below minRecords the tests are still reported, but nothing is called drift (not even per feature),
+    // so the per-feature metrics never contradict the dataset status.
+    const decide = this.records >= o.minRecords;
     const testP: { key: string; p: number }[] = [];
 
     const ksOf = (counter: SampleCounter): { d: number; p: number; method: KsOutcome['method'] } | null => {
@@ -700,7 +703,7 @@ export class DriftAccumulator implements CaptureSink {
           ks,
           psi,
           window: windowStats(f.counter),
-          drift: ks !== null && ks.rejected && ks.statistic >= o.minKsStatistic,
+          drift: decide && ks !== null && ks.rejected && ks.statistic >= o.minKsStatistic,
           quality,
         };
         return report;
@@ -736,7 +739,8 @@ export class DriftAccumulator implements CaptureSink {
           distinct: cat.unseenNames.size + (cat.unseenOverflow > 0 ? 1 : 0),
           top,
         },
-        drift: chiSquare !== null && chiSquare.rejected && psi !== null && psi >= o.minCategoricalPsi,
+        drift:
+          decide && chiSquare !== null && chiSquare.rejected && psi !== null && psi >= o.minCategoricalPsi,
         quality,
       };
       return report;
@@ -767,7 +771,11 @@ export class DriftAccumulator implements CaptureSink {
             )
           : null,
       window: windowStats(s.counter),
-      drift: predictionKs !== null && predictionKs.rejected && predictionKs.statistic >= o.minKsStatistic,
+      drift:
+        decide &&
+        predictionKs !== null &&
+        predictionKs.rejected &&
+        predictionKs.statistic >= o.minKsStatistic,
       quality: {
         outputs: s.outputs,
         nonFinite: s.nonFinite,

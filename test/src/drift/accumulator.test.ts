@@ -220,6 +220,8 @@ describe('empty, small and malformed input', () => {
     const report = check(generateRows(48, 50, { tenure: 30 }));
     expect(report.status).toBe('insufficient-data');
     expect(report.decision.driftedFeatures).toEqual([]);
+    expect(numeric(report, 'tenure').ks?.rejected).toBe(true);
+    expect(report.features.some((f) => f.drift) || report.prediction.drift).toBe(false);
     expect(numeric(report, 'tenure').ks?.method).toBe('exact');
   });
 
