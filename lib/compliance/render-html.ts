@@ -229,13 +229,13 @@ export function renderOverviewHtml(report: ComplianceReport): string {
   const envs = report.environments;
   const failing = report.overview
     .filter((o) => o.status === 'failing')
-    .map((o) => ({
-      id: o.id,
-      text: `failing in ${Object.entries(o.byEnvironment)
+    .map((o) => {
+      const where = Object.entries(o.byEnvironment)
         .filter(([, s]) => s === 'failing')
-        .map(([e]) => e)
-        .join(', ')}`,
-    }));
+        .map(([e]) => e);
+      const first = envs.find((e) => e.name === where[0])?.controls.find((c) => c.id === o.id)?.problems[0];
+      return { id: o.id, text: `[${where.join(', ')}] ${first?.text ?? ''}` };
+    });
   const matrix = table(
     ['Control', ...envs.map((e) => e.name), 'Requirement'],
     report.overview.map((o) => [

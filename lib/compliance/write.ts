@@ -89,7 +89,7 @@ export function summarize(report: ComplianceReport): string {
     );
   }
   if (failing.length) {
-    out.push('', `!!! ${failing.length} CONTROL(S) FAILING — evidence missing from the templates:`);
+    out.push('', `!!! ${failing.length} CONTROL(S) FAILING — evidence missing or wrong:`);
     for (const o of failing) {
       const envs = Object.entries(o.byEnvironment)
         .filter(([, s]) => s === 'failing')
