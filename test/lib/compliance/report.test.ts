@@ -2,10 +2,10 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CfnTemplate } from '../../../lib/compliance/assembly';
+import { CfnTemplate, readCloudAssembly } from '../../../lib/compliance/assembly';
 import { CONTROL_STATUSES, CONTROLS } from '../../../lib/compliance/controls';
 import { SARIF_SCHEMA, toSarif } from '../../../lib/compliance/sarif';
-import { ComplianceReport, EnvironmentReport } from '../../../lib/compliance/report';
+import { buildReport, ComplianceReport, EnvironmentReport } from '../../../lib/compliance/report';
 import { generateComplianceReport, summarize } from '../../../lib/compliance/write';
 import { stageName } from '../../../lib/config';
 import { RULE_PACK_NAMES } from '../../../lib/nag/pack-names';
@@ -384,6 +384,38 @@ describe('a removed control turns its entry FAILING', () => {
     ]);
     expect(dev.packCounts.find((p) => p.pack === 'AwsSolutions')!.unacknowledged).toBe(1);
     expect(control(envNamed(withFinding, 'Prod'), 'AUD-2').status).not.toBe('failing');
+  });
+
+  test('an unpinned action, a missing gate step or a long-lived key in a workflow fails AUD-4 / SEC-3', () => {
+    const weak = buildReport(readCloudAssembly(assemblyDir), {
+      servingModes,
+      rulePacks: RULE_PACK_NAMES,
+      repository: {
+        workflows: [
+          {
+            file: '.github/workflows/ci.yml',
+            text: 'on: push\njobs:\n  b:\n    steps:\n      - uses: actions/checkout@v4\n      - run: npm ci\n',
+          },
+          {
+            file: '.github/workflows/deploy.yml',
+            text: 'permissions:\n  contents: read\njobs:\n  p:\n    steps:\n      - with:\n          aws-access-key-id: x\n',
+          },
+        ],
+      },
+    });
+    const prod = envNamed(weak, 'Prod');
+    expect(control(prod, 'AUD-4').problems.map((p) => p.text)).toEqual(
+      expect.arrayContaining([
+        'CI does not run dependency audit (high)',
+        'CI does not run synth with rule packs and report',
+        '.github/workflows/ci.yml: actions/checkout@v4 is not pinned to a full commit SHA',
+        '.github/workflows/ci.yml: no top-level permissions (defaults are broad)',
+        'prod deployment does not use a protected GitHub environment',
+      ]),
+    );
+    expect(control(prod, 'SEC-3').problems.map((p) => p.text)).toEqual([
+      '.github/workflows/deploy.yml passes long-lived AWS keys',
+    ]);
   });
 
   test('the CLI exits 0 with a loud summary, and 1 under COMPLIANCE_STRICT=1', () => {
