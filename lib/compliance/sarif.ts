@@ -1,3 +1,5 @@
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { CONTROLS, ControlStatus } from './controls';
 import { ComplianceReport } from './report';
 
@@ -108,7 +110,10 @@ export function toSarif(report: ComplianceReport): SarifLog {
     runs: [
       {
         tool: { driver: { name: REPORT_TOOL_NAME, version: '1.0.0', rules } },
-        originalUriBaseIds: { CDKOUT: { uri: 'cdk.out/' } },
+        // SARIF wants an absolute URI ending in '/' for a base id; template URIs stay relative to it.
+        originalUriBaseIds: {
+          CDKOUT: { uri: `${pathToFileURL(path.resolve(report.assemblyDirectory)).href}/` },
+        },
         results,
       },
     ],

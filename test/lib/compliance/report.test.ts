@@ -2,6 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { CfnTemplate, readCloudAssembly } from '../../../lib/compliance/assembly';
 import { CONTROL_STATUSES, CONTROLS } from '../../../lib/compliance/controls';
 import { SARIF_SCHEMA, toSarif } from '../../../lib/compliance/sarif';
@@ -503,7 +504,8 @@ describe('SARIF 2.1.0', () => {
   });
 
   test('every result names a known rule, a valid level, a message and template locations that exist', () => {
-    const { results, tool } = sarif.runs[0];
+    const { results, tool, originalUriBaseIds } = sarif.runs[0];
+    expect(originalUriBaseIds!.CDKOUT.uri).toBe(`${pathToFileURL(assemblyDir).href}/`);
     expect(results.length).toBeGreaterThanOrEqual(CONTROLS.length * 3);
     for (const result of results) {
       const r = result as {
