@@ -39,7 +39,7 @@ h3 { font-size: 16px; margin: 20px 0 6px; }
 .documented { background: var(--doc-bg); color: var(--doc); }
 .not-applicable { background: var(--na-bg); color: var(--na); }
 table { border-collapse: collapse; width: 100%; margin: 6px 0 12px; }
-th, td { border: 1px solid var(--line); padding: 5px 8px; text-align: left; vertical-align: top; }
+th, td { border: 1px solid var(--line); padding: 5px 8px; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
 th { background: #eef0f3; font-weight: 600; }
 .id { font-weight: 700; white-space: nowrap; }
 .control { border: 1px solid var(--line); border-left: 6px solid var(--line); border-radius: 4px; margin: 8px 0; padding: 8px 12px; }
@@ -101,9 +101,13 @@ function humanBlock(actions: readonly HumanAction[]): string {
     .join('');
 }
 
-function table(headers: string[], rows: string[][]): string {
+/** A table; `widths` (percent per column) keeps long ARNs from squeezing the readable columns. */
+function table(headers: string[], rows: string[][], widths?: number[]): string {
   if (rows.length === 0) return '<p><em>None.</em></p>';
-  return `<table><thead><tr>${headers.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows
+  const cols = widths
+    ? `<colgroup>${widths.map((w) => `<col style="width:${w}%">`).join('')}</colgroup>`
+    : '';
+  return `<table>${cols}<thead><tr>${headers.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows
     .map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`)
     .join('')}</tbody></table>`;
 }
@@ -151,6 +155,7 @@ export function renderEnvironmentHtml(report: ComplianceReport, env: Environment
         `<span class="path">${esc(a.path)}</span>`,
         esc(a.reason),
       ]),
+      [24, 28, 48],
     ),
     `<h2>Inventory</h2>`,
     `<h3>KMS keys</h3>`,
@@ -203,6 +208,7 @@ export function renderEnvironmentHtml(report: ComplianceReport, env: Environment
           `<span class="path">${lines(p.conditions)}</span>`,
         ]),
       ),
+      [17, 20, 25, 24, 14],
     ),
     validationSection(report, env.name),
   ].join('\n');
