@@ -1,12 +1,12 @@
 import { Macie2Client } from '@aws-sdk/client-macie2';
-import { Logger } from '@aws-lambda-powertools/logger';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { optionalEnv } from '../shared/env';
+import { createLogger } from '../shared/observability';
 import { type MacieJobResponse, onMacieJobEvent } from './core';
 
 // Created once per execution environment and reused across invocations.
 const macie = new Macie2Client({});
-const logger = new Logger({ serviceName: optionalEnv('POWERTOOLS_SERVICE_NAME', 'macie-job') });
+const logger = createLogger('macie-job');
 const region = optionalEnv('AWS_REGION', '');
 
 /** onEvent handler for the CDK Provider framework (`cr.Provider({ onEventHandler })`). */

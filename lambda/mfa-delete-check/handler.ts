@@ -1,8 +1,8 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { S3Client } from '@aws-sdk/client-s3';
-import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import { optionalEnv, requiredEnv } from '../shared/env';
+import { requiredEnv } from '../shared/env';
+import { createLogger } from '../shared/observability';
 import { checkMfaDelete, type MfaDeleteCheckResult } from './core';
 
 // Read once at cold start so a misconfigured deployment fails on its first invocation, by name.
@@ -11,7 +11,7 @@ const metricNamespace = requiredEnv('METRIC_NAMESPACE');
 
 const s3 = new S3Client({});
 const cloudwatch = new CloudWatchClient({});
-const logger = new Logger({ serviceName: optionalEnv('POWERTOOLS_SERVICE_NAME', 'mfa-delete-check') });
+const logger = createLogger('mfa-delete-check');
 
 /** Scheduled (EventBridge) entry point. Throws on any read or publish failure so the Errors alarm fires. */
 export async function handler(_event: ScheduledEvent, context: Context): Promise<MfaDeleteCheckResult> {
