@@ -6,15 +6,23 @@ import {
 } from '../../src/features';
 import { CUSTOMER_ID_FIELD, MAX_CUSTOMER_ID_LENGTH } from './request';
 
-/** The draft-04 keywords the request model adds to a record schema. */
-export interface InferenceRequestSchema {
+/**
+ * The request model: one JSON-schema document that is both a record schema (for an object) and a batch
+ * schema (for an array). Draft-04 applies `properties`/`required`/`additionalProperties` only to objects
+ * and `items`/`minItems`/`maxItems` only to arrays, so no `oneOf` is needed; API Gateway then reports each
+ * violation against the offending property instead of "failed to match exactly one schema".
+ */
+export interface InferenceRequestSchema extends RecordSchema {
   readonly $schema: string;
   readonly title: string;
-  readonly description: string;
-  readonly oneOf: readonly [RecordSchema, BatchSchema];
+  readonly type: readonly ['object', 'array'];
+  readonly minItems: number;
+  readonly maxItems: number;
+  readonly items: RecordSchema;
 }
 
-export interface RecordSchema extends Omit<JsonSchemaDraft4, 'properties'> {
+export interface RecordSchema extends Omit<JsonSchemaDraft4, 'properties' | 'type'> {
+  readonly type?: JsonSchemaDraft4['type'];
   readonly properties: Readonly<Record<string, JsonSchemaDraft4 | CustomerIdSchema>>;
 }
 
@@ -24,13 +32,6 @@ interface CustomerIdSchema {
   readonly maxLength: number;
   readonly pattern: string;
   readonly description: string;
-}
-
-interface BatchSchema {
-  readonly type: 'array';
-  readonly minItems: number;
-  readonly maxItems: number;
-  readonly items: RecordSchema;
 }
 
 /**
@@ -64,10 +65,15 @@ export function inferenceRequestSchema(
     },
     required: [CUSTOMER_ID_FIELD, ...(base.required ?? [])],
   };
+  const { type: _object, ...recordKeywords } = record;
   return {
     $schema: JSON_SCHEMA_DRAFT_04,
+    ...recordKeywords,
     title: `${spec.name} inference request`,
     description: `One customer, or an array of at most ${options.maxBatchSize}`,
-    oneOf: [record, { type: 'array', minItems: 1, maxItems: options.maxBatchSize, items: record }],
+    type: ['object', 'array'],
+    minItems: 1,
+    maxItems: options.maxBatchSize,
+    items: record,
   };
 }

@@ -4,15 +4,18 @@ import { SPEC } from './fixtures';
 describe('API Gateway request model from the feature specification', () => {
   const schema = inferenceRequestSchema(SPEC, { maxBatchSize: 50, customerIdPattern: '^[0-9]{4}-[A-Z]{5}$' });
 
-  test('one record or a bounded batch of records, draft-04', () => {
+  test('one record or a bounded batch of records, draft-04, without oneOf (so errors name the property)', () => {
     expect(schema.$schema).toBe('http://json-schema.org/draft-04/schema#');
-    const [record, batch] = schema.oneOf;
-    expect(batch).toMatchObject({ type: 'array', minItems: 1, maxItems: 50 });
-    expect(batch.items).toBe(record);
+    expect(schema.type).toEqual(['object', 'array']);
+    expect(schema).toMatchObject({ minItems: 1, maxItems: 50, additionalProperties: false });
+    expect(schema).not.toHaveProperty('oneOf');
+    // The object keywords at the top level and the array's items are the same record schema.
+    expect(schema.properties).toEqual(schema.items.properties);
+    expect(schema.required).toEqual(schema.items.required);
   });
 
   test('a record has exactly customerId plus the specification fields, required ones listed', () => {
-    const [record] = schema.oneOf;
+    const record = schema.items;
     expect(Object.keys(record.properties)).toEqual(['customerId', ...SPEC.fields.map((f) => f.name)]);
     expect(record.additionalProperties).toBe(false);
     expect(record.required).toEqual([

@@ -206,12 +206,11 @@ describe('stage logging, tracing, throttling and validation', () => {
     const validator = props(devApi, 'AWS::ApiGateway::RequestValidator');
     expect(validator.ValidateRequestBody).toBe(true);
     const model = props(devApi, 'AWS::ApiGateway::Model');
-    const schema = model.Schema as { $schema: string; oneOf: [Json, Json] };
+    const schema = model.Schema as { $schema: string; items: Json; properties: Json };
     expect(schema.$schema).toBe('http://json-schema.org/draft-04/schema#');
-    expect(schema.oneOf[1]).toMatchObject({ type: 'array', maxItems: 100 });
-    expect(Object.keys(schema.oneOf[0].properties as Json)).toEqual(
-      expect.arrayContaining(['customerId', 'tenure']),
-    );
+    expect(schema).toMatchObject({ type: ['object', 'array'], maxItems: 100 });
+    expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['customerId', 'tenure']));
+    expect(Object.keys(schema.items.properties as Json)).toEqual(Object.keys(schema.properties));
     const method = resourcesOfType(devApi, 'AWS::ApiGateway::Method')[0][1].Properties!;
     expect(method.RequestValidatorId).toBeDefined();
     expect(method.RequestModels).toHaveProperty(['application/json']);
