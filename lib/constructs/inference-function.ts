@@ -1,10 +1,11 @@
-import { CfnResource, Duration, Fn, Stack } from 'aws-cdk-lib';
+import { Duration, Fn, Stack } from 'aws-cdk-lib';
 import { acknowledgeRule } from '../compliance/acknowledge';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { EncryptionKey } from './encryption-key';
+import { wildcardResourceFinding } from './nag-finding';
 import { FunctionPlacement, SecureFunction } from './secure-function';
 
 /** The verified model the function serves or explains, as the deploy-time model gate resolved it. */
@@ -122,21 +123,15 @@ export class InferenceFunction extends Construct {
     );
 
     if (embedded) {
+      const captureObjects = props.capture.bucket.arnForObjects(`${props.capture.prefix}*`);
       role.addToPrincipalPolicy(
-        new iam.PolicyStatement({
-          actions: ['s3:PutObject'],
-          resources: [props.capture.bucket.arnForObjects(`${props.capture.prefix}*`)],
-        }),
+        new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [captureObjects] }),
       );
-      const bucketResource = props.capture.bucket.node.defaultChild as CfnResource | undefined;
-      if (bucketResource) {
-        const logicalId = Stack.of(bucketResource).getLogicalId(bucketResource);
-        acknowledgeRule(
-          role.policy,
-          `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>/${props.capture.prefix}*]`,
-          'Capture objects get a new key per request (hour path plus a random id), so the write grant is the capture prefix of this API only; the function cannot read, list or delete, and the bucket encrypts with its own key.',
-        );
-      }
+      acknowledgeRule(
+        role.policy,
+        wildcardResourceFinding(role.policy, captureObjects),
+        'Capture objects get a new key per request (hour path plus a random id), so the write grant is the capture prefix of this API only; the function cannot read, list or delete, and the bucket encrypts with its own key.',
+      );
       role.addToPrincipalPolicy(
         new iam.PolicyStatement({
           actions: ['kms:GenerateDataKey'],

@@ -10,6 +10,7 @@ import { Construct } from 'constructs';
 import { acknowledgeRule } from '../compliance/acknowledge';
 import { EncryptedLogGroup } from './encrypted-log-group';
 import { ManagedPolicyRole } from './managed-policy-role';
+import { wildcardResourceFinding } from './nag-finding';
 
 /** Largest request body WAF can inspect on a regional resource (with the 64 KB inspection limit). */
 export const MAX_INSPECTABLE_BODY_BYTES = 64 * 1024;
@@ -287,11 +288,9 @@ export class ProtectedApi extends Construct {
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: ['logs:DescribeLogGroups'], resources: [anyLogGroup] }),
     );
-    // The finding names the ARN as synthesised: literal where account and region are known.
-    const rendered: unknown = stack.resolve(anyLogGroup);
     acknowledgeRule(
       role.policy,
-      `AwsSolutions-IAM5[Resource::${typeof rendered === 'string' ? rendered : 'arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:*'}]`,
+      wildcardResourceFinding(role.policy, anyLogGroup),
       'logs:DescribeLogGroups is a list action that IAM cannot scope to one log group; API Gateway calls it before writing execution logs, and it reveals group names only, never log events.',
     );
     // One setting per account and region: the role API Gateway uses for all its CloudWatch logging.
