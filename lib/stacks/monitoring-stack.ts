@@ -1,9 +1,9 @@
 import { Stack, StackProps } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { projectBuckets } from './project-buckets';
 import { EnvironmentConfig, ResourceNames } from '../config';
 import { ApiAlarms } from '../constructs/api-alarms';
 import { DriftMonitor } from '../constructs/drift-monitor';
@@ -17,7 +17,6 @@ export interface MonitoringStackProps extends StackProps {
   readonly environment: EnvironmentConfig;
   readonly names: ResourceNames;
   readonly placement: FunctionPlacement;
-  readonly dataBucket: s3.IBucket;
   /** Encrypts the endpoint's volumes; a restored endpoint configuration names it again. */
   readonly modelKey: kms.IKey;
   readonly alertTopic: sns.ITopic;
@@ -39,11 +38,12 @@ export class MonitoringStack extends Stack {
 
   constructor(scope: Construct, id: string, props: MonitoringStackProps) {
     super(scope, id, props);
+    const buckets = projectBuckets(this, props.names);
     const env = props.environment;
 
     this.drift = new DriftMonitor(this, 'Drift', {
       placement: props.placement,
-      dataBucket: props.dataBucket,
+      dataBucket: buckets.data,
       alertTopic: props.alertTopic,
       metricNamespace: props.names.metricNamespace,
       environmentName: env.name,
@@ -77,7 +77,7 @@ export class MonitoringStack extends Stack {
         watchedAlarms: watched,
         modelExecutionRole: props.endpoint.executionRole,
         endpointKeys: [props.placement.dataKey, props.modelKey],
-        stateBucket: props.dataBucket,
+        stateBucket: buckets.data,
         alertTopic: props.alertTopic,
         metricNamespace: props.names.metricNamespace,
       });

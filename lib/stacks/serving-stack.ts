@@ -1,9 +1,9 @@
 import { CfnOutput, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { projectBuckets } from './project-buckets';
 import { DATA_BUCKET_PREFIXES, EnvironmentConfig, ResourceNames } from '../config';
 import { InferenceEndpoint } from '../constructs/inference-endpoint';
 import { ModelGate, ResolvedModel } from '../constructs/model-gate';
@@ -23,8 +23,6 @@ export interface ServingStackProps extends StackProps {
   readonly dataKey: kms.IKey;
   readonly modelKey: kms.IKey;
   readonly logsKey: kms.IKey;
-  readonly modelBucket: s3.IBucket;
-  readonly dataBucket: s3.IBucket;
   /** The environment's alert topic (AuditStack); rollback alarms notify it. */
   readonly alertTopic: sns.ITopic;
   readonly removalPolicy: RemovalPolicy;
@@ -81,6 +79,7 @@ export class ServingStack extends Stack {
 
   constructor(scope: Construct, id: string, props: ServingStackProps) {
     super(scope, id, props);
+    const buckets = projectBuckets(this, props.names);
     const env = props.environment;
     this.mode = env.serving.mode;
     this.image = servingImage(env);
@@ -100,7 +99,7 @@ export class ServingStack extends Stack {
         logRetentionDays: env.logRetentionDays,
         removalPolicy: props.removalPolicy,
       },
-      modelBucket: props.modelBucket,
+      modelBucket: buckets.model,
       modelKey: props.modelKey,
       artifactPrefix: ARTIFACT_PREFIX,
       requireApproval: env.requireModelApproval,
@@ -128,10 +127,10 @@ export class ServingStack extends Stack {
       maxInstanceCount: env.serving.maxInstanceCount,
       rollout: env.serving.rollout,
       dataCapturePercent: env.serving.dataCapturePercent,
-      modelBucket: props.modelBucket,
+      modelBucket: buckets.model,
       artifactPrefix: ARTIFACT_PREFIX,
       modelKey: props.modelKey,
-      dataBucket: props.dataBucket,
+      dataBucket: buckets.data,
       capturePrefix: DATA_BUCKET_PREFIXES.capture,
       dataKey: props.dataKey,
       logsKey: props.logsKey,

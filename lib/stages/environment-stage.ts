@@ -118,12 +118,12 @@ export class EnvironmentStage extends Stage {
       dataKey: this.keys.dataKey.key,
       modelKey: this.keys.modelKey.key,
       logsKey: this.keys.logsKey.key,
-      modelBucket: this.data.modelBucket.bucket,
-      dataBucket: this.data.dataBucket.bucket,
       alertTopic: this.audit.alerts.topic,
       removalPolicy,
       deployNonce,
     });
+    // Serving names the buckets by their registered names (see project-buckets.ts), not by reference.
+    this.serving.addStackDependency(this.data);
 
     this.api = new ApiStack(this, 'Api', {
       ...common,
@@ -161,7 +161,6 @@ export class EnvironmentStage extends Stage {
         logRetentionDays: env.logRetentionDays,
         removalPolicy,
       },
-      dataBucket: this.data.dataBucket.bucket,
       modelKey: this.keys.modelKey.key,
       alertTopic: this.audit.alerts.topic,
       endpoint: this.serving.endpoint,
@@ -171,6 +170,8 @@ export class EnvironmentStage extends Stage {
         webAclName: this.api.api.webAcl.name!,
       },
     });
+
+    this.monitoring.addStackDependency(this.data);
 
     // SEC-3: the GitHub OIDC deploy role; deployed once by an administrator, then used by every pipeline run.
     this.cicd = new CicdStack(this, 'Cicd', {

@@ -113,7 +113,9 @@ describe('MODEL-2, MODEL-3: the deploy-time gate', () => {
       ':model-package/churn-prod/*',
     );
     expect(statementFor(statements, 'sagemaker:ListModelPackages').Resource).toBe('*');
-    expect(JSON.stringify(statementFor(statements, 's3:GetObject').Resource)).toMatch(/\/models\/\*"\]\]\}$/);
+    expect(statementFor(statements, 's3:GetObject').Resource).toBe(
+      'arn:aws:s3:::churn-prod-model-333333333333-eu-west-1/models/*',
+    );
     expect(JSON.stringify(statementFor(statements, 'kms:Decrypt').Resource)).toContain('ModelKey');
     const actions = statements.flatMap((s) => asArray(s.Action));
     expect(actions.filter((a) => a.endsWith('*') || a.includes('Put') || a.includes('Update'))).toEqual([]);
@@ -180,7 +182,7 @@ describe('MODEL-4, NET-1, KEY-1: the secure endpoint', () => {
       expect(capture.CaptureOptions).toEqual([{ CaptureMode: 'Input' }, { CaptureMode: 'Output' }]);
       expect(capture.InitialSamplingPercentage).toBe(envOf(stage.toLowerCase()).serving.dataCapturePercent);
       const uri = JSON.stringify(capture.DestinationS3Uri);
-      expect(uri).toContain('DataBucket');
+      expect(uri).toContain(`s3://churn-${stage.toLowerCase()}-data-`);
       expect(uri).toContain(`/capture/churn-${stage.toLowerCase()}/`);
     }
   });
@@ -226,10 +228,10 @@ describe('MODEL-4, NET-1, KEY-1: the secure endpoint', () => {
   test('the execution role reads only artifacts, writes only its own capture prefix and log group', () => {
     const statements = statementsOfPolicy(prod, 'EndpointExecutionRolePermissions');
     expect(JSON.stringify(statementFor(statements, 's3:GetObject').Resource)).toMatch(
-      /ModelArtifacts.*\/models\/\*/,
+      /churn-prod-model-333333333333-eu-west-1\/models\/\*/,
     );
     expect(JSON.stringify(statementFor(statements, 's3:PutObject').Resource)).toMatch(
-      /DataBucket.*\/capture\/churn-prod\/\*/,
+      /churn-prod-data-333333333333-eu-west-1\/capture\/churn-prod\/\*/,
     );
     expect(JSON.stringify(statementFor(statements, 'kms:Decrypt').Resource)).toContain('ModelKey');
     expect(JSON.stringify(statementFor(statements, 'kms:GenerateDataKey').Resource)).toContain('DataKey');
