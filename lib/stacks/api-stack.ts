@@ -37,8 +37,14 @@ export interface ApiStackProps extends StackProps {
   readonly environment: EnvironmentConfig;
   readonly names: ResourceNames;
   readonly placement: FunctionPlacement;
+  /** The model bucket: only its stack is used, for deployment order (artifacts are read by exact ARN). */
   readonly modelBucket: s3.IBucket;
   readonly modelKey: kms.IKey;
+  /**
+   * The data bucket: this stack names it by its registered name rather than by reference, so the Data
+   * stack exports nothing this stack would lock, and an IAM5 acknowledgment names the same ARN in tests
+   * and in `cdk synth`; the bucket's stack is used for deployment order.
+   */
   readonly dataBucket: s3.IBucket;
   readonly serving: ServingStack;
   /** The stage's deploy nonce, so this stack's gate resolution runs on every deployment too. */
@@ -75,6 +81,11 @@ export class ApiStack extends Stack {
       keySpec: kms.KeySpec.HMAC_256,
     });
 
+    for (const bucket of [props.modelBucket, props.dataBucket]) {
+      if (Stack.of(bucket) !== this) this.addDependency(Stack.of(bucket));
+    }
+    const dataBucket = s3.Bucket.fromBucketName(this, 'DataBucket', props.names.buckets.data);
+
     this.servedModel = this.resolveServedModel(props);
     this.inference = new InferenceFunction(this, 'Inference', {
       placement: props.placement,
@@ -83,7 +94,7 @@ export class ApiStack extends Stack {
       modelKey: props.modelKey,
       endpointName: props.serving.endpoint?.endpointName,
       capture: {
-        bucket: props.dataBucket,
+        bucket: dataBucket,
         dataKey: props.placement.dataKey,
         // SageMaker's own layout: <capture prefix><endpoint name>/<endpoint name>/<variant>/yyyy/mm/dd/hh/
         prefix: `${DATA_BUCKET_PREFIXES.capture}${apiName}/`,
