@@ -76,6 +76,9 @@ export class InferenceFunction extends Construct {
       // Memory buys CPU on Lambda; 1 GB keeps TreeSHAP of a batch of 100 well under the timeout.
       memorySize: 1024,
       environment: {
+        // Source-mapped stack traces cost ~15 ms of every cold start (the 2.9 MB map is parsed at load) and
+        // would never be read: this function logs error names only, never stacks.
+        NODE_OPTIONS: '',
         SERVING_MODE: props.mode,
         CUSTOMER_ID_PATTERN: props.customerIdPattern,
         PSEUDONYM_KEY_ID: props.pseudonymKey.key.keyArn,

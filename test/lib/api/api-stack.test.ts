@@ -238,6 +238,8 @@ describe('the inference function (KEY-1, NET-1, DATA-1)', () => {
     expect(JSON.stringify(env.MODEL_SHA256)).toContain('ArtifactSha256');
     expect(env.CAPTURE_PREFIX).toBe('capture/churn-dev/');
     expect(env.CUSTOMER_ID_PATTERN).toBe('^[0-9]{4}-[A-Z]{5}$');
+    // Cold-start budget: no source-map parsing at load (stacks are never logged by this function).
+    expect(env.NODE_OPTIONS).toBe('');
   });
 
   test('sagemaker mode (test) calls its endpoint, with a deadline inside the function timeout', () => {
