@@ -23,7 +23,7 @@ import { gzipSync } from 'node:zlib';
 import type { KMSClient } from '@aws-sdk/client-kms';
 import { embeddedBackend, handleInference, type InferenceDeps } from '../lambda/inference/core';
 import { modelFromArtifact } from '../lambda/inference/model-source';
-import { parseFeatureSpec } from '../src/features';
+import { FeatureEncoder, parseFeatureSpec } from '../src/features';
 
 const ROOT = join(__dirname, '..');
 const MODEL_DIR = join(ROOT, 'models', 'sample-churn');
@@ -70,6 +70,7 @@ async function inProcess(): Promise<void> {
       modelVersion: '1',
       topContributions: 5,
     },
+    validator: new FeatureEncoder(SPEC),
     backend: () => Promise.resolve(backend),
     kms: fakeKms,
     log: silent,

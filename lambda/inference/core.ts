@@ -68,6 +68,8 @@ export interface MetricSink {
 
 export interface InferenceDeps {
   readonly settings: InferenceSettings;
+  /** Validates and encodes requests in the specification's column order (no model needed). */
+  readonly validator: FeatureEncoder;
   /** Resolves the backend, loading the model on first use; a rejection answers 503. */
   readonly backend: () => Promise<ScoringBackend>;
   readonly kms: Pick<KMSClient, 'send'>;
@@ -219,6 +221,37 @@ function loggableFields(errors: readonly FieldError[], encoder: FeatureEncoder):
   });
 }
 
+const IDENTITY = (v: Float64Array) => v;
+const orders = new WeakMap<FeatureEncoder, WeakMap<FeatureEncoder, (v: Float64Array) => Float64Array>>();
+
+/**
+ * Maps a vector from the validator's column order (the specification's) to the served model's. Both
+ * encoders come from the same specification, so the columns are the same set; usually also the same order.
+ */
+export function columnOrder(from: FeatureEncoder, to: FeatureEncoder): (v: Float64Array) => Float64Array {
+  let byTarget = orders.get(from);
+  if (!byTarget) orders.set(from, (byTarget = new WeakMap()));
+  let mapping = byTarget.get(to);
+  if (!mapping) {
+    const position = new Map(from.columns.map((c, i) => [c, i]));
+    const source = Int32Array.from(to.columns, (c) => {
+      const i = position.get(c);
+      if (i === undefined) throw new Error(`model column '${c}' is not produced by the specification`);
+      return i;
+    });
+    const same = source.every((s, i) => s === i) && from.columns.length === to.columns.length;
+    mapping = same
+      ? IDENTITY
+      : (v) => {
+          const out = new Float64Array(source.length);
+          for (let i = 0; i < source.length; i++) out[i] = v[source[i]];
+          return out;
+        };
+    byTarget.set(to, mapping);
+  }
+  return mapping;
+}
+
 class DependencyFailure extends Error {
   constructor(
     readonly dependency: Dependency,
@@ -246,26 +279,32 @@ export async function handleInference(request: RawRequest, deps: InferenceDeps):
   const { settings, log, metrics, requestId } = deps;
   metrics.count('Requests');
   try {
-    const backend = await guarded('model', deps.backend);
-    const parsed = parseInferenceRequest(request, backend.encoder, settings.limits);
+    // Validation needs only the specification, so a bad request gets its 400 even while the model is
+    // unavailable, and on a cold start the ids are pseudonymised while the model is still loading.
+    const parsed = parseInferenceRequest(request, deps.validator, settings.limits);
     if (!parsed.ok) {
       metrics.count('RejectedRequests');
       log.info('request rejected', {
         status: parsed.status,
-        fields: loggableFields(parsed.errors, backend.encoder),
+        fields: loggableFields(parsed.errors, deps.validator),
       });
       return rejection(parsed.status, parsed.errors, requestId);
     }
     const { customers } = parsed;
-    const pseudonyms = await guarded('pseudonymisation', () =>
-      pseudonymiseAll(
-        deps.kms,
-        settings.pseudonymKeyId,
-        customers.map((c) => c.customerId),
+    const [backend, pseudonyms] = await Promise.all([
+      guarded('model', deps.backend),
+      guarded('pseudonymisation', () =>
+        pseudonymiseAll(
+          deps.kms,
+          settings.pseudonymKeyId,
+          customers.map((c) => c.customerId),
+        ),
       ),
-    );
+    ]);
+    const reorder = columnOrder(deps.validator, backend.encoder);
+    const vectors = customers.map((c) => reorder(c.vector));
     const started = performance.now();
-    const probabilities = await guarded('scoring', () => backend.score(customers.map((c) => c.vector)));
+    const probabilities = await guarded('scoring', () => backend.score(vectors));
     checkProbabilities(probabilities, customers.length);
     const results: CustomerScore[] = customers.map((customer, i) => {
       const probability = probabilities[i];
@@ -275,12 +314,7 @@ export async function handleInference(request: RawRequest, deps: InferenceDeps):
         riskLevel: riskLevel(probability, settings.riskThresholds),
         ...(backend.explainer
           ? {
-              explanation: explain(
-                backend.explainer,
-                backend.encoder,
-                customer.vector,
-                settings.topContributions,
-              ),
+              explanation: explain(backend.explainer, backend.encoder, vectors[i], settings.topContributions),
             }
           : {}),
       };

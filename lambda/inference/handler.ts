@@ -5,7 +5,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 // The specification the deployed API validates against; the CDK stack builds the edge model from the same file.
 import featureSpecDocument from '../../models/sample-churn/feature-spec.json';
-import { parseFeatureSpec } from '../../src/features';
+import { FeatureEncoder, parseFeatureSpec } from '../../src/features';
 import { numberEnv, optionalEnv, requiredEnv } from '../shared/env';
 import { observability } from '../shared/observability';
 import {
@@ -23,6 +23,7 @@ if (mode !== 'embedded' && mode !== 'sagemaker') {
   throw new Error(`environment variable SERVING_MODE must be 'embedded' or 'sagemaker', got '${mode}'`);
 }
 const spec = parseFeatureSpec(featureSpecDocument);
+const validator = new FeatureEncoder(spec);
 const captureBucket = optionalEnv('CAPTURE_BUCKET', '');
 const settings: InferenceSettings = {
   limits: {
@@ -134,6 +135,7 @@ export async function handler(event: APIGatewayProxyEvent, context: Context): Pr
       },
       {
         settings,
+        validator,
         backend,
         kms,
         s3,

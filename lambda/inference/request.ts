@@ -30,7 +30,7 @@ export interface ValidCustomer {
   readonly customerId: string;
   /** The record's feature fields exactly as sent (validated), for capture. */
   readonly features: Readonly<Record<string, unknown>>;
-  /** Model columns in the model's order. */
+  /** The encoded row, in the column order of the encoder that validated it. */
   readonly vector: Float64Array;
 }
 

@@ -2,7 +2,7 @@ import { GenerateMacCommand, KMSClient } from '@aws-sdk/client-kms';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { mockClient } from 'aws-sdk-client-mock';
-import { handleInference, riskLevel, sageMakerBackend } from '../../../lambda/inference/core';
+import { columnOrder, handleInference, riskLevel, sageMakerBackend } from '../../../lambda/inference/core';
 import { decodeCaptureLine, type CaptureSink } from '../../../src/drift/capture';
 import { FeatureEncoder } from '../../../src/features';
 import {
@@ -105,6 +105,37 @@ describe('embedded scoring', () => {
       'Low',
       'Low',
     ]);
+  });
+});
+
+describe('cold start: validation needs no model, pseudonymisation overlaps the model load', () => {
+  test('an invalid request gets 400 even while the model cannot be loaded', async () => {
+    const answer = await handleInference(
+      jsonRequest({ ...validRecord(), tenure: -5 }),
+      deps(kms, { backend: () => Promise.reject(new Error('S3 unreachable')) }),
+    );
+    expect(answer.statusCode).toBe(400);
+  });
+
+  test('GenerateMac is called before the model has finished loading', async () => {
+    let release: (b: typeof EMBEDDED) => void = () => undefined;
+    const loading = new Promise<typeof EMBEDDED>((resolve) => (release = resolve));
+    const pending = handleInference(jsonRequest(validRecord()), deps(kms, { backend: () => loading }));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(kmsMock.commandCalls(GenerateMacCommand)).toHaveLength(1);
+    release(EMBEDDED);
+    expect((await pending).statusCode).toBe(200);
+  });
+
+  test('vectors are reordered from the specification columns to the served model columns', () => {
+    const specOrder = new FeatureEncoder(SPEC);
+    const reversed = new FeatureEncoder(SPEC, { modelFeatureNames: [...specOrder.columns].reverse() });
+    const { customerId: _id, ...features } = validRecord();
+    const spec = specOrder.encode(features);
+    const model = reversed.encode(features);
+    if (!spec.ok || !model.ok) throw new Error('fixture record is invalid');
+    expect(Array.from(columnOrder(specOrder, reversed)(spec.vector))).toEqual(Array.from(model.vector));
+    expect(columnOrder(specOrder, new FeatureEncoder(SPEC))(spec.vector)).toBe(spec.vector);
   });
 });
 

@@ -10,7 +10,7 @@ import {
   type MetricSink,
   type ScoringBackend,
 } from '../../../lambda/inference/core';
-import { parseFeatureSpec, type FeatureSpec } from '../../../src/features';
+import { FeatureEncoder, parseFeatureSpec, type FeatureSpec } from '../../../src/features';
 import { loadModel, type TreeEnsembleModel } from '../../../src/scorer';
 
 const MODEL_DIR = join(__dirname, '..', '..', '..', 'models', 'sample-churn');
@@ -86,6 +86,7 @@ export function recorders(): { log: LogSink; metrics: MetricSink; recorded: Reco
 }
 
 export const EMBEDDED: ScoringBackend = embeddedBackend(MODEL, SPEC);
+export const VALIDATOR = new FeatureEncoder(SPEC);
 
 export function deps(
   kms: InferenceDeps['kms'],
@@ -94,6 +95,7 @@ export function deps(
   const { log, metrics, recorded } = recorders();
   return {
     settings: SETTINGS,
+    validator: VALIDATOR,
     backend: () => Promise.resolve(EMBEDDED),
     kms,
     log,
