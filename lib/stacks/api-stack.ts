@@ -14,6 +14,7 @@ import { InferenceFunction, ServedModelRef } from '../constructs/inference-funct
 import { MODEL_GATE_RESOURCE_TYPE } from '../constructs/model-gate';
 import { ApiAuthorizationProps, MAX_INSPECTABLE_BODY_BYTES, ProtectedApi } from '../constructs/protected-api';
 import { FunctionPlacement } from '../constructs/secure-function';
+import { projectBuckets } from './project-buckets';
 import { ServingStack } from './serving-stack';
 
 /** The feature specification the function bundles; the edge's request model is built from the same file. */
@@ -84,7 +85,7 @@ export class ApiStack extends Stack {
     for (const bucket of [props.modelBucket, props.dataBucket]) {
       if (Stack.of(bucket) !== this) this.addDependency(Stack.of(bucket));
     }
-    const dataBucket = s3.Bucket.fromBucketName(this, 'DataBucket', props.names.buckets.data);
+    const dataBucket = projectBuckets(this, props.names).data;
 
     this.servedModel = this.resolveServedModel(props);
     this.inference = new InferenceFunction(this, 'Inference', {
