@@ -2,7 +2,6 @@ import { CfnOutput, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -38,15 +37,7 @@ export interface ApiStackProps extends StackProps {
   readonly environment: EnvironmentConfig;
   readonly names: ResourceNames;
   readonly placement: FunctionPlacement;
-  /** The model bucket: only its stack is used, for deployment order (artifacts are read by exact ARN). */
-  readonly modelBucket: s3.IBucket;
   readonly modelKey: kms.IKey;
-  /**
-   * The data bucket: this stack names it by its registered name rather than by reference, so the Data
-   * stack exports nothing this stack would lock, and an IAM5 acknowledgment names the same ARN in tests
-   * and in `cdk synth`; the bucket's stack is used for deployment order.
-   */
-  readonly dataBucket: s3.IBucket;
   readonly serving: ServingStack;
   /** The stage's deploy nonce, so this stack's gate resolution runs on every deployment too. */
   readonly deployNonce: string;
@@ -82,9 +73,6 @@ export class ApiStack extends Stack {
       keySpec: kms.KeySpec.HMAC_256,
     });
 
-    for (const bucket of [props.modelBucket, props.dataBucket]) {
-      if (Stack.of(bucket) !== this) this.addDependency(Stack.of(bucket));
-    }
     const dataBucket = projectBuckets(this, props.names).data;
 
     this.servedModel = this.resolveServedModel(props);

@@ -139,13 +139,13 @@ export class EnvironmentStage extends Stage {
         logRetentionDays: env.logRetentionDays,
         removalPolicy,
       },
-      modelBucket: this.data.modelBucket.bucket,
       modelKey: this.keys.modelKey.key,
-      dataBucket: this.data.dataBucket.bucket,
       serving: this.serving,
       deployNonce,
       removalPolicy,
     });
+    // The Api names the buckets by their registered names (see project-buckets.ts), not by reference.
+    this.api.addStackDependency(this.data);
 
     this.monitoring = new MonitoringStack(this, 'Monitoring', {
       ...common,
