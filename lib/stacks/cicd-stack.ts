@@ -27,7 +27,7 @@ export class CicdStack extends Stack {
       cdkQualifier: props.cdkQualifier,
       roleName: deployRoleName(props.projectName, props.environment.name),
     });
-    // The value of the GitHub environment variable AWS_DEPLOY_ROLE_ARN (see docs/sections/cicd.md).
+    // The value of the GitHub environment variable AWS_DEPLOY_ROLE_ARN (see docs/cicd.md).
     new CfnOutput(this, 'DeployRoleArn', { value: this.deployRole.role.roleArn });
   }
 }

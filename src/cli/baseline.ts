@@ -1,7 +1,7 @@
 /**
  * `npm run baseline -- --spec <feature-spec.json> --model <model.json> --input <training.csv> --out <baseline.json>`
  *
- * Builds the drift baseline of a model from its training data (see docs/sections/drift.md).
+ * Builds the drift baseline of a model from its training data (see docs/drift.md).
  * Exit codes: 0 written, 1 bad input data (unreadable CSV, no usable rows, spec/model mismatch), 2 usage.
  */
 import { writeFile } from 'node:fs/promises';

@@ -2,7 +2,7 @@
  * `npm run drift -- --baseline <baseline.json> --input <capture files or directories...> [--json]`
  *
  * Runs the drift check offline on local capture files with the same core the scheduled Lambda uses, and
- * prints the report (a table, or the full JSON report with --json). See docs/sections/drift.md.
+ * prints the report (a table, or the full JSON report with --json). See docs/drift.md.
  * Exit codes: 0 the check ran; 1 the baseline or an input could not be read; 2 usage error;
  * 3 drift detected and --fail-on-drift was given.
  */
