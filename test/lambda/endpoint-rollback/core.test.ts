@@ -98,16 +98,14 @@ const GOOD_MODEL = {
 
 async function knownGoodState(): Promise<RollbackState> {
   const store = new MemoryStore();
-  sagemaker
-    .on(DescribeEndpointCommand)
-    .resolves({
-      EndpointStatus: 'InService',
-      EndpointConfigName: 'cfg-v1',
-      EndpointName: 'churn-prod',
-      EndpointArn: 'a',
-      CreationTime: new Date(),
-      LastModifiedTime: new Date(),
-    });
+  sagemaker.on(DescribeEndpointCommand).resolves({
+    EndpointStatus: 'InService',
+    EndpointConfigName: 'cfg-v1',
+    EndpointName: 'churn-prod',
+    EndpointArn: 'a',
+    CreationTime: new Date(),
+    LastModifiedTime: new Date(),
+  });
   cloudwatch
     .on(DescribeAlarmsCommand)
     .resolves({ MetricAlarms: [{ AlarmName: 'churn-prod-drift', StateValue: 'OK' }] });
