@@ -82,6 +82,25 @@ export function encryptedDeadLetterQueue(
   return queue;
 }
 
+/**
+ * ENI management for a function in a VPC. Describe* cannot be scoped, and Create/Delete act on network
+ * interfaces whose ids do not exist yet, so the statement names `*` and stays in this region.
+ */
+export function vpcNetworkInterfaceStatement(region: string): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    actions: [
+      'ec2:CreateNetworkInterface',
+      'ec2:DescribeNetworkInterfaces',
+      'ec2:DescribeSubnets',
+      'ec2:DeleteNetworkInterface',
+      'ec2:AssignPrivateIpAddresses',
+      'ec2:UnassignPrivateIpAddresses',
+    ],
+    resources: ['*'],
+    conditions: { StringEquals: { 'aws:RequestedRegion': region } },
+  });
+}
+
 /** Why function roles may name `*`: only for actions AWS gives no resource type. */
 export const WILDCARD_RESOURCE_REASON =
   'Resource * appears only for actions that have no resource type: ec2 network-interface management for VPC placement (limited to this region), X-Ray trace submission, and CloudWatch PutMetricData (limited to one namespace by condition).';
@@ -143,22 +162,7 @@ export class SecureFunction extends Construct {
         resources: [this.logGroup.logGroup.logGroupArn],
       }),
     );
-    // ENI management for a function in a VPC; Describe* cannot be scoped, and Create/Delete act on
-    // network interfaces whose ids do not exist yet.
-    this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: [
-          'ec2:CreateNetworkInterface',
-          'ec2:DescribeNetworkInterfaces',
-          'ec2:DescribeSubnets',
-          'ec2:DeleteNetworkInterface',
-          'ec2:AssignPrivateIpAddresses',
-          'ec2:UnassignPrivateIpAddresses',
-        ],
-        resources: ['*'],
-        conditions: { StringEquals: { 'aws:RequestedRegion': stack.region } },
-      }),
-    );
+    this.role.addToPrincipalPolicy(vpcNetworkInterfaceStatement(stack.region));
 
     this.deadLetterQueue = encryptedDeadLetterQueue(this, 'DeadLetters', placement, this.role);
 

@@ -12,6 +12,7 @@ import {
   FunctionPlacement,
   SecureFunction,
   SecureFunctionProps,
+  vpcNetworkInterfaceStatement,
   WILDCARD_RESOURCE_REASON,
 } from './secure-function';
 
@@ -62,20 +63,7 @@ export class SecureProvider extends Construct {
         resources: [frameworkLogs.logGroup.logGroupArn],
       }),
     );
-    frameworkRole.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: [
-          'ec2:CreateNetworkInterface',
-          'ec2:DescribeNetworkInterfaces',
-          'ec2:DescribeSubnets',
-          'ec2:DeleteNetworkInterface',
-          'ec2:AssignPrivateIpAddresses',
-          'ec2:UnassignPrivateIpAddresses',
-        ],
-        resources: ['*'],
-        conditions: { StringEquals: { 'aws:RequestedRegion': Stack.of(this).region } },
-      }),
-    );
+    frameworkRole.addToPrincipalPolicy(vpcNetworkInterfaceStatement(Stack.of(this).region));
 
     this.provider = new cr.Provider(this, 'Provider', {
       onEventHandler: this.handler.function,

@@ -1,6 +1,4 @@
-import { RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as kms from 'aws-cdk-lib/aws-kms';
+import { Stack, StackProps } from 'aws-cdk-lib';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { DATA_BUCKET_PREFIXES, EnvironmentConfig, ProjectSettings, ResourceNames } from '../config';
@@ -13,13 +11,10 @@ export interface DataProtectionStackProps extends StackProps {
   readonly project: ProjectSettings;
   readonly environment: EnvironmentConfig;
   readonly names: ResourceNames;
-  readonly vpc: ec2.IVpc;
-  readonly workloadSecurityGroup: ec2.ISecurityGroup;
-  readonly dataKey: kms.IKey;
-  readonly logsKey: kms.IKey;
+  /** Where the functions run and what encrypts their data. */
+  readonly placement: FunctionPlacement;
   /** The one alert topic (MON-3). */
   readonly alertTopic: sns.ITopic;
-  readonly removalPolicy: RemovalPolicy;
 }
 
 /**
@@ -37,14 +32,7 @@ export class DataProtectionStack extends Stack {
   constructor(scope: Construct, id: string, props: DataProtectionStackProps) {
     super(scope, id, props);
     const env = props.environment;
-    const placement: FunctionPlacement = {
-      vpc: props.vpc,
-      securityGroup: props.workloadSecurityGroup,
-      dataKey: props.dataKey,
-      logsKey: props.logsKey,
-      logRetentionDays: env.logRetentionDays,
-      removalPolicy: props.removalPolicy,
-    };
+    const { placement } = props;
 
     this.macie = new MacieScanning(this, 'Macie', {
       enableInAccount: env.macie.enableInAccount,
@@ -67,7 +55,7 @@ export class DataProtectionStack extends Stack {
 
     this.alertWebhookSigningSecret = new RuntimeSecret(this, 'AlertWebhookSigningSecret', {
       description: `HMAC key that signs alert webhooks to external on-call tooling (${env.name})`,
-      encryptionKey: props.dataKey,
+      encryptionKey: placement.dataKey,
       placement,
     });
   }

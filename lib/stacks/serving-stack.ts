@@ -1,8 +1,8 @@
-import { CfnOutput, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { FunctionPlacement } from '../constructs/secure-function';
 import { projectBuckets } from './project-buckets';
 import { DATA_BUCKET_PREFIXES, EnvironmentConfig, ResourceNames } from '../config';
 import { InferenceEndpoint } from '../constructs/inference-endpoint';
@@ -17,15 +17,11 @@ export interface ServingStackProps extends StackProps {
   readonly projectName: string;
   readonly environment: EnvironmentConfig;
   readonly names: ResourceNames;
-  readonly vpc: ec2.IVpc;
-  /** The workload group of the isolated network: the gate function runs in it. */
-  readonly workloadSecurityGroup: ec2.ISecurityGroup;
-  readonly dataKey: kms.IKey;
+  /** Where the gate function runs and what encrypts its data; the endpoint uses the same VPC and keys. */
+  readonly placement: FunctionPlacement;
   readonly modelKey: kms.IKey;
-  readonly logsKey: kms.IKey;
   /** The environment's alert topic (AuditStack); rollback alarms notify it. */
   readonly alertTopic: sns.ITopic;
-  readonly removalPolicy: RemovalPolicy;
   /** Differs on every deployment so the gate runs every time (see ModelGateProps.deployNonce). */
   readonly deployNonce: string;
 }
@@ -87,18 +83,11 @@ export class ServingStack extends Stack {
     this.registry = new ModelRegistry(this, 'Registry', {
       groupName: props.names.modelPackageGroup,
       description: `Churn model versions for ${env.name}: artifact digest, commit, data version and metrics`,
-      removalPolicy: props.removalPolicy,
+      removalPolicy: props.placement.removalPolicy,
     });
     this.gate = new ModelGate(this, 'Gate', {
       registry: this.registry,
-      placement: {
-        vpc: props.vpc,
-        securityGroup: props.workloadSecurityGroup,
-        dataKey: props.dataKey,
-        logsKey: props.logsKey,
-        logRetentionDays: env.logRetentionDays,
-        removalPolicy: props.removalPolicy,
-      },
+      placement: props.placement,
       modelBucket: buckets.model,
       modelKey: props.modelKey,
       artifactPrefix: ARTIFACT_PREFIX,
@@ -121,7 +110,7 @@ export class ServingStack extends Stack {
       endpointName: `${props.projectName}-${env.name}`,
       model: this.servedModel,
       shadowModel: this.shadowModel,
-      vpc: props.vpc,
+      vpc: props.placement.vpc,
       instanceType: env.serving.instanceType,
       instanceCount: env.serving.instanceCount,
       maxInstanceCount: env.serving.maxInstanceCount,
@@ -132,10 +121,10 @@ export class ServingStack extends Stack {
       modelKey: props.modelKey,
       dataBucket: buckets.data,
       capturePrefix: DATA_BUCKET_PREFIXES.capture,
-      dataKey: props.dataKey,
-      logsKey: props.logsKey,
-      logRetentionDays: env.logRetentionDays,
-      removalPolicy: props.removalPolicy,
+      dataKey: props.placement.dataKey,
+      logsKey: props.placement.logsKey,
+      logRetentionDays: props.placement.logRetentionDays,
+      removalPolicy: props.placement.removalPolicy,
       alertTopic: props.alertTopic,
       imageRepositoryArns: [this.image.repositoryArn],
       executionRoleName: `${props.projectName}-${env.name}-model-execution`,

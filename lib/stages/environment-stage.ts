@@ -2,6 +2,7 @@ import { RemovalPolicy, Stage, StageProps, Tags } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { EnvironmentConfig, ProjectSettings, resourceNames } from '../config';
 import { githubRepositoryFrom } from '../constructs/github-oidc-deploy-role';
+import { FunctionPlacement } from '../constructs/secure-function';
 import { ApiStack } from '../stacks/api-stack';
 import { AuditStack } from '../stacks/audit-stack';
 import { CicdStack } from '../stacks/cicd-stack';
@@ -88,18 +89,24 @@ export class EnvironmentStage extends Stage {
       removalPolicy,
     });
 
+    // Where every workload function runs and what encrypts its data (NET-1, KEY-1).
+    const placement: FunctionPlacement = {
+      vpc: this.network.network.vpc,
+      securityGroup: this.network.network.workloadSecurityGroup,
+      dataKey: this.keys.dataKey.key,
+      logsKey: this.keys.logsKey.key,
+      logRetentionDays: env.logRetentionDays,
+      removalPolicy,
+    };
+
     this.dataProtection = new DataProtectionStack(this, 'DataProtection', {
       ...common,
       description: describe('Macie classification, MFA Delete check and runtime secrets'),
       project: props.project,
       environment: env,
       names,
-      vpc: this.network.network.vpc,
-      workloadSecurityGroup: this.network.network.workloadSecurityGroup,
-      dataKey: this.keys.dataKey.key,
-      logsKey: this.keys.logsKey.key,
+      placement,
       alertTopic: this.audit.alerts.topic,
-      removalPolicy,
     });
     // Macie reads the data bucket and the check reads the model bucket by name, not by reference.
     this.dataProtection.addStackDependency(this.data);
@@ -113,13 +120,9 @@ export class EnvironmentStage extends Stage {
       projectName: props.project.name,
       environment: env,
       names,
-      vpc: this.network.network.vpc,
-      workloadSecurityGroup: this.network.network.workloadSecurityGroup,
-      dataKey: this.keys.dataKey.key,
+      placement,
       modelKey: this.keys.modelKey.key,
-      logsKey: this.keys.logsKey.key,
       alertTopic: this.audit.alerts.topic,
-      removalPolicy,
       deployNonce,
     });
     // Serving names the buckets by their registered names (see project-buckets.ts), not by reference.
@@ -131,14 +134,7 @@ export class EnvironmentStage extends Stage {
       project: props.project,
       environment: env,
       names,
-      placement: {
-        vpc: this.network.network.vpc,
-        securityGroup: this.network.network.workloadSecurityGroup,
-        dataKey: this.keys.dataKey.key,
-        logsKey: this.keys.logsKey.key,
-        logRetentionDays: env.logRetentionDays,
-        removalPolicy,
-      },
+      placement,
       modelKey: this.keys.modelKey.key,
       serving: this.serving,
       deployNonce,
@@ -153,14 +149,7 @@ export class EnvironmentStage extends Stage {
       projectName: props.project.name,
       environment: env,
       names,
-      placement: {
-        vpc: this.network.network.vpc,
-        securityGroup: this.network.network.workloadSecurityGroup,
-        dataKey: this.keys.dataKey.key,
-        logsKey: this.keys.logsKey.key,
-        logRetentionDays: env.logRetentionDays,
-        removalPolicy,
-      },
+      placement,
       modelKey: this.keys.modelKey.key,
       alertTopic: this.audit.alerts.topic,
       endpoint: this.serving.endpoint,

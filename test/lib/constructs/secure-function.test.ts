@@ -1,35 +1,10 @@
-import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import * as kms from 'aws-cdk-lib/aws-kms';
 import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
-import { IsolatedNetwork } from '../../../lib/constructs/isolated-network';
-import { FunctionPlacement, FUNCTION_RUNTIME, SecureFunction } from '../../../lib/constructs/secure-function';
+import { FUNCTION_RUNTIME, SecureFunction } from '../../../lib/constructs/secure-function';
 import { SecureProvider } from '../../../lib/constructs/secure-provider';
-import cdkJson from '../../../cdk.json';
+import { placementFixture } from '../../helpers/placement';
 
-function fixture() {
-  const app = new App({ context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [] } });
-  const stack = new Stack(app, 'Fn', { env: { account: '111111111111', region: 'eu-west-1' } });
-  const dataKey = new kms.Key(stack, 'DataKey', { enableKeyRotation: true });
-  const logsKey = new kms.Key(stack, 'LogsKey', { enableKeyRotation: true });
-  const network = new IsolatedNetwork(stack, 'Net', {
-    cidr: '10.0.0.0/16',
-    availabilityZones: ['eu-west-1a', 'eu-west-1b'],
-    logsKey,
-    logRetentionDays: 30,
-    removalPolicy: RemovalPolicy.DESTROY,
-    s3BucketNames: ['bucket'],
-  });
-  const placement: FunctionPlacement = {
-    vpc: network.vpc,
-    securityGroup: network.workloadSecurityGroup,
-    dataKey,
-    logsKey,
-    logRetentionDays: 30,
-    removalPolicy: RemovalPolicy.DESTROY,
-  };
-  return { stack, placement, dataKey };
-}
+const fixture = () => placementFixture();
 
 describe('SecureFunction (NET-1, KEY-1)', () => {
   const { stack, placement } = fixture();

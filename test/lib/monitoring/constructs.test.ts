@@ -1,8 +1,7 @@
-import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
@@ -12,10 +11,8 @@ import * as path from 'node:path';
 import { MonitoringSettings } from '../../../lib/config';
 import { DriftMonitor } from '../../../lib/constructs/drift-monitor';
 import { EndpointRollback } from '../../../lib/constructs/endpoint-rollback';
-import { IsolatedNetwork } from '../../../lib/constructs/isolated-network';
 import { schedulePeriod } from '../../../lib/constructs/schedule-period';
-import { FunctionPlacement } from '../../../lib/constructs/secure-function';
-import cdkJson from '../../../cdk.json';
+import { placementFixture } from '../../helpers/placement';
 
 const baselineFile = path.join(mkdtempSync(path.join(tmpdir(), 'baseline-')), 'baseline.json');
 writeFileSync(baselineFile, JSON.stringify({ features: [{ name: 'tenure' }, { name: 'Contract' }] }));
@@ -30,26 +27,7 @@ const SETTINGS: MonitoringSettings = {
 };
 
 function fixture() {
-  const app = new App({ context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [] } });
-  const stack = new Stack(app, 'Mon', { env: { account: '333333333333', region: 'eu-west-1' } });
-  const dataKey = new kms.Key(stack, 'DataKey', { enableKeyRotation: true });
-  const logsKey = new kms.Key(stack, 'LogsKey', { enableKeyRotation: true });
-  const network = new IsolatedNetwork(stack, 'Net', {
-    cidr: '10.0.0.0/16',
-    availabilityZones: ['eu-west-1a', 'eu-west-1b'],
-    logsKey,
-    logRetentionDays: 30,
-    removalPolicy: RemovalPolicy.DESTROY,
-    s3BucketNames: ['data'],
-  });
-  const placement: FunctionPlacement = {
-    vpc: network.vpc,
-    securityGroup: network.workloadSecurityGroup,
-    dataKey,
-    logsKey,
-    logRetentionDays: 30,
-    removalPolicy: RemovalPolicy.DESTROY,
-  };
+  const { stack, placement, dataKey } = placementFixture('333333333333');
   const dataBucket = s3.Bucket.fromBucketName(stack, 'DataBucket', 'churn-prod-data');
   const topic = sns.Topic.fromTopicArn(stack, 'Topic', 'arn:aws:sns:eu-west-1:333333333333:alerts');
   return { stack, placement, dataBucket, topic, dataKey };
