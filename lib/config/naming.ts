@@ -16,6 +16,11 @@ export interface ResourceNames {
   readonly modelPackageGroup: string;
   /** CloudWatch namespace of the project's own metrics (drift, data quality, MFA Delete). */
   readonly metricNamespace: string;
+  /**
+   * The SageMaker execution role. Named, because the data stack's perimeter must exempt it before
+   * the serving stack creates it: SageMaker writes data capture on the role's behalf from its own fleet.
+   */
+  readonly modelExecutionRole: string;
 }
 
 export function resourceNames(
@@ -32,6 +37,7 @@ export function resourceNames(
     },
     modelPackageGroup: `${projectName}-${env.name}`,
     metricNamespace: `${projectName}/${env.name}`,
+    modelExecutionRole: `${projectName}-${env.name}-model-execution`,
   };
 }
 

@@ -93,7 +93,13 @@ export class DataStack extends Stack {
 
     const perimeter: DataPerimeterProps = {
       vpcEndpointId: props.s3Endpoint.vpcEndpointId,
-      trustedRoleArns: env.trustedRoleArns,
+      // SageMaker downloads artifacts through the VPC, but whether it writes data capture through it
+      // is not documented; the execution role's own policy limits it to models/ reads and its capture
+      // prefix, so exempting it from the network condition keeps capture working without widening access.
+      trustedRoleArns: [
+        ...env.trustedRoleArns,
+        `arn:aws:iam::${env.account}:role/${props.names.modelExecutionRole}`,
+      ],
       cdkQualifier: props.cdkQualifier,
     };
     applyDataPerimeter(this.modelBucket.bucket, perimeter);

@@ -127,7 +127,7 @@ export class ServingStack extends Stack {
       removalPolicy: props.placement.removalPolicy,
       alertTopic: props.alertTopic,
       imageRepositoryArns: [this.image.repositoryArn],
-      executionRoleName: `${props.projectName}-${env.name}-model-execution`,
+      executionRoleName: props.names.modelExecutionRole,
     });
     new CfnOutput(this, 'EndpointName', { value: this.endpoint.endpointName });
   }
