@@ -357,6 +357,7 @@ describe('KEY-4, MODEL-1, DATA-3, NET-6: buckets', () => {
         expect(exempt).toContain(
           `arn:aws:iam::${env.account}:role/cdk-hnb659fds-cfn-exec-role-${env.account}-${env.region}`,
         );
+        expect(exempt).toContain(`arn:aws:iam::${env.account}:role/churn-${env.name}-model-execution`);
       }
     }
   });
