@@ -105,6 +105,17 @@ export interface ServingSettings {
 
 export type ApiAuthorization = 'iam' | 'jwt';
 
+/** A calling application with its own usage-plan limits, identified by an API key API Gateway generates. */
+export interface ApiClient {
+  /** Lower-case letters, digits and dashes; names the key and the plan. */
+  readonly name: string;
+  /** Steady-state requests per second for this client. */
+  readonly rateLimit: number;
+  readonly burstLimit: number;
+  /** Requests per day; omitted means no daily quota. */
+  readonly quotaPerDay?: number;
+}
+
 export interface ApiSettings {
   /** `iam` (SigV4, default) or `jwt` (a Cognito user pool or OIDC issuer). */
   readonly authorization: ApiAuthorization;
@@ -121,6 +132,12 @@ export interface ApiSettings {
   readonly maxBatchSize: number;
   /** Probability above which a customer is High risk, and above which Medium. */
   readonly riskThresholds: { readonly high: number; readonly medium: number };
+  /**
+   * Per-client limits (SEC-4). When any client is listed, every request must also carry its client's
+   * API key (`x-api-key`), which selects the client's usage plan; the key identifies, SigV4 or the
+   * JWT still authenticates.
+   */
+  readonly clients: readonly ApiClient[];
 }
 
 export interface MonitoringSettings {

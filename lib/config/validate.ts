@@ -1,5 +1,6 @@
 import { AWS_REGIONS } from './regions';
 import {
+  ApiClient,
   ApiSettings,
   DataClassification,
   MacieSettings,
@@ -533,6 +534,52 @@ function readServing(r: Reader, path: string, raw: Json, isProd: boolean): Servi
   };
 }
 
+const CLIENT_NAME = /^[a-z][a-z0-9-]{0,62}$/;
+
+function readApiClients(r: Reader, path: string, raw: Json): ApiClient[] | undefined {
+  if (raw === undefined) return [];
+  if (!Array.isArray(raw)) {
+    r.problem(path, `must be an array of clients, got ${describe(raw)}`);
+    return undefined;
+  }
+  const clients: ApiClient[] = [];
+  const seen = new Set<string>();
+  let ok = true;
+  raw.forEach((item, i) => {
+    const at = `${path}[${i}]`;
+    const c = r.object(at, item, ['name', 'rateLimit', 'burstLimit', 'quotaPerDay']);
+    if (!c) {
+      ok = false;
+      return;
+    }
+    const name = r.string(
+      `${at}.name`,
+      c.name,
+      CLIENT_NAME,
+      'lower-case letters, digits and dashes, starting with a letter',
+    );
+    if (name !== undefined && seen.has(name)) r.problem(`${at}.name`, `'${name}' is listed twice`);
+    if (name !== undefined) seen.add(name);
+    const rateLimit = r.integer(`${at}.rateLimit`, c.rateLimit, 1, 10_000);
+    const burstLimit = r.integer(`${at}.burstLimit`, c.burstLimit, 1, 5_000);
+    const quotaPerDay =
+      c.quotaPerDay === undefined
+        ? undefined
+        : r.integer(`${at}.quotaPerDay`, c.quotaPerDay, 1, 1_000_000_000);
+    if (
+      name === undefined ||
+      rateLimit === undefined ||
+      burstLimit === undefined ||
+      (c.quotaPerDay !== undefined && quotaPerDay === undefined)
+    ) {
+      ok = false;
+      return;
+    }
+    clients.push({ name, rateLimit, burstLimit, ...(quotaPerDay !== undefined ? { quotaPerDay } : {}) });
+  });
+  return ok ? clients : undefined;
+}
+
 function readApi(r: Reader, path: string, raw: Json): ApiSettings | undefined {
   const o = section(r, path, raw, [
     'authorization',
@@ -542,8 +589,10 @@ function readApi(r: Reader, path: string, raw: Json): ApiSettings | undefined {
     'throttle',
     'maxBatchSize',
     'riskThresholds',
+    'clients',
   ]);
   if (!o) return undefined;
+  const clients = readApiClients(r, `${path}.clients`, o.clients);
   const authorization =
     o.authorization === undefined
       ? 'iam'
@@ -612,11 +661,13 @@ function readApi(r: Reader, path: string, raw: Json): ApiSettings | undefined {
     burstLimit === undefined ||
     maxBatchSize === undefined ||
     high === undefined ||
-    medium === undefined
+    medium === undefined ||
+    clients === undefined
   ) {
     return undefined;
   }
   return {
+    clients,
     authorization,
     allowedPrincipalArns,
     ...(jwt ? { jwt } : {}),

@@ -3,6 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { acknowledgeRule } from '../compliance/acknowledge';
 import { EncryptedLogGroup } from './encrypted-log-group';
 
 /** An interface endpoint and the only actions its policy lets this account's principals perform. */
@@ -142,6 +143,12 @@ export class IsolatedNetwork extends Construct {
       enableDnsHostnames: true,
       enableDnsSupport: true,
     });
+
+    acknowledgeRule(
+      this.vpc,
+      'CloudFormation-Validate::W3010',
+      'Availability-zone names come from the validated configuration (default <region>a, b, c) so that synth needs no AWS account lookup; users with other zone names set network.availabilityZones.',
+    );
 
     this.flowLogGroup = new EncryptedLogGroup(this, 'FlowLogs', {
       encryptionKey: props.logsKey,

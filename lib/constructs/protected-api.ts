@@ -7,6 +7,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
+import { ApiClient } from '../config';
 import { acknowledgeRule } from '../compliance/acknowledge';
 import { EncryptedLogGroup } from './encrypted-log-group';
 import { ManagedPolicyRole } from './managed-policy-role';
@@ -61,6 +62,12 @@ export interface ProtectedApiProps {
   readonly executionLogLevel?: apigw.MethodLoggingLevel;
   /** Time the integration may take; keep it above the function's own timeout. @default 29 seconds */
   readonly integrationTimeout?: Duration;
+  /**
+   * Calling applications with their own limits. When any is given, every method requires an API key,
+   * and each client's generated key selects its usage plan (the key identifies; it never authenticates).
+   * @default [] — the stage-wide plan only
+   */
+  readonly clients?: readonly ApiClient[];
 }
 
 const STAGE_NAME = 'v1';
@@ -85,6 +92,8 @@ export class ProtectedApi extends Construct {
   readonly wafLogGroup: EncryptedLogGroup;
   readonly method: apigw.Method;
   readonly usagePlan: apigw.UsagePlan;
+  /** The generated API key of each configured client, by client name. */
+  readonly clientKeys: Readonly<Record<string, apigw.IApiKey>>;
 
   constructor(scope: Construct, id: string, props: ProtectedApiProps) {
     super(scope, id);
@@ -164,6 +173,10 @@ export class ProtectedApi extends Construct {
       description: 'Generated from the model feature specification',
       schema: { schema: apigw.JsonSchemaVersion.DRAFT4, ...schemaBody } as apigw.JsonSchema,
     });
+    const clients = props.clients ?? [];
+    const names = new Set(clients.map((c) => c.name));
+    if (names.size !== clients.length)
+      throw new Error(`ProtectedApi ${id}: clients must have distinct names`);
     const methodOptions: apigw.MethodOptions = iamAuth
       ? { authorizationType: apigw.AuthorizationType.IAM }
       : {
@@ -182,6 +195,7 @@ export class ProtectedApi extends Construct {
       }),
       {
         ...methodOptions,
+        apiKeyRequired: clients.length > 0,
         requestValidator: validator,
         requestModels: { 'application/json': model },
       },
@@ -194,6 +208,24 @@ export class ProtectedApi extends Construct {
       throttle: { rateLimit: props.throttle.rateLimit, burstLimit: props.throttle.burstLimit },
       apiStages: [{ api: this.api, stage: this.api.deploymentStage }],
     });
+    this.clientKeys = Object.fromEntries(
+      clients.map((client) => {
+        // No value is given: API Gateway generates the key, so it never appears in a template (SEC-1).
+        const key = this.api.addApiKey(`Key-${client.name}`, {
+          apiKeyName: `${props.apiName}-${client.name}`,
+          description: `Identifies ${client.name} for its usage plan; callers still sign their requests`,
+        });
+        const plan = this.api.addUsagePlan(`Plan-${client.name}`, {
+          name: `${props.apiName}-${client.name}`,
+          description: `Limits of ${client.name}`,
+          throttle: { rateLimit: client.rateLimit, burstLimit: client.burstLimit },
+          quota: client.quotaPerDay ? { limit: client.quotaPerDay, period: apigw.Period.DAY } : undefined,
+          apiStages: [{ api: this.api, stage: this.api.deploymentStage }],
+        });
+        plan.addApiKey(key);
+        return [client.name, key];
+      }),
+    );
 
     this.wafLogGroup = new EncryptedLogGroup(this, 'WafLogs', {
       ...logGroupProps,

@@ -109,6 +109,7 @@ export class ApiStack extends Stack {
       authorization: this.authorization(props),
       throttle: env.api.throttle,
       wafRateLimitPer5Minutes: env.api.wafRateLimitPer5Minutes,
+      clients: env.api.clients,
       maxBodyBytes: MAX_INSPECTABLE_BODY_BYTES,
       logsKey: props.placement.logsKey,
       logRetentionDays: env.logRetentionDays,

@@ -197,9 +197,44 @@ describe('stage logging, tracing, throttling and validation', () => {
   });
 
   test('a usage plan applies the throttle to the stage', () => {
-    const plan = props(prodApi, 'AWS::ApiGateway::UsagePlan');
+    const plan = resourcesOfType(prodApi, 'AWS::ApiGateway::UsagePlan').find(
+      ([, p]) => p.Properties!.UsagePlanName === 'churn-prod-default',
+    )![1].Properties!;
     expect(plan.Throttle).toEqual({ RateLimit: 200, BurstLimit: 400 });
     expect((plan.ApiStages as Json[]).length).toBe(1);
+  });
+
+  test('each configured client gets a generated API key bound to its own usage plan, and keys become required', () => {
+    const keys = resourcesOfType(prodApi, 'AWS::ApiGateway::ApiKey').map(([, k]) => k.Properties!);
+    expect(keys.map((k) => k.Name).sort()).toEqual([
+      'churn-prod-crm-batch-scoring',
+      'churn-prod-retention-dashboard',
+    ]);
+    for (const key of keys) expect(key.Value).toBeUndefined();
+    const plans = Object.fromEntries(
+      resourcesOfType(prodApi, 'AWS::ApiGateway::UsagePlan').map(([id, p]) => [
+        p.Properties!.UsagePlanName,
+        { id, ...p.Properties! },
+      ]),
+    );
+    expect(plans['churn-prod-crm-batch-scoring']).toMatchObject({
+      Throttle: { RateLimit: 100, BurstLimit: 200 },
+      Quota: { Limit: 500000, Period: 'DAY' },
+    });
+    expect(plans['churn-prod-retention-dashboard']).toMatchObject({
+      Throttle: { RateLimit: 20, BurstLimit: 40 },
+    });
+    const bindings = resourcesOfType(prodApi, 'AWS::ApiGateway::UsagePlanKey').map(([, b]) =>
+      JSON.stringify(b.Properties),
+    );
+    expect(bindings).toHaveLength(2);
+    for (const method of resourcesOfType(prodApi, 'AWS::ApiGateway::Method')) {
+      if (method[1].Properties!.HttpMethod !== 'OPTIONS')
+        expect(method[1].Properties!.ApiKeyRequired).toBe(true);
+    }
+    // Without clients (dev), no key is asked for.
+    for (const method of resourcesOfType(devApi, 'AWS::ApiGateway::Method'))
+      expect(method[1].Properties!.ApiKeyRequired ?? false).toBe(false);
   });
 
   test('the body validator and the JSON-schema model from the feature specification guard the method', () => {

@@ -246,3 +246,33 @@ describe('serving, API, Macie and monitoring settings', () => {
     expect(problems[0]).toContain(expected);
   });
 });
+
+describe('API clients', () => {
+  test('clients default to none and are read with their limits', () => {
+    const config = validateConfig(rawExampleConfig());
+    expect(config.environments.find((e) => e.name === 'dev')!.api.clients).toEqual([]);
+    expect(config.environments.find((e) => e.name === 'prod')!.api.clients[0]).toEqual({
+      name: 'crm-batch-scoring',
+      rateLimit: 100,
+      burstLimit: 200,
+      quotaPerDay: 500000,
+    });
+  });
+
+  test('a bad or duplicated client is refused with its index', () => {
+    const problems = problemsOf((r) => {
+      r.environments.prod.api.clients = [
+        { name: 'crm', rateLimit: 1, burstLimit: 1 },
+        { name: 'crm', rateLimit: 0, burstLimit: 1 },
+        { name: 'Bad Name', rateLimit: 1, burstLimit: 1 },
+      ];
+    });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        "environments.prod.api.clients[1].name: 'crm' is listed twice",
+        'environments.prod.api.clients[1].rateLimit: must be an integer from 1 to 10000, got 0',
+        expect.stringContaining('environments.prod.api.clients[2].name'),
+      ]),
+    );
+  });
+});
