@@ -50,24 +50,24 @@ const modelDataUrl = optionalEnv('MODEL_DATA_URL', '');
 const modelSha256 = optionalEnv('MODEL_SHA256', '');
 const invokeTimeoutMs = numberEnv('INVOKE_TIMEOUT_MS', 4_000);
 
-const { logger, metrics, tracer } = observability('inference');
+const { logger, metrics } = observability('inference');
 
 // One client each per container. SageMaker: a per-attempt socket timeout and two attempts, inside the
 // call's own deadline (INVOKE_TIMEOUT_MS), which the stack sets well below the function timeout.
-const kms = tracer.captureAWSv3Client(
-  new KMSClient({ maxAttempts: 3, requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000 } }),
-);
-const s3 = tracer.captureAWSv3Client(
-  new S3Client({ maxAttempts: 3, requestHandler: { connectionTimeout: 1_000, requestTimeout: 5_000 } }),
-);
+const kms = new KMSClient({
+  maxAttempts: 3,
+  requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000 },
+});
+const s3 = new S3Client({
+  maxAttempts: 3,
+  requestHandler: { connectionTimeout: 1_000, requestTimeout: 5_000 },
+});
 const sagemaker =
   mode === 'sagemaker'
-    ? tracer.captureAWSv3Client(
-        new SageMakerRuntimeClient({
-          maxAttempts: 2,
-          requestHandler: { connectionTimeout: 1_000, requestTimeout: Math.floor(invokeTimeoutMs / 2) },
-        }),
-      )
+    ? new SageMakerRuntimeClient({
+        maxAttempts: 2,
+        requestHandler: { connectionTimeout: 1_000, requestTimeout: Math.floor(invokeTimeoutMs / 2) },
+      })
     : undefined;
 
 async function createBackend(): Promise<ScoringBackend> {

@@ -1,17 +1,19 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { Tracer } from '@aws-lambda-powertools/tracer';
 
 /**
- * The one place functions get Powertools' logger (structured JSON), metrics (CloudWatch EMF) and tracer
- * (X-Ray subsegments for SDK calls). The service name and metric namespace come from the standard
- * POWERTOOLS_SERVICE_NAME / POWERTOOLS_METRICS_NAMESPACE variables the construct sets; the argument is the
- * fallback for local runs and tests.
+ * The one place functions get Powertools' logger (structured JSON) and metrics (CloudWatch EMF). The
+ * service name and metric namespace come from the standard POWERTOOLS_SERVICE_NAME /
+ * POWERTOOLS_METRICS_NAMESPACE variables the construct sets; the argument is the fallback for local runs
+ * and tests.
+ *
+ * Tracing is Lambda's own active X-Ray tracing, which SecureFunction turns on. The Powertools tracer's
+ * SDK subsegments are left out: they put the X-Ray SDK in the bundle, which cost the inference function
+ * 40 to 80 ms of its cold start (`npm run bench -- inference`).
  */
 export interface Observability {
   readonly logger: Logger;
   readonly metrics: Metrics;
-  readonly tracer: Tracer;
 }
 
 const cache = new Map<string, Observability>();
@@ -24,7 +26,6 @@ export function observability(fallbackServiceName: string): Observability {
     found = {
       logger: new Logger({ serviceName }),
       metrics: new Metrics({ serviceName }),
-      tracer: new Tracer({ serviceName }),
     };
     cache.set(serviceName, found);
   }
