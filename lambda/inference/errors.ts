@@ -45,18 +45,13 @@ const UNAVAILABLE = new Set([
   'DependencyTimeoutException',
 ]);
 
-function nameOf(error: unknown): string {
-  if (error instanceof Error) return error.name;
-  return 'NonError';
-}
-
 /** The SDK's name for the failure, safe to log (it carries no request data). */
 export function errorName(error: unknown): string {
-  return nameOf(error);
+  return error instanceof Error ? error.name : 'NonError';
 }
 
 export function publicError(error: unknown, dependency: Dependency): PublicError {
-  const name = nameOf(error);
+  const name = errorName(error);
   const code = (error as { code?: unknown } | null)?.code;
   const httpStatus = (error as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode;
   const what = dependency === 'pseudonymisation' ? 'the pseudonymisation service' : 'the scoring service';

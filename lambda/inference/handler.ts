@@ -15,6 +15,7 @@ import {
   type InferenceSettings,
   type ScoringBackend,
 } from './core';
+import { errorName } from './errors';
 import { loadServedModel } from './model-source';
 
 // Configuration is read once, at cold start: a missing variable fails the first invocation by name.
@@ -84,7 +85,7 @@ async function createBackend(): Promise<ScoringBackend> {
       model = await loadServedModel(s3, modelDataUrl, modelSha256);
     } catch (error) {
       logger.warn('served model not loadable in the function; answering without explanations', {
-        errorName: error instanceof Error ? error.name : 'NonError',
+        errorName: errorName(error),
       });
     }
   }
@@ -101,7 +102,7 @@ function backend(): Promise<ScoringBackend> {
   if (!backendPromise) {
     backendPromise = createBackend().catch((error: unknown) => {
       backendPromise = undefined;
-      logger.error('model load failed', { errorName: error instanceof Error ? error.name : 'NonError' });
+      logger.error('model load failed', { errorName: errorName(error) });
       throw error;
     });
   }
