@@ -109,36 +109,32 @@ export function formatReport(r: DriftReport): string {
   const rows: string[][] = [header];
   for (const f of r.features) {
     const q = f.quality;
-    if (f.kind === 'numeric') {
-      rows.push([
-        f.name,
-        f.ks ? `KS ${f.ks.method}` : 'KS',
-        String(f.values),
-        num(f.ks?.statistic),
-        num(f.ks?.pValue),
-        num(f.ks?.adjustedPValue),
-        num(f.psi),
-        pct(q.nullRate),
-        pct(q.typeErrorRate),
-        pct(q.outOfRangeRate),
-        f.drift ? 'DRIFT' : '',
-      ]);
-    } else {
-      const unseen = f.unseen.count > 0 ? ` (+${f.unseen.count} unseen)` : '';
-      rows.push([
-        f.name,
-        f.chiSquare ? `chi2 dof=${f.chiSquare.dof}${f.chiSquare.yates ? ' Yates' : ''}` : 'chi2',
-        `${f.values}${unseen}`,
-        num(f.chiSquare?.statistic, 3),
-        num(f.chiSquare?.pValue),
-        num(f.chiSquare?.adjustedPValue),
-        num(f.psi),
-        pct(q.nullRate),
-        pct(q.typeErrorRate),
-        pct(q.outOfRangeRate),
-        f.drift ? 'DRIFT' : '',
-      ]);
-    }
+    // Only the test columns differ by kind; the PSI, quality and verdict columns are shared.
+    const test =
+      f.kind === 'numeric'
+        ? [
+            f.ks ? `KS ${f.ks.method}` : 'KS',
+            String(f.values),
+            num(f.ks?.statistic),
+            num(f.ks?.pValue),
+            num(f.ks?.adjustedPValue),
+          ]
+        : [
+            f.chiSquare ? `chi2 dof=${f.chiSquare.dof}${f.chiSquare.yates ? ' Yates' : ''}` : 'chi2',
+            `${f.values}${f.unseen.count > 0 ? ` (+${f.unseen.count} unseen)` : ''}`,
+            num(f.chiSquare?.statistic, 3),
+            num(f.chiSquare?.pValue),
+            num(f.chiSquare?.adjustedPValue),
+          ];
+    rows.push([
+      f.name,
+      ...test,
+      num(f.psi),
+      pct(q.nullRate),
+      pct(q.typeErrorRate),
+      pct(q.outOfRangeRate),
+      f.drift ? 'DRIFT' : '',
+    ]);
   }
   const p = r.prediction;
   rows.push([
