@@ -1,10 +1,10 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { S3Client } from '@aws-sdk/client-s3';
-import { Logger } from '@aws-lambda-powertools/logger';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseBaseline } from '../../src/drift/baseline';
 import { numberEnv, optionalEnv, requiredEnv } from '../shared/env';
+import { createLogger } from '../shared/observability';
 import { runScheduledDriftCheck, ScheduledDriftSettings } from './core';
 
 /** The baseline ships inside the function bundle, next to this file, so a check never runs without one. */
@@ -32,7 +32,7 @@ const baseline = parseBaseline(JSON.parse(readFileSync(baselinePath, 'utf8')));
 
 const s3 = new S3Client({});
 const cloudwatch = new CloudWatchClient({});
-const logger = new Logger({ serviceName: optionalEnv('POWERTOOLS_SERVICE_NAME', 'drift-check') });
+const logger = createLogger('drift-check');
 
 /** Scheduled by EventBridge. Failures throw, so the function's Errors alarm fires. */
 export async function handler(): Promise<{ status: string; reportKey: string }> {

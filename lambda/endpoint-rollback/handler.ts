@@ -1,8 +1,8 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
-import { Logger } from '@aws-lambda-powertools/logger';
-import { numberEnv, optionalEnv, requiredEnv } from '../shared/env';
+import { numberEnv, requiredEnv } from '../shared/env';
+import { createLogger } from '../shared/observability';
 import { handleRollbackEvent, InvalidRollbackEventError, parseRollbackEvent, RollbackSettings } from './core';
 import { S3StateStore } from './s3-state-store';
 
@@ -22,7 +22,7 @@ const sagemaker = new SageMakerClient({});
 const cloudwatch = new CloudWatchClient({});
 const s3 = new S3Client({});
 const store = new S3StateStore(s3, stateBucket, stateKey, settings.endpointName);
-const logger = new Logger({ serviceName: optionalEnv('POWERTOOLS_SERVICE_NAME', 'endpoint-rollback') });
+const logger = createLogger('endpoint-rollback');
 
 /** EventBridge (alarm state changes, schedule) and manual `{ "action": "reset", "requestedBy": ... }`. */
 export async function handler(event: unknown): Promise<{ action: string; detail: string }> {

@@ -1,12 +1,12 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import { createLogger } from '../shared/observability';
 import { onGateEvent, type GateResponse } from './core';
 
 // Created once per container so warm invocations reuse connections; region comes from the Lambda runtime.
 const clients = { sagemaker: new SageMakerClient({}), s3: new S3Client({}) };
-const logger = new Logger({ serviceName: 'model-gate' });
+const logger = createLogger('model-gate');
 
 /**
  * onEvent handler for the CDK Provider framework. A thrown error fails the custom resource: the framework

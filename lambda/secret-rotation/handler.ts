@@ -1,13 +1,13 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { Logger } from '@aws-lambda-powertools/logger';
-import { numberEnv, optionalEnv } from '../shared/env';
+import { numberEnv } from '../shared/env';
+import { createLogger } from '../shared/observability';
 import { parseRotationEvent, rotate, type RotationOutcome, validateValueSpec } from './core';
 
 // Read once at cold start so a misconfigured deployment fails on its first invocation, by name.
 const spec = validateValueSpec({ length: numberEnv('VALUE_LENGTH', 64) });
 
 const secrets = new SecretsManagerClient({});
-const logger = new Logger({ serviceName: optionalEnv('POWERTOOLS_SERVICE_NAME', 'secret-rotation') });
+const logger = createLogger('secret-rotation');
 
 /** Rotation function invoked by Secrets Manager once per step (SEC-1). */
 export async function handler(event: unknown): Promise<{ step: string; outcome: RotationOutcome }> {
