@@ -159,19 +159,16 @@ export function formatReport(r: DriftReport): string {
         .trimEnd(),
     );
   lines.push('');
-  if (r.dataQuality.breaches.length === 0) lines.push(`data quality: ${r.dataQuality.status}`);
-  else {
-    lines.push(`data quality: ${r.dataQuality.status}`);
-    for (const b of r.dataQuality.breaches) {
-      lines.push(`  ${b.feature}: ${b.check} ${pct(b.value)} > ${pct(b.threshold)}`);
-    }
+  lines.push(`data quality: ${r.dataQuality.status}`);
+  for (const b of r.dataQuality.breaches) {
+    lines.push(`  ${b.feature}: ${b.check} ${pct(b.value)} > ${pct(b.threshold)}`);
   }
-  const unseen = r.features.filter((f) => f.kind === 'categorical' && f.unseen.count > 0);
-  for (const f of unseen) {
-    if (f.kind !== 'categorical') continue;
-    lines.push(
-      `unseen categories of ${f.name}: ${f.unseen.top.map((t) => `${JSON.stringify(t.category)} x${t.count}`).join(', ')}`,
-    );
+  for (const f of r.features) {
+    if (f.kind === 'categorical' && f.unseen.count > 0) {
+      lines.push(
+        `unseen categories of ${f.name}: ${f.unseen.top.map((t) => `${JSON.stringify(t.category)} x${t.count}`).join(', ')}`,
+      );
+    }
   }
   return `${lines.join('\n')}\n`;
 }
