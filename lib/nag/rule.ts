@@ -20,6 +20,16 @@ export function resolved<T = unknown>(node: CfnResource, value: unknown): T {
   return Stack.of(node).resolve(value) as T;
 }
 
+/**
+ * A property of a resolved value by its camelCase name, or else its PascalCase one: an L1 property
+ * holds camelCase keys when set through the construct's props, PascalCase when given as raw CloudFormation.
+ */
+export function field(value: unknown, camelName: string): unknown {
+  if (value === null || typeof value !== 'object') return undefined;
+  const o = value as Record<string, unknown>;
+  return o[camelName] ?? o[camelName.charAt(0).toUpperCase() + camelName.slice(1)];
+}
+
 export const asList = <T>(value: unknown): T[] =>
   value === undefined || value === null ? [] : Array.isArray(value) ? (value as T[]) : [value as T];
 

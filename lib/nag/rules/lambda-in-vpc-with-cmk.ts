@@ -1,7 +1,7 @@
 import { CfnResource, CustomResourceProviderBase } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NagMessageLevel, NagRuleCompliance } from 'cdk-nag';
-import { asList, ChurnRule, resolved } from '../rule';
+import { asList, ChurnRule, field, resolved } from '../rule';
 
 /**
  * CDK's own singleton providers (core `CustomResourceProvider`, e.g. the one behind
@@ -27,15 +27,9 @@ export const LambdaInVpcWithCmk: ChurnRule = {
     if (node.cfnResourceType !== 'AWS::Lambda::Function') return NagRuleCompliance.NOT_APPLICABLE;
     if (isCdkSingletonProvider(node)) return NagRuleCompliance.NOT_APPLICABLE;
     if (!(node instanceof lambda.CfnFunction)) return NagRuleCompliance.NON_COMPLIANT;
-    const vpc = resolved<{
-      subnetIds?: unknown;
-      securityGroupIds?: unknown;
-      SubnetIds?: unknown;
-      SecurityGroupIds?: unknown;
-    }>(node, node.vpcConfig);
+    const vpc = resolved(node, node.vpcConfig);
     const inVpc =
-      asList(vpc?.subnetIds ?? vpc?.SubnetIds).length > 0 &&
-      asList(vpc?.securityGroupIds ?? vpc?.SecurityGroupIds).length > 0;
+      asList(field(vpc, 'subnetIds')).length > 0 && asList(field(vpc, 'securityGroupIds')).length > 0;
     const key = resolved(node, node.kmsKeyArn);
     const customerKey = key !== undefined && !JSON.stringify(key).includes('alias/aws/');
     return inVpc && customerKey ? NagRuleCompliance.COMPLIANT : NagRuleCompliance.NON_COMPLIANT;

@@ -1,7 +1,7 @@
 import { CfnResource } from 'aws-cdk-lib';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { NagMessageLevel, NagRuleCompliance } from 'cdk-nag';
-import { asList, ChurnRule, resolved } from '../rule';
+import { asList, ChurnRule, field, resolved } from '../rule';
 
 /** MODEL-5: an endpoint update shifts traffic blue/green and rolls back on CloudWatch alarms. */
 export const SageMakerEndpointAutoRollback: ChurnRule = {
@@ -14,13 +14,9 @@ export const SageMakerEndpointAutoRollback: ChurnRule = {
   check: (node: CfnResource) => {
     if (node.cfnResourceType !== 'AWS::SageMaker::Endpoint') return NagRuleCompliance.NOT_APPLICABLE;
     if (!(node instanceof sagemaker.CfnEndpoint)) return NagRuleCompliance.NON_COMPLIANT;
-    const config = resolved<Record<string, Record<string, unknown> | undefined> | undefined>(
-      node,
-      node.deploymentConfig,
-    );
-    const blueGreen = config?.blueGreenUpdatePolicy ?? config?.BlueGreenUpdatePolicy;
-    const rollback = config?.autoRollbackConfiguration ?? config?.AutoRollbackConfiguration;
-    const alarms = asList(rollback?.alarms ?? rollback?.Alarms);
+    const config = resolved(node, node.deploymentConfig);
+    const blueGreen = field(config, 'blueGreenUpdatePolicy');
+    const alarms = asList(field(field(config, 'autoRollbackConfiguration'), 'alarms'));
     return blueGreen && alarms.length > 0 ? NagRuleCompliance.COMPLIANT : NagRuleCompliance.NON_COMPLIANT;
   },
 };

@@ -1,7 +1,7 @@
 import { CfnResource } from 'aws-cdk-lib';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { NagMessageLevel, NagRuleCompliance } from 'cdk-nag';
-import { ChurnRule, resolved } from '../rule';
+import { ChurnRule, field, resolved } from '../rule';
 
 /** KEY-1, MODEL-4: endpoint volumes and captured inference data are encrypted with a customer-managed key. */
 export const SageMakerEndpointConfigEncrypted: ChurnRule = {
@@ -15,14 +15,9 @@ export const SageMakerEndpointConfigEncrypted: ChurnRule = {
     if (node.cfnResourceType !== 'AWS::SageMaker::EndpointConfig') return NagRuleCompliance.NOT_APPLICABLE;
     if (!(node instanceof sagemaker.CfnEndpointConfig)) return NagRuleCompliance.NON_COMPLIANT;
     const volumeKey = resolved(node, node.kmsKeyId);
-    const capture = resolved<{
-      enableCapture?: unknown;
-      kmsKeyId?: unknown;
-      EnableCapture?: unknown;
-      KmsKeyId?: unknown;
-    }>(node, node.dataCaptureConfig);
-    const captureOn = (capture?.enableCapture ?? capture?.EnableCapture) !== false && capture !== undefined;
-    const captureKey = capture?.kmsKeyId ?? capture?.KmsKeyId;
+    const capture = resolved(node, node.dataCaptureConfig);
+    const captureOn = field(capture, 'enableCapture') !== false && capture !== undefined;
+    const captureKey = field(capture, 'kmsKeyId');
     return volumeKey && captureOn && captureKey
       ? NagRuleCompliance.COMPLIANT
       : NagRuleCompliance.NON_COMPLIANT;

@@ -1,7 +1,7 @@
 import { CfnResource } from 'aws-cdk-lib';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { NagMessageLevel, NagRuleCompliance } from 'cdk-nag';
-import { asList, ChurnRule, resolved } from '../rule';
+import { asList, ChurnRule, field, resolved } from '../rule';
 
 /** MODEL-4, NET-1: a SageMaker model runs in the VPC's subnets with network isolation on. */
 export const SageMakerModelIsolated: ChurnRule = {
@@ -15,14 +15,9 @@ export const SageMakerModelIsolated: ChurnRule = {
     if (node.cfnResourceType !== 'AWS::SageMaker::Model') return NagRuleCompliance.NOT_APPLICABLE;
     if (!(node instanceof sagemaker.CfnModel)) return NagRuleCompliance.NON_COMPLIANT;
     const isolated = resolved(node, node.enableNetworkIsolation) === true;
-    const vpc = resolved<{
-      subnets?: unknown;
-      securityGroupIds?: unknown;
-      Subnets?: unknown;
-      SecurityGroupIds?: unknown;
-    }>(node, node.vpcConfig);
-    const subnets = asList(vpc?.subnets ?? vpc?.Subnets);
-    const groups = asList(vpc?.securityGroupIds ?? vpc?.SecurityGroupIds);
+    const vpc = resolved(node, node.vpcConfig);
+    const subnets = asList(field(vpc, 'subnets'));
+    const groups = asList(field(vpc, 'securityGroupIds'));
     return isolated && subnets.length > 0 && groups.length > 0
       ? NagRuleCompliance.COMPLIANT
       : NagRuleCompliance.NON_COMPLIANT;
