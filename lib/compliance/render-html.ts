@@ -1,6 +1,6 @@
 import { CONTROL_STATUSES, ControlStatus } from './controls';
 import { ControlResult } from './evidence';
-import { ComplianceReport, EnvironmentReport, HumanAction } from './report';
+import { ComplianceReport, EnvironmentReport, failureOf, HumanAction } from './report';
 
 const esc = (text: unknown): string =>
   String(text).replace(
@@ -236,11 +236,8 @@ export function renderOverviewHtml(report: ComplianceReport): string {
   const failing = report.overview
     .filter((o) => o.status === 'failing')
     .map((o) => {
-      const where = Object.entries(o.byEnvironment)
-        .filter(([, s]) => s === 'failing')
-        .map(([e]) => e);
-      const first = envs.find((e) => e.name === where[0])?.controls.find((c) => c.id === o.id)?.problems[0];
-      return { id: o.id, text: `[${where.join(', ')}] ${first?.text ?? ''}` };
+      const { environments, firstProblem } = failureOf(report, o);
+      return { id: o.id, text: `[${environments.join(', ')}] ${firstProblem ?? ''}` };
     });
   const matrix = table(
     ['Control', ...envs.map((e) => e.name), 'Requirement'],

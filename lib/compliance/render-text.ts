@@ -1,5 +1,5 @@
 import { CONTROL_STATUSES, CONTROLS } from './controls';
-import { ComplianceReport, EnvironmentReport } from './report';
+import { ComplianceReport, EnvironmentReport, failureOf } from './report';
 import { STATUS_LABEL } from './render-html';
 
 /** Pipes and line breaks would break a Markdown table cell. */
@@ -99,10 +99,7 @@ export function renderOverviewMarkdown(report: ComplianceReport): string {
   if (failing.length) {
     out.push(`> **${failing.length} control(s) FAILING** in at least one environment:`, '>');
     for (const o of failing) {
-      const where = Object.entries(o.byEnvironment)
-        .filter(([, s]) => s === 'failing')
-        .map(([e]) => e);
-      out.push(`> - **${o.id}** (${where.join(', ')})`);
+      out.push(`> - **${o.id}** (${failureOf(report, o).environments.join(', ')})`);
     }
     out.push('');
   }

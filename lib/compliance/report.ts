@@ -90,6 +90,23 @@ export function countStatuses(statuses: readonly ControlStatus[]): Record<Contro
   return counts;
 }
 
+/**
+ * Where an overview row fails: its failing environments in report order, and the first problem of the
+ * control in the first of them (the line a reader sees first).
+ */
+export function failureOf(
+  report: Pick<ComplianceReport, 'environments'>,
+  row: OverviewRow,
+): { environments: string[]; firstProblem?: string } {
+  const environments = Object.entries(row.byEnvironment)
+    .filter(([, s]) => s === 'failing')
+    .map(([e]) => e);
+  const firstProblem = report.environments
+    .find((e) => e.name === environments[0])
+    ?.controls.find((c) => c.id === row.id)?.problems[0]?.text;
+  return { environments, firstProblem };
+}
+
 function needsHuman(model: EnvironmentModel): HumanAction[] {
   const actions: HumanAction[] = [];
   const account = `${model.name} (account ${model.account}, ${model.region})`;

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { readCloudAssembly } from './assembly';
 import { CONTROL_STATUSES } from './controls';
 import { RepositoryFacts } from './evidence';
-import { buildReport, ComplianceReport, ReportOptions } from './report';
+import { buildReport, ComplianceReport, failureOf, ReportOptions } from './report';
 import { renderEnvironmentHtml, renderOverviewHtml, STATUS_LABEL } from './render-html';
 import { renderEnvironmentMarkdown, renderOverviewMarkdown } from './render-text';
 import { toSarif } from './sarif';
@@ -91,12 +91,8 @@ export function summarize(report: ComplianceReport): string {
   if (failing.length) {
     out.push('', `!!! ${failing.length} CONTROL(S) FAILING — evidence missing or wrong:`);
     for (const o of failing) {
-      const envs = Object.entries(o.byEnvironment)
-        .filter(([, s]) => s === 'failing')
-        .map(([e]) => e);
-      const first = report.environments.find((e) => e.name === envs[0])?.controls.find((c) => c.id === o.id)
-        ?.problems[0]?.text;
-      out.push(`  ✗ ${o.id.padEnd(8)} [${envs.join(', ')}] ${first ?? ''}`);
+      const { environments, firstProblem } = failureOf(report, o);
+      out.push(`  ✗ ${o.id.padEnd(8)} [${environments.join(', ')}] ${firstProblem ?? ''}`);
     }
   } else {
     out.push('', 'No control is failing.');
