@@ -15,6 +15,7 @@ import { parseBaseline } from '../drift/baseline';
 import type { DriftOptions } from '../drift/options';
 import type { DriftReport } from '../drift/report';
 import { runDriftCheck, type CaptureObject } from '../drift/run';
+import { formatTable } from './table';
 
 export const DRIFT_USAGE = `Usage: npm run drift -- --baseline <baseline.json> --input <file|dir> [--input <file|dir> ...] [options]
 
@@ -150,14 +151,7 @@ export function formatReport(r: DriftReport): string {
     p.quality.outputs > 0 ? pct(p.quality.outOfRange / p.quality.outputs) : '-',
     p.drift ? 'DRIFT' : '',
   ]);
-  const widths = header.map((_, i) => Math.max(...rows.map((row) => row[i].length)));
-  for (const row of rows)
-    lines.push(
-      row
-        .map((c, i) => c.padEnd(widths[i]))
-        .join('  ')
-        .trimEnd(),
-    );
+  lines.push(formatTable(rows));
   lines.push('');
   lines.push(`data quality: ${r.dataQuality.status}`);
   for (const b of r.dataQuality.breaches) {

@@ -14,6 +14,7 @@ import {
   type ModelVersionInfo,
   type RegistryClients,
 } from '../registry';
+import { formatTable } from './table';
 
 export interface CliIo {
   readonly stdout: (text: string) => void;
@@ -144,19 +145,6 @@ async function readMetrics(deps: CliDeps, path: string) {
 
 function formatMetric(value: number | undefined): string {
   return value === undefined ? '-' : value.toFixed(4);
-}
-
-/** A plain fixed-width table: readable in a terminal and in CI logs, no colour codes. */
-export function formatTable(rows: readonly (readonly string[])[]): string {
-  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
-  return rows
-    .map((row) =>
-      row
-        .map((cell, column) => cell.padEnd(widths[column]))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
 }
 
 export function formatVersions(group: string, versions: readonly ModelVersionInfo[]): string {
