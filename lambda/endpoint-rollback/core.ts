@@ -16,6 +16,7 @@ import {
   SageMakerClient,
   UpdateEndpointCommand,
 } from '@aws-sdk/client-sagemaker';
+import { errorMessage } from '../shared/errors';
 import {
   EndpointConfigSnapshot,
   HistoryAction,
@@ -222,7 +223,7 @@ async function onAlarm(
     );
   } catch (error) {
     const failures = state.consecutiveFailures + 1;
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     await putMetric(deps, settings, ROLLBACK_METRICS.failed, 1);
     let next = withHistory(
       { ...state, consecutiveFailures: failures },

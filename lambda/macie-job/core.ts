@@ -7,6 +7,7 @@ import {
   UpdateClassificationJobCommand,
 } from '@aws-sdk/client-macie2';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import { errorMessage, errorName } from '../shared/errors';
 import {
   clientToken,
   definitionHash,
@@ -218,7 +219,7 @@ async function updateJob(
       // old physical id during cleanup, which retries the cancel; log loudly so the operator sees it.
       deps.logger.error('could not cancel the replaced classification job; cleanup Delete will retry', {
         jobId: oldJobId,
-        error: err instanceof Error ? err.message : String(err),
+        error: errorMessage(err),
       });
     }
   }
@@ -308,7 +309,7 @@ export function macieError(
 ): MacieJobError {
   if (err instanceof MacieJobError) return err;
   const name = errorName(err);
-  const message = err instanceof Error ? err.message : String(err);
+  const message = errorMessage(err);
   if (name === 'AccessDeniedException' && /not enabled|suspended/i.test(message)) {
     return new MacieNotEnabledError(accountId, region, operation, err);
   }
@@ -339,11 +340,6 @@ export function macieError(
     default:
       return new MacieJobError(`Macie ${operation} failed: ${name}: ${message}`, name, { cause: err });
   }
-}
-
-function errorName(err: unknown): string {
-  if (err instanceof Error) return err.name;
-  return 'UnknownError';
 }
 
 function tryDefinitionHash(raw: unknown): string | undefined {

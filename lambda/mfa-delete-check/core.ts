@@ -1,5 +1,6 @@
 import { type CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { GetBucketVersioningCommand, type S3Client } from '@aws-sdk/client-s3';
+import { errorMessage, errorName } from '../shared/errors';
 
 /**
  * MODEL-1 runtime check. CloudFormation cannot turn on S3 MFA Delete (only the root user, with its MFA
@@ -140,8 +141,8 @@ function remediationNote(versioning: VersioningState, mfaDelete: MfaDeleteState)
 }
 
 function versioningError(config: MfaDeleteCheckConfig, err: unknown): MfaDeleteCheckError {
-  const name = err instanceof Error ? err.name : 'UnknownError';
-  const message = err instanceof Error ? err.message : String(err);
+  const name = errorName(err);
+  const message = errorMessage(err);
   switch (name) {
     case 'NoSuchBucket':
       return new MfaDeleteCheckError(

@@ -7,6 +7,7 @@ import {
   type SecretsManagerClient,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
+import { errorMessage, errorName } from '../shared/errors';
 
 /**
  * SEC-1: rotation of a secret whose value this project generates and whose every user reads it from
@@ -283,7 +284,7 @@ async function getValue(
 
 function awsError(operation: string, secretId: string, err: unknown): RotationError {
   const name = errorName(err);
-  const message = err instanceof Error ? err.message : String(err);
+  const message = errorMessage(err);
   const hint =
     name === 'AccessDeniedException'
       ? '; the rotation role needs it on this secret and kms:Decrypt/GenerateDataKey on its key through Secrets Manager'
@@ -291,8 +292,4 @@ function awsError(operation: string, secretId: string, err: unknown): RotationEr
   return new RotationError(`${operation} on ${secretId} failed: ${name}: ${message}${hint}`, name, {
     cause: err,
   });
-}
-
-function errorName(err: unknown): string {
-  return err instanceof Error ? err.name : 'UnknownError';
 }
