@@ -223,28 +223,19 @@ async function onAlarm(
     );
   } catch (error) {
     const failures = state.consecutiveFailures + 1;
-    const message = errorMessage(error);
+    const failed = { ...state, consecutiveFailures: failures };
+    const detail = `rollback failed (${failures} in a row): ${errorMessage(error)}`;
     await putMetric(deps, settings, ROLLBACK_METRICS.failed, 1);
-    let next = withHistory(
-      { ...state, consecutiveFailures: failures },
-      {
-        at: deps.now().toISOString(),
-        action: 'failed',
-        detail: `rollback failed (${failures} in a row): ${message}`,
-      },
+    if (failures < settings.maxConsecutiveFailures) return finish(deps, failed, 'failed', detail);
+    // The last failure is recorded before the disabling, so the history shows why it stopped.
+    const recorded = withHistory(failed, { at: deps.now().toISOString(), action: 'failed', detail });
+    await putMetric(deps, settings, ROLLBACK_METRICS.disabled, 1);
+    return finish(
+      deps,
+      { ...recorded, disabled: true },
+      'disabled',
+      `rollback failed ${failures} times in a row; automatic rollback disabled until reset`,
     );
-    if (failures >= settings.maxConsecutiveFailures) {
-      next = { ...next, disabled: true };
-      await putMetric(deps, settings, ROLLBACK_METRICS.disabled, 1);
-      return finish(
-        deps,
-        next,
-        'disabled',
-        `rollback failed ${failures} times in a row; automatic rollback disabled until reset`,
-      );
-    }
-    await deps.store.save(next);
-    return { action: 'failed', detail: `rollback failed (${failures} in a row): ${message}`, state: next };
   }
 }
 
