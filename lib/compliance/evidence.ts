@@ -95,7 +95,8 @@ export function isCdkManagedProvider(handle: ResourceHandle): boolean {
   );
 }
 
-function modelBuckets(model: EnvironmentModel): ResourceHandle[] {
+/** The model artefact buckets, recognised by S3 Object Lock (no other bucket of the stacks has it). */
+export function modelBuckets(model: EnvironmentModel): ResourceHandle[] {
   return model.ofType('AWS::S3::Bucket').filter((b) => b.props.ObjectLockEnabled === true);
 }
 

@@ -1,6 +1,6 @@
 import { CloudAssemblyView } from './assembly';
 import { CONTROL_STATUSES, CONTROLS, ControlStatus } from './controls';
-import { ControlResult, evaluateControls, mfaDeleteCommand, RepositoryFacts } from './evidence';
+import { ControlResult, evaluateControls, mfaDeleteCommand, modelBuckets, RepositoryFacts } from './evidence';
 import { buildInventory, EnvironmentInventory } from './inventory';
 import { EnvironmentModel } from './model';
 
@@ -110,7 +110,7 @@ export function failureOf(
 function needsHuman(model: EnvironmentModel): HumanAction[] {
   const actions: HumanAction[] = [];
   const account = `${model.name} (account ${model.account}, ${model.region})`;
-  for (const bucket of model.ofType('AWS::S3::Bucket').filter((b) => b.props.ObjectLockEnabled === true)) {
+  for (const bucket of modelBuckets(model)) {
     const name = model.describe(bucket.props.BucketName, bucket.stack);
     actions.push({
       topic: 'MFA Delete on the model bucket',
