@@ -138,6 +138,19 @@ class Reader {
     return value;
   }
 
+  account(path: string, value: Json): string | undefined {
+    return this.string(path, value, ACCOUNT_ID, 'a 12-digit AWS account id');
+  }
+
+  /** A region outside AWS_REGIONS is reported but still returned, so checks that depend on it still run. */
+  region(path: string, value: Json): string | undefined {
+    const region = this.string(path, value);
+    if (region !== undefined && !AWS_REGIONS.includes(region)) {
+      this.problem(path, `'${region}' is not a known AWS region (e.g. eu-west-1, us-east-1)`);
+    }
+    return region;
+  }
+
   stringArray(path: string, value: Json): string[] | undefined {
     if (!Array.isArray(value)) {
       this.problem(path, `must be an array of strings, got ${describe(value)}`);
@@ -208,11 +221,8 @@ function readEnvironment(r: Reader, name: EnvironmentName, raw: Json): Environme
   ]);
   if (!o) return undefined;
   const isProd = name === 'prod';
-  const account = r.string(`${path}.account`, o.account, ACCOUNT_ID, 'a 12-digit AWS account id');
-  const region = r.string(`${path}.region`, o.region);
-  if (region !== undefined && !AWS_REGIONS.includes(region)) {
-    r.problem(`${path}.region`, `'${region}' is not a known AWS region (e.g. eu-west-1, us-east-1)`);
-  }
+  const account = r.account(`${path}.account`, o.account);
+  const region = r.region(`${path}.region`, o.region);
 
   const net = r.object(`${path}.network`, o.network, ['vpcCidr', 'maxAzs', 'availabilityZones']);
   const vpcCidr = net ? r.string(`${path}.network.vpcCidr`, net.vpcCidr) : undefined;
@@ -778,13 +788,8 @@ export function validateConfig(raw: Json, source = 'configuration'): ProjectConf
   let tooling: ProjectConfig['tooling'];
   if (root.tooling !== undefined) {
     const t = r.object('tooling', root.tooling, ['account', 'region']);
-    const account = t
-      ? r.string('tooling.account', t.account, ACCOUNT_ID, 'a 12-digit AWS account id')
-      : undefined;
-    const region = t ? r.string('tooling.region', t.region) : undefined;
-    if (region !== undefined && !AWS_REGIONS.includes(region)) {
-      r.problem('tooling.region', `'${region}' is not a known AWS region (e.g. eu-west-1, us-east-1)`);
-    }
+    const account = t ? r.account('tooling.account', t.account) : undefined;
+    const region = t ? r.region('tooling.region', t.region) : undefined;
     if (account && region) tooling = { account, region };
   }
 
