@@ -925,7 +925,7 @@ function sec2(ctx: EvaluationContext): Outcome {
         // The pack's finding for a '*' resource is exactly this id (or the whole rule).
         const acked =
           model.isAcknowledged(handle, 'AwsSolutions-IAM5[Resource::*]') ||
-          model.acknowledgments().some((a) => a.resource === handle && a.ruleId === 'AwsSolutions-IAM5');
+          model.acknowledgmentsOf(handle).some((a) => a.ruleId === 'AwsSolutions-IAM5');
         const text = `'*' resource for ${s.actions.join(', ')}`;
         if (!acked) f.bad(`${text} without an acknowledgment`, handle);
         else acknowledgedWildcards.set(text, [...(acknowledgedWildcards.get(text) ?? []), handle]);

@@ -195,22 +195,26 @@ export class EnvironmentModel {
 
   /** Acknowledged rule-pack findings, from the `cdk_nag` metadata of every resource. */
   acknowledgments(): Acknowledgment[] {
-    return this.handles.flatMap((resource) => {
-      const nag = resource.resource.Metadata?.cdk_nag as
-        { rules_to_suppress?: Array<{ id: string; reason: string }> } | undefined;
-      return (nag?.rules_to_suppress ?? []).map((rule) => ({
-        ruleId: rule.id,
-        pack: packOf(rule.id),
-        reason: rule.reason,
-        resource,
-      }));
-    });
+    return this.handles.flatMap((resource) => this.acknowledgmentsOf(resource));
+  }
+
+  /** The acknowledgments in one resource's own `cdk_nag` metadata. */
+  acknowledgmentsOf(resource: ResourceHandle): Acknowledgment[] {
+    const nag = resource.resource.Metadata?.cdk_nag as
+      { rules_to_suppress?: Array<{ id: string; reason: string }> } | undefined;
+    return (nag?.rules_to_suppress ?? []).map((rule) => ({
+      ruleId: rule.id,
+      pack: packOf(rule.id),
+      reason: rule.reason,
+      resource,
+    }));
   }
 
   /** Tests whether a finding of the rule (any granular variant) is acknowledged on the resource. */
   isAcknowledged(resource: ResourceHandle, rulePrefix: string): boolean {
-    return this.acknowledgments().some(
-      (a) => a.resource === resource && (a.ruleId === rulePrefix || a.ruleId.startsWith(`${rulePrefix}[`)),
+    // Only the resource's own metadata: scanning every resource of the environment per check is wasted.
+    return this.acknowledgmentsOf(resource).some(
+      (a) => a.ruleId === rulePrefix || a.ruleId.startsWith(`${rulePrefix}[`),
     );
   }
 }
