@@ -481,7 +481,7 @@ function net3(ctx: EvaluationContext): Outcome {
       f.bad(`${text} — not HTTPS`, where);
     else f.ok(text, where);
   }
-  const restrictors = model.resources().filter((h) => h.type === 'Custom::VpcRestrictDefaultSG');
+  const restrictors = model.ofType('Custom::VpcRestrictDefaultSG');
   for (const vpc of model.ofType('AWS::EC2::VPC')) {
     const r = restrictors.find((h) => model.target(h.props.DefaultSecurityGroupId, h.stack) === vpc);
     f.check(
@@ -1113,7 +1113,7 @@ function data1(ctx: EvaluationContext): Outcome {
 function data2(ctx: EvaluationContext): Outcome {
   const f = new Findings();
   const { model } = ctx;
-  const session = model.resources().filter((h) => h.type === 'AWS::Macie::Session');
+  const session = model.ofType('AWS::Macie::Session');
   const jobs = model.resources().filter((h) => /macie/i.test(h.type) && h.type.startsWith('Custom::'));
   if (session.length)
     f.ok(
@@ -1164,10 +1164,10 @@ function data3(ctx: EvaluationContext): Outcome {
       }
     }
   }
-  for (const g of model.ofType('AWS::Logs::LogGroup')) {
+  const groups = model.ofType('AWS::Logs::LogGroup');
+  for (const g of groups) {
     if (typeof g.props.RetentionInDays !== 'number') f.bad('log group keeps logs forever (no retention)', g);
   }
-  const groups = model.ofType('AWS::Logs::LogGroup');
   const days = [...new Set(groups.map((g) => g.props.RetentionInDays))].join(', ');
   if (groups.length) f.ok(`${groups.length} log groups with retention (${days} days)`);
   return f.conclude('enforced', 'captured inference data and logs expire after the configured period');
