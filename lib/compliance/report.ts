@@ -208,7 +208,7 @@ export function buildReport(assembly: CloudAssemblyView, options: ReportOptions)
       pack,
       acknowledged: acknowledgments.filter((a) => a.pack === pack).length,
       unacknowledged: validation
-        .filter((v) => v.plugin === pack && v.where.some((w) => w.startsWith(`${model.name}/`)))
+        .filter((v) => v.plugin === pack)
         .reduce((n, v) => n + v.where.filter((w) => w.startsWith(`${model.name}/`)).length, 0),
     }));
     const commits = new Set(
