@@ -262,29 +262,20 @@ export class ProtectedApi extends Construct {
         resources: ['execute-api:/*'],
       }),
     );
-    if (allowed.length > 0) {
-      document.addStatements(
-        new iam.PolicyStatement({
-          sid: 'DenyEveryoneElse',
-          effect: iam.Effect.DENY,
-          principals: [new iam.AnyPrincipal()],
-          actions: ['execute-api:Invoke'],
-          resources: ['execute-api:/*'],
-          conditions: { StringNotEquals: { 'aws:PrincipalArn': [...allowed] } },
-        }),
-      );
-    } else {
-      document.addStatements(
-        new iam.PolicyStatement({
-          sid: 'DenyOtherAccounts',
-          effect: iam.Effect.DENY,
-          principals: [new iam.AnyPrincipal()],
-          actions: ['execute-api:Invoke'],
-          resources: ['execute-api:/*'],
-          conditions: { StringNotEquals: { 'aws:PrincipalAccount': Stack.of(this).account } },
-        }),
-      );
-    }
+    const denied =
+      allowed.length > 0
+        ? { sid: 'DenyEveryoneElse', unless: { 'aws:PrincipalArn': [...allowed] } }
+        : { sid: 'DenyOtherAccounts', unless: { 'aws:PrincipalAccount': Stack.of(this).account } };
+    document.addStatements(
+      new iam.PolicyStatement({
+        sid: denied.sid,
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['execute-api:Invoke'],
+        resources: ['execute-api:/*'],
+        conditions: { StringNotEquals: denied.unless },
+      }),
+    );
     return document;
   }
 
