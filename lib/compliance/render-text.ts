@@ -8,8 +8,9 @@ const cell = (text: unknown) => String(text).replace(/\|/g, '\\|').replace(/\r?\
 const badge = (status: keyof typeof STATUS_LABEL) =>
   status === 'failing' ? '❌ **FAILING**' : STATUS_LABEL[status];
 
-function countsLine(counts: Readonly<Record<string, number>>): string {
-  return CONTROL_STATUSES.map((s) => `${counts[s]} ${STATUS_LABEL[s]}`).join(' · ');
+/** `0 FAILING · 1 documented · ...`, in status order. */
+export function countsLine(counts: Readonly<Record<string, number>>, separator = ' · '): string {
+  return CONTROL_STATUSES.map((s) => `${counts[s]} ${STATUS_LABEL[s]}`).join(separator);
 }
 
 export function renderEnvironmentMarkdown(report: ComplianceReport, env: EnvironmentReport): string {

@@ -1,11 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readCloudAssembly } from './assembly';
-import { CONTROL_STATUSES } from './controls';
 import { RepositoryFacts } from './evidence';
 import { buildReport, ComplianceReport, failureOf, ReportOptions } from './report';
-import { renderEnvironmentHtml, renderOverviewHtml, STATUS_LABEL } from './render-html';
-import { renderEnvironmentMarkdown, renderOverviewMarkdown } from './render-text';
+import { renderEnvironmentHtml, renderOverviewHtml } from './render-html';
+import { countsLine, renderEnvironmentMarkdown, renderOverviewMarkdown } from './render-text';
 import { toSarif } from './sarif';
 
 /** Where the report goes inside the assembly directory. */
@@ -82,12 +81,8 @@ export function summarize(report: ComplianceReport): string {
     rule,
     `COMPLIANCE REPORT: ${report.overview.length} controls x ${report.environments.length} environments`,
   );
-  out.push(`  overall: ${CONTROL_STATUSES.map((s) => `${report.counts[s]} ${STATUS_LABEL[s]}`).join(', ')}`);
-  for (const env of report.environments) {
-    out.push(
-      `  ${env.name.padEnd(6)}: ${CONTROL_STATUSES.map((s) => `${env.counts[s]} ${STATUS_LABEL[s]}`).join(', ')}`,
-    );
-  }
+  out.push(`  overall: ${countsLine(report.counts, ', ')}`);
+  for (const env of report.environments) out.push(`  ${env.name.padEnd(6)}: ${countsLine(env.counts, ', ')}`);
   if (failing.length) {
     out.push('', `!!! ${failing.length} CONTROL(S) FAILING — evidence missing or wrong:`);
     for (const o of failing) {
