@@ -70,6 +70,8 @@ function lines(stream: Readable): AsyncIterable<string> {
 export interface ReadOptions {
   /** Called with the CSV header before any row; may throw `InputError` to reject the file. */
   readonly onHeader?: (columns: readonly string[]) => void;
+  /** Sees every raw chunk as it is read, e.g. to hash exactly the bytes the records came from. */
+  readonly onChunk?: (chunk: Buffer) => void;
 }
 
 /** Opens `path` ('-' = standard input) as a stream of records, reading it line by line. */
@@ -79,6 +81,7 @@ export function readRecords(
   options: ReadOptions = {},
 ): AsyncGenerator<InputRecord> {
   const stream = path === '-' ? process.stdin : createReadStream(path);
+  if (options.onChunk) stream.on('data', options.onChunk);
   return format === 'csv' ? csvRecords(stream, options) : jsonlRecords(stream);
 }
 

@@ -3,12 +3,12 @@
  * validated and encoded by the specification's FeatureEncoder (the same code the inference path uses) and
  * scored by the embedded scorer, so the baseline describes exactly what production sees.
  */
-import { createReadStream } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 
 import { readRecords } from '../cli/records';
 import { FeatureEncoder, parseFeatureSpec, type FeatureSpec } from '../features';
-import { sha256Hex, sha256OfStream } from '../integrity/digest';
+import { sha256Hex } from '../integrity/digest';
 import { loadModelFile } from '../scorer';
 import type { Baseline } from './baseline';
 import { buildBaseline, type TrainingColumn } from './build';
@@ -79,7 +79,10 @@ export async function baselineFromTraining(input: TrainingBaselineInput): Promis
     if (firstRejections.length < 10) firstRejections.push({ row, message });
   };
   let rows = 0;
+  // The digest recorded in the baseline is of exactly the bytes the rows were read from.
+  const trainingHash = createHash('sha256');
   for await (const item of readRecords(input.trainingPath, 'csv', {
+    onChunk: (chunk) => trainingHash.update(chunk),
     onHeader: (header) => {
       const missing = spec.fields.filter((f) => !header.includes(f.name)).map((f) => f.name);
       if (missing.length > 0) {
@@ -149,7 +152,7 @@ export async function baselineFromTraining(input: TrainingBaselineInput): Promis
     featureOrder: encoder.columns,
     source: {
       trainingData: input.recordedPaths?.training ?? input.trainingPath,
-      trainingDataSha256: await sha256OfStream(createReadStream(input.trainingPath)),
+      trainingDataSha256: trainingHash.digest('hex'),
       rows: scores.length,
       featureSpec: input.recordedPaths?.spec ?? input.specPath,
       featureSpecSha256: sha256Hex(specText),
