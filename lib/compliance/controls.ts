@@ -23,6 +23,7 @@ export const CONTROL_SECTIONS = {
   MODEL: 'artifacts, registry, deployment',
   MON: 'monitoring and response',
   AUD: 'audit and compliance',
+  REL: 'reliability of the serving path',
 } as const;
 export type ControlSection = keyof typeof CONTROL_SECTIONS;
 
@@ -48,6 +49,11 @@ export const CONTROLS: readonly ControlDefinition[] = [
     id: 'ENV-3',
     title:
       'Every resource is tagged with environment, data classification, owner and the git commit it was built from.',
+  },
+  {
+    id: 'ENV-4',
+    title:
+      'A new account reaches a serving environment by one documented first-deploy sequence, without a model at first; a read-only preflight reports every unmet precondition (bootstrap, quotas, existing resources, named roles) before a deploy; no failed deploy leaves a resource that blocks its retry.',
   },
   {
     id: 'NET-1',
@@ -83,7 +89,7 @@ export const CONTROLS: readonly ControlDefinition[] = [
   {
     id: 'KEY-2',
     title:
-      'Keys rotate automatically; key policies grant use only to the principals and services that need it (kms:ViaService, kms:CallerAccount conditions) and allow kms:CreateGrant only for AWS resources.',
+      'Symmetric keys rotate automatically (an HMAC key cannot, and says why); key policies grant use only to the principals and services that need it (kms:ViaService, kms:CallerAccount conditions), and no statement, the administration statement included, allows kms:CreateGrant without the kms:GrantIsForAWSResource condition; every AWS service that uses a key is allowed exactly the calls AWS documents for it.',
   },
   {
     id: 'KEY-3',
@@ -114,6 +120,11 @@ export const CONTROLS: readonly ControlDefinition[] = [
     id: 'SEC-4',
     title:
       'The inference API requires authentication (IAM SigV4 by default; a JWT/Cognito authorizer option), validates every request against a strict schema, limits body size, and throttles per client.',
+  },
+  {
+    id: 'SEC-5',
+    title:
+      'Dependency supply chain: CI installs packages through a private repository (AWS CodeArtifact with an upstream), and every deployable artifact has a CycloneDX bill of materials listed in the report.',
   },
   {
     id: 'DATA-1',
@@ -158,6 +169,16 @@ export const CONTROLS: readonly ControlDefinition[] = [
       'Safe rollout: blue/green with canary or linear traffic shifting and automatic rollback on CloudWatch alarms; shadow variants supported for testing a candidate without affecting answers.',
   },
   {
+    id: 'MODEL-6',
+    title:
+      "Served answers are verified: publish records the model's writer version and golden predictions from the exact scorer; the serving image matches the model version; a deployment whose endpoint or function does not reproduce the golden predictions fails and rolls back.",
+  },
+  {
+    id: 'MODEL-7',
+    title:
+      "Robustness: promotion to an environment requires a recorded assessment (perturbation stability, declared monotonicity, behaviour at the bounds, extraction effort) that meets that environment's thresholds.",
+  },
+  {
     id: 'MON-1',
     title:
       'Data drift: scheduled checks compare captured inputs with the training baseline (KS test for numeric, chi-square/PSI for categorical features) and publish per-feature metrics.',
@@ -174,9 +195,19 @@ export const CONTROLS: readonly ControlDefinition[] = [
   },
   { id: 'MON-4', title: 'Operational health: latency, 4xx/5xx, throttles, WAF blocks on a dashboard.' },
   {
+    id: 'MON-5',
+    title:
+      'Anomaly detection: anomaly-band alarms on request volume per client, error rate, latency and mean predicted probability.',
+  },
+  {
+    id: 'MON-6',
+    title:
+      'Drift attribution: a drift concentrated in a few callers (a poisoning or probing signal) is reported and alarmed apart from broad, natural drift.',
+  },
+  {
     id: 'AUD-1',
     title:
-      'CloudTrail with log file validation, KMS encryption and S3 data events for the model and data buckets.',
+      'CloudTrail with log file validation, KMS encryption and S3 data events for the model and data buckets; the trail bucket keeps logs immutable (Object Lock) for a configured retention and expires them after it.',
   },
   {
     id: 'AUD-2',
@@ -192,6 +223,21 @@ export const CONTROLS: readonly ControlDefinition[] = [
     id: 'AUD-4',
     title:
       'CI gate: install, type-check, lint, test, synth-with-rule-packs and dependency audit must pass before anything deploys; production deploys need a manual approval.',
+  },
+  {
+    id: 'AUD-5',
+    title:
+      'Every control is mapped to NIST SP 800-53 Rev. 5, ISO/IEC 27001:2022 Annex A and, where personal data is concerned, GDPR articles; the report has a view per framework and a DPIA draft per environment with the parts only people can complete marked as such.',
+  },
+  {
+    id: 'REL-1',
+    title:
+      "Inference answers within its deadline whatever its dependencies do: every AWS call has a timeout and an abort within the request's budget; a dependency that hangs, slows or throttles yields 503 with Retry-After, never a platform timeout.",
+  },
+  {
+    id: 'REL-2',
+    title:
+      'No captured inference record is lost silently: the capture never delays or changes the answer, and a capture that cannot be written is counted, alarmed and retried or parked.',
   },
 ];
 

@@ -721,6 +721,15 @@ function key1(ctx: EvaluationContext): Outcome {
   return f.conclude('enforced', 'every data store names a customer-managed key of the environment');
 }
 
+/** Whether an IAM action pattern (`*` and `?` wildcards, case-insensitive) covers `action`. */
+function actionPatternMatches(pattern: string, action: string): boolean {
+  const regex = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
+  return new RegExp(`^${regex}$`, 'i').test(action);
+}
+
 const USE_ACTIONS = /^kms:(Encrypt|Decrypt|ReEncrypt\*?|ReEncryptFrom|ReEncryptTo|GenerateDataKey.*|\*)$/i;
 
 function key2(ctx: EvaluationContext): Outcome {
@@ -748,7 +757,8 @@ function key2(ctx: EvaluationContext): Outcome {
         f.bad(`${label} — grants every KMS action`, key);
         continue;
       }
-      const grants = s.actions.some((a) => /^kms:CreateGrant$/i.test(a));
+      // A wildcard such as kms:Create* grants CreateGrant just as well as the action's own name.
+      const grants = s.actions.some((a) => actionPatternMatches(a, 'kms:CreateGrant'));
       if (grants && !keysUsed.includes('kms:grantisforawsresource')) {
         f.bad(`${label} — CreateGrant without kms:GrantIsForAWSResource`, key);
         continue;
@@ -1514,6 +1524,30 @@ function aud1(ctx: EvaluationContext): Outcome {
     f.check(!!key, `encrypted with ${key?.path}`, 'trail not KMS-encrypted', t);
     f.check(t.props.IsLogging === true, 'logging', 'trail is not logging', t);
     if (t.props.IsMultiRegionTrail === true) f.ok('multi-region, global service events included', t);
+    const trailBucket = model.target(t.props.S3BucketName, t.stack);
+    if (!trailBucket)
+      f.bad('the trail bucket is not in the templates, so its immutability cannot be shown', t);
+    else {
+      const lock = trailBucket.props.ObjectLockConfiguration as
+        { Rule?: { DefaultRetention?: { Mode?: unknown; Days?: unknown; Years?: unknown } } } | undefined;
+      const retention = lock?.Rule?.DefaultRetention;
+      f.check(
+        trailBucket.props.ObjectLockEnabled === true && retention !== undefined,
+        `trail bucket keeps log files immutable: Object Lock ${String(retention?.Mode)} for ${String(retention?.Days ?? retention?.Years)} ${retention?.Days !== undefined ? 'days' : 'years'}`,
+        'trail bucket has no Object Lock default retention: log files can be deleted or overwritten',
+        trailBucket,
+      );
+      const expires = lifecycleRules(trailBucket).some(
+        (r) =>
+          r.Status !== 'Disabled' && (r.ExpirationInDays !== undefined || r.ExpirationDate !== undefined),
+      );
+      f.check(
+        expires,
+        'trail log files expire after the configured retention',
+        'trail bucket has no expiration rule: log files accumulate forever',
+        trailBucket,
+      );
+    }
     if (t.props.CloudWatchLogsLogGroupArn)
       f.ok(`delivered to ${model.describe(t.props.CloudWatchLogsLogGroupArn, t.stack)}`, t);
     const selectors = JSON.stringify([t.props.EventSelectors, t.props.AdvancedEventSelectors]);
