@@ -231,7 +231,7 @@ function env1(ctx: EvaluationContext): Outcome {
       f.bad(`${model.name} shares account ${model.account} with ${other.name}`);
     }
   }
-  f.ok('account ids, regions and CIDRs are validated when the configuration loads (lib/config/validate.ts)');
+  f.ok('account ids, regions and CIDRs are validated when the configuration loads (lib/config/schema.ts)');
   return f.conclude(
     'enforced',
     `${model.name} deploys to its own account ${model.account} in ${model.region}`,

@@ -1,4 +1,3 @@
-export * from './types';
+export * from './schema';
 export * from './naming';
-export * from './validate';
 export * from './load';

@@ -1,4 +1,4 @@
-import { EnvironmentConfig } from './types';
+import type { EnvironmentConfig } from './schema';
 
 /**
  * The one registry of physical names. Buckets are named deterministically (account and region make

@@ -10,6 +10,7 @@ import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { acknowledgeRule } from '../compliance/acknowledge';
+import { BOUNDS, requireWithin } from '../config';
 import { EncryptedLogGroup } from './encrypted-log-group';
 import { ManagedPolicyRole } from './managed-policy-role';
 import { ResolvedModel } from './model-gate';
@@ -408,30 +409,16 @@ function validate(id: string, props: InferenceEndpointProps): void {
         'but not with the model key)',
     );
   }
-  if (!Number.isInteger(props.instanceCount) || props.instanceCount < 1) {
-    throw new Error(`${where}: instanceCount must be a positive integer, got ${props.instanceCount}`);
-  }
-  if (!Number.isInteger(props.maxInstanceCount) || props.maxInstanceCount < props.instanceCount) {
+  requireWithin(where, 'instanceCount', props.instanceCount, BOUNDS.instanceCount);
+  requireWithin(where, 'maxInstanceCount', props.maxInstanceCount, BOUNDS.instanceCount);
+  if (props.maxInstanceCount < props.instanceCount) {
     throw new Error(
-      `${where}: maxInstanceCount (${props.maxInstanceCount}) must be an integer of at least instanceCount (${props.instanceCount})`,
+      `${where}: maxInstanceCount (${props.maxInstanceCount}) must be at least instanceCount (${props.instanceCount})`,
     );
   }
-  if (
-    !Number.isInteger(props.dataCapturePercent) ||
-    props.dataCapturePercent < 1 ||
-    props.dataCapturePercent > 100
-  ) {
-    throw new Error(
-      `${where}: dataCapturePercent must be an integer from 1 to 100, got ${props.dataCapturePercent}`,
-    );
-  }
-  const { stepPercent, waitMinutes } = props.rollout;
-  if (!Number.isInteger(stepPercent) || stepPercent < 1 || stepPercent > 50) {
-    throw new Error(`${where}: rollout.stepPercent must be an integer from 1 to 50, got ${stepPercent}`);
-  }
-  if (!Number.isInteger(waitMinutes) || waitMinutes < 0 || waitMinutes > 60) {
-    throw new Error(`${where}: rollout.waitMinutes must be an integer from 0 to 60, got ${waitMinutes}`);
-  }
+  requireWithin(where, 'dataCapturePercent', props.dataCapturePercent, BOUNDS.dataCapturePercent);
+  requireWithin(where, 'rollout.stepPercent', props.rollout.stepPercent, BOUNDS.rolloutStepPercent);
+  requireWithin(where, 'rollout.waitMinutes', props.rollout.waitMinutes, BOUNDS.rolloutWaitMinutes);
   if (!props.capturePrefix.endsWith('/')) {
     throw new Error(`${where}: capturePrefix '${props.capturePrefix}' must end with '/'`);
   }

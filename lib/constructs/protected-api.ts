@@ -7,7 +7,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import { ApiClient } from '../config';
+import { ApiClient, BOUNDS, requireWithin } from '../config';
 import { acknowledgeRule } from '../compliance/acknowledge';
 import { EncryptedLogGroup } from './encrypted-log-group';
 import { ManagedPolicyRole } from './managed-policy-role';
@@ -111,8 +111,20 @@ export class ProtectedApi extends Construct {
         `ProtectedApi ${id}: maxBodyBytes must be 1024..${MAX_INSPECTABLE_BODY_BYTES} (WAF cannot inspect beyond), got ${props.maxBodyBytes}`,
       );
     }
-    if (props.wafRateLimitPer5Minutes < 10 || props.wafRateLimitPer5Minutes > 2_000_000_000) {
-      throw new Error(`ProtectedApi ${id}: wafRateLimitPer5Minutes must be 10..2,000,000,000 (WAF's bounds)`);
+    const where = `ProtectedApi ${id}`;
+    requireWithin(
+      where,
+      'wafRateLimitPer5Minutes',
+      props.wafRateLimitPer5Minutes,
+      BOUNDS.wafRateLimitPer5Minutes,
+    );
+    requireWithin(where, 'throttle.rateLimit', props.throttle.rateLimit, BOUNDS.throttleRateLimit);
+    requireWithin(where, 'throttle.burstLimit', props.throttle.burstLimit, BOUNDS.throttleBurstLimit);
+    for (const client of props.clients ?? []) {
+      requireWithin(where, `clients.${client.name}.rateLimit`, client.rateLimit, BOUNDS.throttleRateLimit);
+      requireWithin(where, `clients.${client.name}.burstLimit`, client.burstLimit, BOUNDS.throttleBurstLimit);
+      if (client.quotaPerDay !== undefined)
+        requireWithin(where, `clients.${client.name}.quotaPerDay`, client.quotaPerDay, BOUNDS.quotaPerDay);
     }
     const stack = Stack.of(this);
     const logGroupProps = {

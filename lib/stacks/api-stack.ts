@@ -7,7 +7,13 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { inferenceRequestSchema } from '../../lambda/inference/request-schema';
 import { parseFeatureSpec, type FeatureSpec } from '../../src/features';
-import { DATA_BUCKET_PREFIXES, EnvironmentConfig, ProjectSettings, ResourceNames } from '../config';
+import {
+  cognitoUserPool,
+  DATA_BUCKET_PREFIXES,
+  EnvironmentConfig,
+  ProjectSettings,
+  ResourceNames,
+} from '../config';
 import { EncryptionKey } from '../constructs/encryption-key';
 import { InferenceFunction, ServedModelRef } from '../constructs/inference-function';
 import { MODEL_GATE_RESOURCE_TYPE } from '../constructs/model-gate';
@@ -29,8 +35,6 @@ export const FEATURE_SPEC_PATH = path.join(
 export function loadFeatureSpec(file = FEATURE_SPEC_PATH): FeatureSpec {
   return parseFeatureSpec(JSON.parse(readFileSync(file, 'utf8')));
 }
-
-const COGNITO_ISSUER = /^https:\/\/cognito-idp\.([a-z0-9-]+)\.amazonaws\.com\/([a-z0-9-]+_[A-Za-z0-9]+)$/;
 
 export interface ApiStackProps extends StackProps {
   readonly project: ProjectSettings;
@@ -146,16 +150,9 @@ export class ApiStack extends Stack {
   private authorization(props: ApiStackProps): ApiAuthorizationProps {
     const api = props.environment.api;
     if (api.authorization === 'iam') return { kind: 'iam', allowedPrincipalArns: api.allowedPrincipalArns };
-    const issuer = api.jwt?.issuer ?? '';
-    const match = COGNITO_ISSUER.exec(issuer);
-    if (!match) {
-      throw new Error(
-        `environments.${props.environment.name}.api.jwt.issuer '${issuer}' must be a Cognito user pool issuer ` +
-          `(https://cognito-idp.<region>.amazonaws.com/<pool id>): REST APIs validate Cognito tokens natively; ` +
-          `another OIDC issuer needs a Lambda authorizer, which this project does not ship`,
-      );
-    }
-    const [, region, poolId] = match;
+    if (!api.jwt) throw new Error(`ApiStack ${this.node.id}: authorization 'jwt' needs api.jwt`);
+    // The schema admits only Cognito issuers, so the pool can be read from the URL.
+    const { region, userPoolId: poolId } = cognitoUserPool(api.jwt.issuer);
     const userPool = cognito.UserPool.fromUserPoolArn(
       this,
       'JwtIssuerPool',

@@ -60,9 +60,8 @@ export class MonitoringStack extends Stack {
 
     if (env.monitoring.autoRollback) {
       if (!props.endpoint) {
-        throw new Error(
-          `environments.${env.name}.monitoring.autoRollback needs serving.mode 'sagemaker': an embedded model has no endpoint to roll back`,
-        );
+        // Unreachable from a validated configuration: the schema refuses autoRollback without SageMaker.
+        throw new Error(`MonitoringStack ${id}: autoRollback needs the endpoint to roll back`);
       }
       const endpointAlarms = props.endpoint.rollbackAlarms;
       const watched: cloudwatch.IAlarm[] = [

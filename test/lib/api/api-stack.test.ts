@@ -152,13 +152,6 @@ describe('SEC-4: authorization on every method, callers limited by the resource 
       expect(m.Properties!.AuthorizerId).toBeDefined();
     }
   });
-
-  test('an issuer that is not a Cognito user pool is refused at synth, naming the setting', () => {
-    const raw = rawExampleConfig() as { environments: Record<string, { api: Json }> };
-    raw.environments.dev.api.authorization = 'jwt';
-    raw.environments.dev.api.jwt = { issuer: 'https://login.example.com/', audience: ['x'] };
-    expect(() => buildTestApp(validateConfig(raw as never))).toThrow(/environments.dev.api.jwt.issuer/);
-  });
 });
 
 describe('stage logging, tracing, throttling and validation', () => {

@@ -1,6 +1,5 @@
 import { Template } from 'aws-cdk-lib/assertions';
-import { validateConfig } from '../../../lib/config';
-import { buildTestApp, rawExampleConfig, resourcesOfType } from '../../helpers/app';
+import { buildTestApp, resourcesOfType } from '../../helpers/app';
 
 describe('Monitoring stack in every environment (MON-1..4)', () => {
   const testApp = buildTestApp();
@@ -74,13 +73,5 @@ describe('Monitoring stack in every environment (MON-1..4)', () => {
         expect(JSON.stringify(alarm.Properties!.AlarmActions)).toContain('AlertsTopic');
       }
     }
-  });
-
-  test('automated rollback without a SageMaker endpoint is refused, naming the setting', () => {
-    const raw = rawExampleConfig() as { environments: { dev: { monitoring: { autoRollback: boolean } } } };
-    raw.environments.dev.monitoring.autoRollback = true;
-    expect(() => buildTestApp(validateConfig(raw))).toThrow(
-      "environments.dev.monitoring.autoRollback needs serving.mode 'sagemaker': an embedded model has no endpoint to roll back",
-    );
   });
 });

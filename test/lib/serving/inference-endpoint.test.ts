@@ -97,8 +97,12 @@ describe('instance types that cannot take a volume KMS key', () => {
 describe('InferenceEndpoint props validation', () => {
   test.each([
     [{ endpointName: 'bad_name' }, /endpointName 'bad_name'/],
-    [{ instanceCount: 0 }, /instanceCount must be a positive integer/],
-    [{ maxInstanceCount: 1 }, /maxInstanceCount \(1\) must be an integer of at least instanceCount \(2\)/],
+    [{ instanceCount: 0 }, /instanceCount must be an integer from 1 to 100, got 0/],
+    [{ maxInstanceCount: 1 }, /maxInstanceCount \(1\) must be at least instanceCount \(2\)/],
+    [
+      { instanceCount: 101, maxInstanceCount: 101 },
+      /instanceCount must be an integer from 1 to 100, got 101/,
+    ],
     [{ dataCapturePercent: 0 }, /dataCapturePercent must be an integer from 1 to 100/],
     [{ rollout: { strategy: 'canary', stepPercent: 60, waitMinutes: 5 } }, /rollout\.stepPercent/],
     [{ rollout: { strategy: 'linear', stepPercent: 10, waitMinutes: 61 } }, /rollout\.waitMinutes/],

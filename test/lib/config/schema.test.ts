@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import {
   CONFIG_ENV_VAR,
+  cognitoUserPool,
   ConfigValidationError,
   EXAMPLE_CONFIG_PATH,
   loadConfig,
@@ -25,7 +26,7 @@ function problemsOf(mutate: (raw: Raw) => void): string[] {
   throw new Error('configuration was accepted');
 }
 
-describe('configuration validation (ENV-1, ENV-2)', () => {
+describe('configuration schema (ENV-1, ENV-2)', () => {
   test('the committed example configuration is valid and fills in defaults', () => {
     const config = loadConfig(EXAMPLE_CONFIG_PATH);
     expect(config.environments.map((e) => e.name)).toEqual(['dev', 'test', 'prod']);
@@ -274,5 +275,114 @@ describe('API clients', () => {
         expect.stringContaining('environments.prod.api.clients[2].name'),
       ]),
     );
+  });
+});
+
+describe('rules that used to live in the stacks, and what the schema library changed', () => {
+  test('automated rollback without a SageMaker endpoint is refused when the configuration loads', () => {
+    expect(problemsOf((r) => (r.environments.dev.monitoring.autoRollback = true))).toEqual([
+      "environments.dev.monitoring.autoRollback: needs serving.mode 'sagemaker': an embedded model has no endpoint to roll back",
+    ]);
+  });
+
+  test('a JWT issuer that is not a Cognito user pool is refused when the configuration loads', () => {
+    const problems = problemsOf((r) => {
+      r.environments.dev.api.authorization = 'jwt';
+      r.environments.dev.api.jwt = { issuer: 'https://login.example.com/', audience: ['x'] };
+    });
+    expect(problems).toEqual([
+      expect.stringMatching(
+        /^environments\.dev\.api\.jwt\.issuer: 'https:\/\/login\.example\.com\/' must be a Cognito user pool issuer .*Lambda authorizer/,
+      ),
+    ]);
+  });
+
+  test('a Cognito issuer is read back as its user pool', () => {
+    expect(cognitoUserPool('https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123')).toEqual({
+      region: 'eu-west-1',
+      userPoolId: 'eu-west-1_AbCdEf123',
+    });
+  });
+
+  test('monitoring.baselineFile is a known field (the hand-written reader refused it as unknown)', () => {
+    const raw = rawExampleConfig() as Raw;
+    raw.environments.dev.monitoring.baselineFile = 'models/other/baseline.json';
+    const dev = validateConfig(raw).environments.find((e) => e.name === 'dev')!;
+    expect(dev.monitoring.baselineFile).toBe('models/other/baseline.json');
+    expect(problemsOf((r) => (r.environments.dev.monitoring.baselineFile = 'base.csv'))).toEqual([
+      "environments.dev.monitoring.baselineFile: 'base.csv' is not allowed; expected a path to a .json baseline",
+    ]);
+  });
+
+  test.each([
+    [
+      (r: Raw) => (r.environments.dev.serving.modelVersion = 'newest'),
+      "environments.dev.serving.modelVersion: must be 'latest-approved' or an integer from 1 to 1000000, got 'newest'",
+    ],
+    [
+      (r: Raw) => (r.environments.dev.serving.instanceCount = 'two'),
+      "environments.dev.serving.instanceCount: must be an integer from 1 to 100, got 'two'",
+    ],
+    [
+      (r: Raw) => (r.environments.prod.serving.instanceCount = 200),
+      'environments.prod.serving.instanceCount: must be an integer from 2 to 100, got 200',
+    ],
+    [(r: Raw) => (r.environments.dev.network = 'x'), "environments.dev.network: must be an object, got 'x'"],
+    [
+      (r: Raw) => delete r.environments.dev.modelBucket,
+      'environments.dev.modelBucket: must be an object, got nothing (the field is missing)',
+    ],
+    [
+      (r: Raw) => (r.environments.dev.api.maxBatchSize = 2.5),
+      'environments.dev.api.maxBatchSize: must be an integer from 1 to 1000, got 2.5',
+    ],
+    [
+      (r: Raw) => (r.environments.dev.macie.enableInAccount = 'yes'),
+      "environments.dev.macie.enableInAccount: must be true or false, got 'yes'",
+    ],
+    [(r: Raw) => (r.project.owner = ''), "project.owner: must be a non-empty string, got ''"],
+    [
+      (r: Raw) =>
+        (r.environments.dev.api.jwt = {
+          issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_A',
+          audience: [],
+        }),
+      'environments.dev.api.jwt.audience: must name at least one audience (client id)',
+    ],
+    [
+      (r: Raw) => (r.environments.dev.monitoring.significanceLevel = 0.5),
+      'environments.dev.monitoring.significanceLevel: must be a number strictly between 0 and 0.5, got 0.5',
+    ],
+  ])('a wrong value names what is allowed and what was given (%#)', (mutate, expected) => {
+    expect(problemsOf(mutate)).toEqual([expected]);
+  });
+
+  test('the whole file must be an object', () => {
+    expect(() => validateConfig([], 'x.json')).toThrow(
+      'invalid configuration x.json:\n  - (root): must be an object, got an array',
+    );
+  });
+
+  test('a field problem in one environment does not hide a cross-field rule in another', () => {
+    const problems = problemsOf((r) => {
+      r.environments.dev.account = 'x';
+      r.environments.prod.network.vpcCidr = '10.20.0.0/16';
+      r.environments.prod.serving.maxInstanceCount = 1;
+    });
+    expect(problems).toEqual([
+      "environments.dev.account: 'x' is not allowed; expected a 12-digit AWS account id",
+      'environments.prod.serving.maxInstanceCount: must be at least instanceCount (2)',
+      "environments.prod.network.vpcCidr: 10.20.0.0/16 overlaps test's 10.20.0.0/16; give each environment a distinct range",
+    ]);
+  });
+
+  test('the validated configuration carries derived defaults', () => {
+    const raw = rawExampleConfig() as Raw;
+    delete raw.environments.prod.serving.maxInstanceCount;
+    raw.environments.prod.serving.instanceCount = 5;
+    const prod = validateConfig(raw).environments.find((e) => e.name === 'prod')!;
+    expect(prod.serving.maxInstanceCount).toBe(5);
+    expect(prod.network.availabilityZones).toEqual(['eu-west-1a', 'eu-west-1b', 'eu-west-1c']);
+    expect(prod.name).toBe('prod');
   });
 });
