@@ -23,6 +23,8 @@ import { gzipSync } from 'node:zlib';
 import type { KMSClient } from '@aws-sdk/client-kms';
 import { embeddedBackend, handleInference, type InferenceDeps } from '../lambda/inference/core';
 import { modelFromArtifact } from '../lambda/inference/model-source';
+import { inferenceRequestSchema } from '../lambda/inference/request-schema';
+import { compileRequestValidator, writeRequestValidatorModule } from '../lib/build/request-validator';
 import { FeatureEncoder, parseFeatureSpec } from '../src/features';
 
 const ROOT = join(__dirname, '..');
@@ -64,13 +66,16 @@ async function inProcess(): Promise<void> {
   const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
   const deps: InferenceDeps = {
     settings: {
-      limits: { maxBatchSize: 100, maxBodyBytes: 65_536, customerIdPattern: /^[0-9]{4}-[A-Z]{5}$/ },
+      limits: { maxBodyBytes: 65_536 },
       riskThresholds: { high: 0.7, medium: 0.4 },
       pseudonymKeyId: 'bench',
       modelVersion: '1',
       topContributions: 5,
     },
-    validator: new FeatureEncoder(SPEC),
+    contract: {
+      validate: compileRequestValidator(BENCH_SCHEMA),
+      encoder: new FeatureEncoder(SPEC),
+    },
     backend: () => Promise.resolve(backend),
     kms: fakeKms,
     log: silent,
@@ -195,8 +200,14 @@ if (first.statusCode !== 200 || second.statusCode !== 200) throw new Error(first
 console.log(JSON.stringify({ processStartToImport: t0, importMs: t1 - t0, firstInvocationMs: t2 - t1, warmInvocationMs: t3 - t2, readyAt: t2, cpuToReadyMs: (cpu.user + cpu.system) / 1000 }));
 `;
 
+const BENCH_SCHEMA = inferenceRequestSchema(SPEC, {
+  maxBatchSize: 100,
+  customerIdPattern: '^[0-9]{4}-[A-Z]{5}$',
+});
+
 function runChild(file: string, body: string, endpoint: string): Promise<Record<string, number>> {
   const env = {
+    REQUEST_VALIDATOR_PATH: writeRequestValidatorModule(BENCH_SCHEMA),
     PATH: process.env.PATH,
     AWS_REGION: 'eu-west-1',
     AWS_ACCESS_KEY_ID: 'AKIDBENCH',
@@ -204,7 +215,6 @@ function runChild(file: string, body: string, endpoint: string): Promise<Record<
     AWS_ENDPOINT_URL_S3: endpoint,
     AWS_ENDPOINT_URL_KMS: endpoint,
     SERVING_MODE: 'embedded',
-    CUSTOMER_ID_PATTERN: '^[0-9]{4}-[A-Z]{5}$',
     PSEUDONYM_KEY_ID: 'arn:aws:kms:eu-west-1:111111111111:key/bench',
     MODEL_VERSION: '1',
     MODEL_DATA_URL: 's3://churn-dev-model-111111111111-eu-west-1/models/sha256/x/model.json',

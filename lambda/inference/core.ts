@@ -2,16 +2,17 @@ import { GenerateMacCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { InvokeEndpointCommand, type SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { captureObjectKey, formatCaptureObject, type CaptureEvent } from '../../src/capture';
-import { FeatureEncoder, type FeatureSpec, type FieldError } from '../../src/features';
+import { FeatureEncoder, type FeatureSpec } from '../../src/features';
 import type { TreeEnsembleModel } from '../../src/scorer';
 import { errorName, publicError, type Dependency, type ErrorCode, type PublicError } from './errors';
 import {
-  CUSTOMER_ID_FIELD,
   parseInferenceRequest,
   type RawRequest,
+  type RequestContract,
   type RequestLimits,
   type ValidCustomer,
 } from './request';
+import type { RequestProblem } from './request-contract';
 
 export type RiskLevel = 'High' | 'Medium' | 'Low';
 
@@ -68,8 +69,8 @@ export interface MetricSink {
 
 export interface InferenceDeps {
   readonly settings: InferenceSettings;
-  /** Validates and encodes requests in the specification's column order (no model needed). */
-  readonly validator: FeatureEncoder;
+  /** The request model and the encoder of accepted records (no model needed). */
+  readonly contract: RequestContract;
   /** Resolves the backend, loading the model on first use; a rejection answers 503. */
   readonly backend: () => Promise<ScoringBackend>;
   readonly kms: Pick<KMSClient, 'send'>;
@@ -127,11 +128,16 @@ function errorAnswer(error: PublicError, requestId: string): HttpAnswer {
   );
 }
 
-function rejection(status: 400 | 413 | 415, errors: readonly FieldError[], requestId: string): HttpAnswer {
+function rejection(
+  status: 400 | 413 | 415,
+  problems: readonly RequestProblem[],
+  requestId: string,
+): HttpAnswer {
   const code: ErrorCode =
     status === 413 ? 'PayloadTooLarge' : status === 415 ? 'UnsupportedMediaType' : 'InvalidRequest';
   const message =
-    status === 400 ? `${errors.length} problem(s) with the request; see errors` : errors[0].message;
+    status === 400 ? `${problems.length} problem(s) with the request; see errors` : problems[0].message;
+  const errors = problems.map(({ field, message }) => ({ field, message }));
   return answer(status, { error: { code, message, requestId, errors } });
 }
 
@@ -200,27 +206,6 @@ function round(x: number): number {
   return Math.round(x * 1e6) / 1e6;
 }
 
-/**
- * Names of rejected fields that are safe to log: the specification's own field names. A client-chosen
- * key (which could be a customer id sent as a field name) is logged as `(unknown field)`.
- */
-function loggableFields(errors: readonly FieldError[], encoder: FeatureEncoder): string[] {
-  const known = new Set([
-    CUSTOMER_ID_FIELD,
-    '(body)',
-    '(record)',
-    'Content-Type',
-    ...encoder.spec.fields.map((f) => f.name),
-  ]);
-  return errors.map(({ field }) => {
-    const match = /^(\[\d+\])(?:\.(.*))?$/.exec(field);
-    const prefix = match ? match[1] : '';
-    const name = match ? match[2] : field;
-    if (name === undefined) return prefix;
-    return `${prefix}${prefix ? '.' : ''}${known.has(name) ? name : '(unknown field)'}`;
-  });
-}
-
 const IDENTITY = (v: Float64Array) => v;
 const orders = new WeakMap<FeatureEncoder, WeakMap<FeatureEncoder, (v: Float64Array) => Float64Array>>();
 
@@ -281,13 +266,11 @@ export async function handleInference(request: RawRequest, deps: InferenceDeps):
   try {
     // Validation needs only the specification, so a bad request gets its 400 even while the model is
     // unavailable, and on a cold start the ids are pseudonymised while the model is still loading.
-    const parsed = parseInferenceRequest(request, deps.validator, settings.limits);
+    const parsed = parseInferenceRequest(request, deps.contract, settings.limits);
     if (!parsed.ok) {
       metrics.count('RejectedRequests');
-      log.info('request rejected', {
-        status: parsed.status,
-        fields: loggableFields(parsed.errors, deps.validator),
-      });
+      // logField is built from positions and specification names only: nothing a client chose.
+      log.info('request rejected', { status: parsed.status, fields: parsed.errors.map((e) => e.logField) });
       return rejection(parsed.status, parsed.errors, requestId);
     }
     const { customers } = parsed;
@@ -301,7 +284,7 @@ export async function handleInference(request: RawRequest, deps: InferenceDeps):
         ),
       ),
     ]);
-    const reorder = columnOrder(deps.validator, backend.encoder);
+    const reorder = columnOrder(deps.contract.encoder, backend.encoder);
     const vectors = customers.map((c) => reorder(c.vector));
     const started = performance.now();
     const probabilities = await guarded('scoring', () => backend.score(vectors));

@@ -3,6 +3,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import * as path from 'node:path';
 // The specification the deployed API validates against; the CDK stack builds the edge model from the same file.
 import featureSpecDocument from '../../models/sample-churn/feature-spec.json';
 import { FeatureEncoder, parseFeatureSpec } from '../../src/features';
@@ -17,6 +18,7 @@ import {
 } from './core';
 import { errorName } from './errors';
 import { loadServedModel } from './model-source';
+import { BUNDLED_REQUEST_VALIDATOR_FILE, loadRequestValidator } from './request-contract';
 
 // Configuration is read once, at cold start: a missing variable fails the first invocation by name.
 const mode = requiredEnv('SERVING_MODE');
@@ -24,14 +26,15 @@ if (mode !== 'embedded' && mode !== 'sagemaker') {
   throw new Error(`environment variable SERVING_MODE must be 'embedded' or 'sagemaker', got '${mode}'`);
 }
 const spec = parseFeatureSpec(featureSpecDocument);
-const validator = new FeatureEncoder(spec);
+// ESM bundles have no __dirname; Lambda puts the bundle in LAMBDA_TASK_ROOT.
+const validatorPath = optionalEnv(
+  'REQUEST_VALIDATOR_PATH',
+  path.join(optionalEnv('LAMBDA_TASK_ROOT', process.cwd()), BUNDLED_REQUEST_VALIDATOR_FILE),
+);
+const contract = { validate: loadRequestValidator(validatorPath), encoder: new FeatureEncoder(spec) };
 const captureBucket = optionalEnv('CAPTURE_BUCKET', '');
 const settings: InferenceSettings = {
-  limits: {
-    maxBatchSize: numberEnv('MAX_BATCH_SIZE', 100),
-    maxBodyBytes: numberEnv('MAX_BODY_BYTES', 65_536),
-    customerIdPattern: new RegExp(requiredEnv('CUSTOMER_ID_PATTERN')),
-  },
+  limits: { maxBodyBytes: numberEnv('MAX_BODY_BYTES', 65_536) },
   riskThresholds: { high: numberEnv('RISK_HIGH', 0.7), medium: numberEnv('RISK_MEDIUM', 0.4) },
   pseudonymKeyId: requiredEnv('PSEUDONYM_KEY_ID'),
   modelVersion: requiredEnv('MODEL_VERSION'),
@@ -136,7 +139,7 @@ export async function handler(event: APIGatewayProxyEvent, context: Context): Pr
       },
       {
         settings,
-        validator,
+        contract,
         backend,
         kms,
         s3,

@@ -31,8 +31,16 @@ interface CustomerIdSchema {
   readonly minLength: number;
   readonly maxLength: number;
   readonly pattern: string;
+  readonly not: { readonly pattern: string };
   readonly description: string;
 }
+
+/**
+ * Line terminators in a customer id. `$` matches before a final line terminator in Java and Python regular
+ * expressions but not in ECMA-262, so without this a configured `^...$` pattern would let `"1234-ABCDE\n"`
+ * through some draft-04 validators and not others; excluding them makes every engine decide the same.
+ */
+const LINE_TERMINATORS = '[\\n\\r\\u0085\\u2028\\u2029]';
 
 /**
  * The API Gateway request model (JSON Schema draft-04): one customer record or an array of 1..maxBatchSize
@@ -58,6 +66,7 @@ export function inferenceRequestSchema(
         minLength: 1,
         maxLength: MAX_CUSTOMER_ID_LENGTH,
         pattern: options.customerIdPattern,
+        not: { pattern: LINE_TERMINATORS },
         description:
           'The business customer id; pseudonymised with a keyed HMAC before it is logged or stored',
       },

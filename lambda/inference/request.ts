@@ -1,21 +1,33 @@
-import type { FeatureEncoder, FieldError } from '../../src/features';
+import type { FeatureEncoder } from '../../src/features';
+import {
+  CUSTOMER_ID_FIELD,
+  requestProblems,
+  type RequestProblem,
+  type RequestValidator,
+} from './request-contract';
 
 /**
- * Runtime validation of inference requests. The same feature specification also produces the API Gateway
- * model (request-schema.ts), so the edge and the function agree; the function checks again because a
- * request can reach it without the edge's validator (a different content type, a direct invoke, a test).
+ * Runtime validation of inference requests. The function checks again because a request can reach it
+ * without the edge's validator (a different content type, a direct invoke, a test), and it checks with the
+ * same contract: the compiled validator of the API Gateway model (request-contract.ts).
  */
 
 /** Largest accepted customer id, in characters; ids are short business keys. */
 export const MAX_CUSTOMER_ID_LENGTH = 64;
 
-export const CUSTOMER_ID_FIELD = 'customerId';
+export { CUSTOMER_ID_FIELD };
 
 export interface RequestLimits {
-  readonly maxBatchSize: number;
   /** Bodies larger than this many bytes (after base64 decoding) get 413. */
   readonly maxBodyBytes: number;
-  readonly customerIdPattern: RegExp;
+}
+
+/** The contract a request is checked against, and the encoder of accepted records. */
+export interface RequestContract {
+  /** The compiled request model (decides accept or refuse). */
+  readonly validate: RequestValidator;
+  /** Encodes accepted records in the specification's column order. */
+  readonly encoder: FeatureEncoder;
 }
 
 export interface RawRequest {
@@ -36,26 +48,18 @@ export interface ValidCustomer {
 
 export type ParsedRequest =
   | { readonly ok: true; readonly batch: boolean; readonly customers: readonly ValidCustomer[] }
-  | { readonly ok: false; readonly status: 400 | 413 | 415; readonly errors: readonly FieldError[] };
+  | { readonly ok: false; readonly status: 400 | 413 | 415; readonly errors: readonly RequestProblem[] };
 
-type Obj = Record<string, unknown>;
-
-function isObject(value: unknown): value is Obj {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+function reject(status: 400 | 413 | 415, field: '(body)' | 'Content-Type', message: string): ParsedRequest {
+  return { ok: false, status, errors: [{ field, message, logField: field }] };
 }
 
-function reject(status: 400 | 413 | 415, field: string, message: string): ParsedRequest {
-  return { ok: false, status, errors: [{ field, message }] };
-}
-
-function customerIdError(value: unknown, pattern: RegExp): string | undefined {
-  if (value === undefined || value === null) return 'is required';
-  if (typeof value !== 'string') return 'must be a string';
-  if (value.length === 0) return 'must not be empty';
-  if (value.length > MAX_CUSTOMER_ID_LENGTH) return `must be at most ${MAX_CUSTOMER_ID_LENGTH} characters`;
-  // The id itself is never echoed: the answer and the logs must not repeat it.
-  if (!pattern.test(value)) return `does not match the customer id format ${pattern.source}`;
-  return undefined;
+/** Accepted by the contract but not encodable: the schema and the encoder disagree, which is a bug. */
+export class ContractMismatchError extends Error {
+  constructor() {
+    super('a record the request model accepts could not be encoded');
+    this.name = 'ContractMismatchError';
+  }
 }
 
 function isJsonContentType(contentType: string): boolean {
@@ -65,12 +69,13 @@ function isJsonContentType(contentType: string): boolean {
 
 /**
  * Parses and validates a request body: one customer object, or an array of 1..maxBatchSize of them, each
- * `{ "customerId": "...", <feature fields> }`. Every problem of every record is reported, each naming its
- * field (`tenure` for a single customer, `[3].tenure` in a batch). Never throws.
+ * `{ "customerId": "...", <feature fields> }`, exactly as the request model says. Every problem of every
+ * record is reported, each naming its field (`tenure` for a single customer, `[3].tenure` in a batch).
+ * Throws only `ContractMismatchError` (a bug).
  */
 export function parseInferenceRequest(
   request: RawRequest,
-  encoder: FeatureEncoder,
+  contract: RequestContract,
   limits: RequestLimits,
 ): ParsedRequest {
   if (request.contentType !== undefined && request.contentType.trim() !== '') {
@@ -96,42 +101,20 @@ export function parseInferenceRequest(
   } catch {
     return reject(400, '(body)', 'is not valid JSON');
   }
-  const batch = Array.isArray(document);
-  const records: unknown[] = batch ? (document as unknown[]) : [document];
-  if (batch && records.length === 0) return reject(400, '(body)', 'must contain at least one customer');
-  if (records.length > limits.maxBatchSize) {
-    return reject(
-      400,
-      '(body)',
-      `has ${records.length} customers; at most ${limits.maxBatchSize} per request`,
-    );
+  if (!contract.validate(document)) {
+    return {
+      ok: false,
+      status: 400,
+      errors: requestProblems(document, contract.validate.errors ?? [], contract.encoder.spec),
+    };
   }
-
-  const errors: FieldError[] = [];
-  const customers: ValidCustomer[] = [];
-  records.forEach((record, index) => {
-    const at = (field: string) => (batch ? `[${index}].${field}` : field);
-    if (!isObject(record)) {
-      errors.push({
-        field: batch ? `[${index}]` : '(body)',
-        message: 'must be an object of customer fields',
-      });
-      return;
-    }
+  const batch = Array.isArray(document);
+  const records = (batch ? document : [document]) as Array<Record<string, unknown>>;
+  const customers = records.map((record): ValidCustomer => {
     const { [CUSTOMER_ID_FIELD]: customerId, ...features } = record;
-    const before = errors.length;
-    const idProblem = customerIdError(customerId, limits.customerIdPattern);
-    if (idProblem !== undefined) errors.push({ field: at(CUSTOMER_ID_FIELD), message: idProblem });
-    const result = encoder.encode(features);
-    // An empty key would give an empty field name; '""' still points at it.
-    if (!result.ok) {
-      for (const e of result.errors)
-        errors.push({ field: at(e.field === '' ? '""' : e.field), message: e.message });
-    }
-    if (errors.length === before && result.ok) {
-      customers.push({ customerId: customerId as string, features, vector: result.vector });
-    }
+    const result = contract.encoder.encode(features);
+    if (!result.ok) throw new ContractMismatchError();
+    return { customerId: customerId as string, features, vector: result.vector };
   });
-  if (errors.length > 0) return { ok: false, status: 400, errors };
   return { ok: true, batch, customers };
 }

@@ -4,6 +4,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { BUNDLED_REQUEST_VALIDATOR_FILE } from '../../lambda/inference/request-contract';
+import type { InferenceRequestSchema } from '../../lambda/inference/request-schema';
+import { writeRequestValidatorModule } from '../build/request-validator';
 import { EncryptionKey } from './encryption-key';
 import { wildcardResourceFinding } from './nag-finding';
 import { FunctionPlacement, SecureFunction } from './secure-function';
@@ -32,8 +35,11 @@ export interface InferenceFunctionProps {
   };
   /** HMAC key for pseudonymisation; the function gets kms:GenerateMac on it and nothing else. */
   readonly pseudonymKey: EncryptionKey;
-  readonly customerIdPattern: string;
-  readonly maxBatchSize: number;
+  /**
+   * The request model the API validates with; the function ships the same document compiled (ajv
+   * standalone code), so the edge and the function make the same decisions.
+   */
+  readonly requestSchema: InferenceRequestSchema;
   readonly maxBodyBytes: number;
   readonly riskThresholds: { readonly high: number; readonly medium: number };
   readonly metricNamespace: string;
@@ -50,6 +56,8 @@ export interface InferenceFunctionProps {
  */
 export class InferenceFunction extends Construct {
   readonly secureFunction: SecureFunction;
+  /** The compiled request model shipped next to the bundle (absolute path of the generated module). */
+  readonly requestValidatorFile: string;
 
   constructor(scope: Construct, id: string, props: InferenceFunctionProps) {
     super(scope, id);
@@ -66,6 +74,7 @@ export class InferenceFunction extends Construct {
     // Two SDK attempts must fit in the deadline, and the deadline well inside the function's timeout.
     const invokeTimeoutMs = Math.floor(timeout.toMilliseconds() * 0.4);
     const embedded = props.mode === 'embedded';
+    this.requestValidatorFile = writeRequestValidatorModule(props.requestSchema);
 
     this.secureFunction = new SecureFunction(this, 'Handler', {
       entry: 'lambda/inference/handler.ts',
@@ -75,17 +84,16 @@ export class InferenceFunction extends Construct {
       timeout,
       // Memory buys CPU on Lambda; 1 GB keeps TreeSHAP of a batch of 100 well under the timeout.
       memorySize: 1024,
+      bundledFiles: { [BUNDLED_REQUEST_VALIDATOR_FILE]: this.requestValidatorFile },
       environment: {
         // Source-mapped stack traces cost ~15 ms of every cold start (the 2.9 MB map is parsed at load) and
         // would never be read: this function logs error names only, never stacks.
         NODE_OPTIONS: '',
         SERVING_MODE: props.mode,
-        CUSTOMER_ID_PATTERN: props.customerIdPattern,
         PSEUDONYM_KEY_ID: props.pseudonymKey.key.keyArn,
         MODEL_VERSION: props.model.modelVersion,
         MODEL_DATA_URL: props.model.modelDataUrl,
         MODEL_SHA256: props.model.artifactSha256,
-        MAX_BATCH_SIZE: String(props.maxBatchSize),
         MAX_BODY_BYTES: String(props.maxBodyBytes),
         RISK_HIGH: String(props.riskThresholds.high),
         RISK_MEDIUM: String(props.riskThresholds.medium),

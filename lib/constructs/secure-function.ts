@@ -45,7 +45,8 @@ export interface SecureFunctionProps {
   /** @default 256 */
   readonly memorySize?: number;
   /**
-   * Files copied next to the bundle, by name in the bundle → path relative to the project root
+   * Files copied next to the bundle, by name in the bundle → path relative to the project root, or an
+   * absolute path of a file generated at synth
    * (e.g. a drift baseline the handler reads from LAMBDA_TASK_ROOT).
    * @default none
    */
@@ -141,6 +142,7 @@ export class SecureFunction extends Construct {
     const bundledFiles = Object.entries(props.bundledFiles ?? {}).map(([name, source]) => {
       if (!/^[\w.-]+$/.test(name))
         throw new Error(`SecureFunction ${id}: bundled file name '${name}' must be a plain file name`);
+      // Relative paths are the project's files; absolute ones are generated at synth (a compiled validator).
       const absolute = path.resolve(PROJECT_ROOT, source);
       if (!existsSync(absolute))
         throw new Error(`SecureFunction ${id}: bundled file ${source} does not exist`);

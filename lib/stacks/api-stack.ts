@@ -80,6 +80,11 @@ export class ApiStack extends Stack {
     const dataBucket = projectBuckets(this, props.names).data;
 
     this.servedModel = this.resolveServedModel(props);
+    // One request contract: the API's model and the function's compiled validator are this one document.
+    const requestSchema = inferenceRequestSchema(spec, {
+      maxBatchSize: env.api.maxBatchSize,
+      customerIdPattern: props.project.customerIdPattern,
+    });
     this.inference = new InferenceFunction(this, 'Inference', {
       placement: props.placement,
       mode: env.serving.mode,
@@ -95,8 +100,7 @@ export class ApiStack extends Stack {
         percent: env.serving.dataCapturePercent,
       },
       pseudonymKey: this.pseudonymKey,
-      customerIdPattern: props.project.customerIdPattern,
-      maxBatchSize: env.api.maxBatchSize,
+      requestSchema,
       maxBodyBytes: MAX_INSPECTABLE_BODY_BYTES,
       riskThresholds: env.api.riskThresholds,
       metricNamespace: props.names.metricNamespace,
@@ -106,10 +110,7 @@ export class ApiStack extends Stack {
       apiName,
       description: `Churn inference API (${env.name})`,
       handler: this.inference.secureFunction.function,
-      requestSchema: inferenceRequestSchema(spec, {
-        maxBatchSize: env.api.maxBatchSize,
-        customerIdPattern: props.project.customerIdPattern,
-      }),
+      requestSchema,
       authorization: this.authorization(props),
       throttle: env.api.throttle,
       wafRateLimitPer5Minutes: env.api.wafRateLimitPer5Minutes,

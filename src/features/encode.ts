@@ -127,7 +127,7 @@ export class FeatureEncoder {
       if (position < 0) {
         errors.push({
           field: spec.name,
-          message: `must be one of ${spec.values.map((v) => JSON.stringify(v)).join(', ')}; got ${describe(value)}`,
+          message: `must be one of ${spec.values.map((v) => JSON.stringify(v)).join(', ')}; got ${describeValue(value)}`,
         });
         continue;
       }
@@ -173,7 +173,8 @@ export class FeatureEncoder {
   }
 }
 
-function describe(value: unknown): string {
+/** A short, bounded description of a raw value for error messages. */
+export function describeValue(value: unknown): string {
   if (typeof value === 'string')
     return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}...` : value);
   if (typeof value === 'number' || typeof value === 'boolean') return `${typeof value} ${String(value)}`;
@@ -185,7 +186,7 @@ function encodeNumeric(spec: Extract<FieldSpec, { type: 'numeric' }>, value: unk
   let n: number;
   if (typeof value === 'number') n = value;
   else if (typeof value === 'string' && DECIMAL.test(value.trim())) n = Number(value.trim());
-  else return `must be a number; got ${describe(value)}`;
+  else return `must be a number; got ${describeValue(value)}`;
   if (!Number.isFinite(n)) return `must be a finite number; got ${String(n)}`;
   if (spec.integer && !Number.isInteger(n)) return `must be a whole number; got ${n}`;
   if (spec.minimum !== undefined && n < spec.minimum) return `must be at least ${spec.minimum}; got ${n}`;

@@ -17,6 +17,7 @@ export {
   type OneHotEncoding,
 } from './spec';
 export {
+  describeValue,
   FeatureEncoder,
   SpecModelMismatchError,
   type EncodeResult,

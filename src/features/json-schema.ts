@@ -12,6 +12,7 @@ export interface JsonSchemaDraft4 {
   readonly enum?: readonly (string | null)[];
   readonly minimum?: number;
   readonly maximum?: number;
+  readonly multipleOf?: number;
 }
 
 export interface RequestSchemaOptions {
@@ -35,10 +36,13 @@ function fieldSchema(field: FieldSpec, allowNull: boolean): JsonSchemaDraft4 {
   const nullable = allowNull && !field.required;
   const description = field.description !== undefined ? { description: field.description } : {};
   if (field.type === 'numeric') {
-    const base = field.integer ? 'integer' : 'number';
+    // Whole numbers are `number` + `multipleOf: 1`, not `integer`: a draft-04 validator that keeps the
+    // number's text (API Gateway's, Python's) refuses `49.0` and `4.9e1` as integers, while JSON.parse in the
+    // function cannot tell them from `49`. With multipleOf both sides accept them, so the contract is the same.
     return {
-      type: nullable ? [base, 'null'] : base,
+      type: nullable ? ['number', 'null'] : 'number',
       ...description,
+      ...(field.integer ? { multipleOf: 1 } : {}),
       ...(field.minimum !== undefined ? { minimum: field.minimum } : {}),
       ...(field.maximum !== undefined ? { maximum: field.maximum } : {}),
     };
@@ -53,7 +57,8 @@ function fieldSchema(field: FieldSpec, allowNull: boolean): JsonSchemaDraft4 {
 /**
  * JSON Schema (draft-04) for one raw request record: an object with exactly the specification's
  * fields, required ones listed in `required`, numeric ranges as inclusive minimum/maximum (draft-04's
- * exclusive bounds are booleans, so they are never emitted) and categorical values as `enum`.
+ * exclusive bounds are booleans, so they are never emitted), whole numbers as `multipleOf: 1` and
+ * categorical values as `enum`.
  * Numeric fields are typed as JSON numbers: CSV-style numeric strings are for the CLI, not the API.
  */
 export function requestJsonSchema(spec: FeatureSpec, options: RequestSchemaOptions = {}): JsonSchemaDraft4 {

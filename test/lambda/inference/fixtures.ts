@@ -10,6 +10,9 @@ import {
   type MetricSink,
   type ScoringBackend,
 } from '../../../lambda/inference/core';
+import { compileRequestValidator } from '../../../lib/build/request-validator';
+import type { RequestContract } from '../../../lambda/inference/request';
+import { inferenceRequestSchema } from '../../../lambda/inference/request-schema';
 import { FeatureEncoder, parseFeatureSpec, type FeatureSpec } from '../../../src/features';
 import { loadModel, type TreeEnsembleModel } from '../../../src/scorer';
 
@@ -59,7 +62,7 @@ export function validRecord(customerId = '9393-PPCEA'): Record<string, unknown> 
 }
 
 export const SETTINGS: InferenceSettings = {
-  limits: { maxBatchSize: 5, maxBodyBytes: 65_536, customerIdPattern: /^[0-9]{4}-[A-Z]{5}$/ },
+  limits: { maxBodyBytes: 65_536 },
   riskThresholds: { high: 0.7, medium: 0.4 },
   pseudonymKeyId: KEY_ID,
   modelVersion: '3',
@@ -86,7 +89,16 @@ export function recorders(): { log: LogSink; metrics: MetricSink; recorded: Reco
 }
 
 export const EMBEDDED: ScoringBackend = embeddedBackend(MODEL, SPEC);
-export const VALIDATOR = new FeatureEncoder(SPEC);
+export const CUSTOMER_ID_PATTERN = '^[0-9]{4}-[A-Z]{5}$';
+/** The request model of the tests: batches of at most 5. */
+export const REQUEST_SCHEMA = inferenceRequestSchema(SPEC, {
+  maxBatchSize: 5,
+  customerIdPattern: CUSTOMER_ID_PATTERN,
+});
+export const CONTRACT: RequestContract = {
+  validate: compileRequestValidator(REQUEST_SCHEMA),
+  encoder: new FeatureEncoder(SPEC),
+};
 
 export function deps(
   kms: InferenceDeps['kms'],
@@ -95,7 +107,7 @@ export function deps(
   const { log, metrics, recorded } = recorders();
   return {
     settings: SETTINGS,
-    validator: VALIDATOR,
+    contract: CONTRACT,
     backend: () => Promise.resolve(EMBEDDED),
     kms,
     log,

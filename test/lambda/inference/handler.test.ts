@@ -2,7 +2,18 @@ import { GenerateMacCommand, KMSClient } from '@aws-sdk/client-kms';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { expectedPseudonym, macFor, MODEL_BYTES, MODEL_SHA256, s3Body, validRecord } from './fixtures';
+import { writeRequestValidatorModule } from '../../../lib/build/request-validator';
+import { inferenceRequestSchema } from '../../../lambda/inference/request-schema';
+import {
+  CUSTOMER_ID_PATTERN,
+  expectedPseudonym,
+  macFor,
+  MODEL_BYTES,
+  MODEL_SHA256,
+  s3Body,
+  SPEC,
+  validRecord,
+} from './fixtures';
 
 type Handler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
@@ -11,12 +22,10 @@ const s3Mock = mockClient(S3Client);
 
 const ENV = {
   SERVING_MODE: 'embedded',
-  CUSTOMER_ID_PATTERN: '^[0-9]{4}-[A-Z]{5}$',
   PSEUDONYM_KEY_ID: 'arn:aws:kms:eu-west-1:111111111111:key/pseudonym',
   MODEL_VERSION: '7',
   MODEL_DATA_URL: 's3://churn-dev-model-111111111111-eu-west-1/models/sha256/abc/model.json',
   MODEL_SHA256,
-  MAX_BATCH_SIZE: '10',
   CAPTURE_BUCKET: 'churn-dev-data-111111111111-eu-west-1',
   CAPTURE_PREFIX: 'capture/',
   CAPTURE_SOURCE: 'churn-dev-api',
@@ -50,7 +59,12 @@ let output: string[];
 const saved = { ...process.env };
 
 beforeAll(async () => {
-  Object.assign(process.env, ENV);
+  Object.assign(process.env, ENV, {
+    // The compiled request model, generated as the stack generates it for the bundle.
+    REQUEST_VALIDATOR_PATH: writeRequestValidatorModule(
+      inferenceRequestSchema(SPEC, { maxBatchSize: 10, customerIdPattern: CUSTOMER_ID_PATTERN }),
+    ),
+  });
   // The module starts fetching the model at import (cold start), so the artifact must be there already.
   s3Mock.on(GetObjectCommand).resolves({ Body: s3Body(MODEL_BYTES) });
   handler = (await import('../../../lambda/inference/handler')).handler;
@@ -143,5 +157,44 @@ describe('inference handler (API Gateway proxy, embedded model)', () => {
     ]) {
       expect({ secret, found: logged.includes(secret) }).toEqual({ secret, found: false });
     }
+  });
+
+  test('one contract: text where the model types a number is refused, not coerced (issue 13, defect 3)', async () => {
+    const cases: Array<[string, unknown]> = [
+      ['tenure', '49'],
+      ['tenure', ' 49 '],
+      ['tenure', '+1'],
+      ['MonthlyCharges', '.5'],
+      ['MonthlyCharges', '4.9e1'],
+      ['TotalCharges', ''],
+    ];
+    for (const [field, value] of cases) {
+      const answer = await handler(event(JSON.stringify({ ...validRecord(), [field]: value })), CONTEXT);
+      expect({ field, value, status: answer.statusCode }).toEqual({ field, value, status: 400 });
+      expect(JSON.parse(answer.body).error.errors.map((e: { field: string }) => e.field)).toEqual([field]);
+    }
+    // The same bodies without the JSON content type (which skips the edge model) are refused too.
+    const answer = await handler(event(JSON.stringify({ ...validRecord(), tenure: '49' }), ''), CONTEXT);
+    expect(answer.statusCode).toBe(400);
+    expect(s3Mock.commandCalls(PutObjectCommand)).toHaveLength(0);
+  });
+
+  test('DATA-4: a client-chosen key never reaches a log line, however it is shaped (issue 13, defect 4)', async () => {
+    const keys = ['[5551234567]', '[5551234567].tenure', '[0].5551234567', '5551234567', '(body)5551234567'];
+    for (const key of keys) {
+      const single = await handler(event(JSON.stringify({ ...validRecord(), [key]: 1 })), CONTEXT);
+      const batch = await handler(
+        event(JSON.stringify([validRecord('1111-AAAAA'), { ...validRecord('2222-BBBBB'), [key]: 1 }])),
+        CONTEXT,
+      );
+      expect([single.statusCode, batch.statusCode]).toEqual([400, 400]);
+      // The client sees its own key named; the log only the position and '(unknown field)'.
+      expect(JSON.parse(batch.body).error.errors).toEqual([
+        { field: `[1].${key}`, message: 'is not a field of the feature specification' },
+      ]);
+    }
+    const logged = output.join('\n');
+    expect(logged).toContain('(unknown field)');
+    expect(logged).not.toContain('5551234567');
   });
 });

@@ -24,7 +24,14 @@ describe('API Gateway request model from the feature specification', () => {
     ]);
     expect(record.properties.customerId).toMatchObject({ type: 'string', pattern: '^[0-9]{4}-[A-Z]{5}$' });
     expect(record.properties.Contract).toMatchObject({ enum: ['Month-to-month', 'One year', 'Two year'] });
-    expect(record.properties.tenure).toMatchObject({ type: 'integer', minimum: 0, maximum: 72 });
+    expect(record.properties.tenure).toMatchObject({
+      type: 'number',
+      multipleOf: 1,
+      minimum: 0,
+      maximum: 72,
+    });
+    // No line terminator in an id, whatever a regex engine's `$` does before one.
+    expect(record.properties.customerId).toMatchObject({ not: { pattern: '[\\n\\r\\u0085\\u2028\\u2029]' } });
   });
 
   test('a non-positive batch size is refused', () => {

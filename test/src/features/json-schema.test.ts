@@ -20,9 +20,11 @@ describe('requestJsonSchema', () => {
   });
 
   it('maps ranges, integers and allowed values onto draft-04 keywords', () => {
+    // Whole numbers as multipleOf 1: `49.0` is the same JSON number to every reader.
     expect(schema.properties?.tenure).toEqual({
-      type: 'integer',
+      type: 'number',
       description: 'Months the customer has been with the company',
+      multipleOf: 1,
       minimum: 0,
       maximum: 72,
     });
