@@ -177,9 +177,21 @@ def main():
         r = stats.ks_2samp(base, np.asarray(values))
         compare(name, "KS D", float(r.statistic), rep_ks["statistic"])
         compare(name, "KS p", float(r.pvalue), rep_ks["pValue"])
-        edges = psi_bins["edges"]
-        counts = np.bincount(np.searchsorted(edges, values, side="left"), minlength=len(edges) + 1)
-        compare(name, "PSI", psi(psi_bins["shares"], counts / counts.sum()), rep_psi)
+        # PSI bins rebuilt here from the sample by the rule in docs/drift.md, not read from the baseline:
+        # upper edges where the ECDF first reaches k/B (k = 1..B), a bin below the smallest training value
+        # and one above the largest.
+        n = len(base)
+        bins = baseline["settings"]["psiBins"]
+        edges = sorted({float(base[int(np.ceil(k * n / bins)) - 1]) for k in range(1, bins + 1)})
+        lower = float(base[0])
+        if edges != psi_bins["edges"] or lower != psi_bins["lower"]:
+            raise SystemExit(f"{name}: baseline PSI bins {psi_bins['edges']} differ from the documented rule {edges}")
+        def shares(xs):
+            xs = np.asarray(xs, float)
+            inside = np.searchsorted(edges, xs[xs >= lower], side="left")
+            counts = np.concatenate([[np.sum(xs < lower)], np.bincount(inside, minlength=len(edges) + 1)])
+            return counts / counts.sum()
+        compare(name, "PSI", psi(shares(base), shares(values)), rep_psi)
 
     by_name = {f["name"]: f for f in report["features"]}
     for f in features:

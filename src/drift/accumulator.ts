@@ -136,22 +136,25 @@ class SampleCounter {
     return d;
   }
 
-  /** Window counts in the PSI bins (-inf, e0], (e0, e1], ..., (e_last, inf). */
+  /**
+   * Window counts in the PSI bins (-inf, lower), [lower, e0], (e0, e1], ..., (e_last, inf). `lower` is the
+   * first sample value and the edges are sample values, so each bin is a run of gap and point counters.
+   */
   psiCounts(psi: PsiBins): number[] {
-    const out: number[] = [];
-    let cum = 0;
-    let binIndex = 0;
-    let previous = 0;
+    const out: number[] = [this.bins[0]];
+    let counted = this.bins[0];
+    let i = 0;
     for (const edge of psi.edges) {
-      // Edges are sample values; sum the counters up to and including the point of this edge.
-      while (binIndex < this.values.length && this.values[binIndex] <= edge) {
-        cum += this.bins[2 * binIndex] + this.bins[2 * binIndex + 1];
-        binIndex++;
+      let inBin = 0;
+      while (i < this.values.length && this.values[i] <= edge) {
+        // The gap below the first value is the lower tail, already counted.
+        inBin += (i > 0 ? this.bins[2 * i] : 0) + this.bins[2 * i + 1];
+        i++;
       }
-      out.push(cum - previous);
-      previous = cum;
+      out.push(inBin);
+      counted += inBin;
     }
-    out.push(this.n - previous);
+    out.push(this.n - counted);
     return out;
   }
 }

@@ -1,6 +1,6 @@
 /**
  * The training baseline a drift check compares a capture window against (file format
- * `churn-drift-baseline`, version 1). Built by `npm run baseline`, read by the drift core.
+ * `churn-drift-baseline`, version 2). Built by `npm run baseline`, read by the drift core.
  *
  * Numeric features and the model score keep a sample of the training values as sorted distinct values
  * with their multiplicities. The two-sample KS test is then run against exactly that sample, so the
@@ -8,7 +8,8 @@
  * values the sample is a deterministic mid-quantile subsample (see buildNumericSummary).
  */
 export const BASELINE_FORMAT = 'churn-drift-baseline';
-export const BASELINE_VERSION = 1;
+/** Version 2: PSI bins gained the bins below the training minimum and above the maximum (`PsiBins.lower`). */
+export const BASELINE_VERSION = 2;
 
 export interface WeightedSample {
   /** Distinct values, strictly ascending, all finite. */
@@ -24,12 +25,16 @@ export interface WeightedSample {
 }
 
 export interface PsiBins {
+  /** The sample's smallest value: values below it fall in the first bin, (-inf, lower). */
+  readonly lower: number;
   /**
-   * Upper edges of all but the last bin, strictly ascending: bins are (-inf, e0], (e0, e1], ..., (e_last, inf).
-   * The edges are baseline sample values, so window counts per bin follow from the KS counts.
+   * Upper edges, strictly ascending, the last being the sample's largest value: bins are (-inf, lower),
+   * [lower, e0], (e0, e1], ..., (e_last-1, e_last], (e_last, inf). The first and last bins hold values
+   * beyond the training range (baseline share 0). The edges are baseline sample values, so window counts
+   * per bin follow from the KS counts.
    */
   readonly edges: number[];
-  /** Share of the baseline sample in each bin (edges.length + 1 entries, summing to 1). */
+  /** Share of the baseline sample in each bin (edges.length + 2 entries, summing to 1). */
   readonly shares: number[];
 }
 
@@ -178,16 +183,22 @@ function checkSample(v: Json, path: string): WeightedSample {
   };
 }
 
-function checkPsi(v: Json, path: string): PsiBins {
+function checkPsi(v: Json, path: string, sample: WeightedSample): PsiBins {
   const o = obj(v, path);
+  const lower = num(o.lower, `${path}.lower`);
   const edges = arr(o.edges, `${path}.edges`).map((x, i) => num(x, `${path}.edges[${i}]`));
   const shares = arr(o.shares, `${path}.shares`).map((x, i) => num(x, `${path}.shares[${i}]`));
-  if (shares.length !== edges.length + 1)
-    fail(path, `needs ${edges.length + 1} shares for ${edges.length} edges`);
+  if (edges.length === 0) fail(`${path}.edges`, 'needs at least the largest sample value');
+  if (shares.length !== edges.length + 2)
+    fail(path, `needs ${edges.length + 2} shares for ${edges.length} edges`);
   for (let i = 1; i < edges.length; i++) {
     if (!(edges[i] > edges[i - 1])) fail(`${path}.edges[${i}]`, 'edges must be strictly ascending');
   }
-  return { edges, shares };
+  // The tails are what lets PSI see values beyond the training range: they must be the sample's extremes.
+  if (lower !== sample.values[0]) fail(`${path}.lower`, 'must be the smallest sample value');
+  if (edges[edges.length - 1] !== sample.values[sample.values.length - 1])
+    fail(`${path}.edges`, 'must end with the largest sample value');
+  return { lower, edges, shares };
 }
 
 function checkSummary(v: Json, path: string): NumericSummary {
@@ -211,6 +222,7 @@ function checkFeature(v: Json, path: string): FeatureBaseline {
   const missing = num(o.missing, `${path}.missing`);
   if (o.kind === 'numeric') {
     const range = obj(o.allowedRange, `${path}.allowedRange`);
+    const sample = checkSample(o.sample, `${path}.sample`);
     return {
       name,
       kind: 'numeric',
@@ -223,8 +235,8 @@ function checkFeature(v: Json, path: string): FeatureBaseline {
         max: nullableNum(range.max, `${path}.allowedRange.max`),
       },
       integer: o.integer === true,
-      sample: checkSample(o.sample, `${path}.sample`),
-      psi: checkPsi(o.psi, `${path}.psi`),
+      sample,
+      psi: checkPsi(o.psi, `${path}.psi`, sample),
     };
   }
   if (o.kind === 'categorical') {
@@ -268,7 +280,13 @@ export function parseBaseline(value: Json): Baseline {
   const o = obj(value, '(root)');
   if (o.format !== BASELINE_FORMAT)
     fail('format', `expected "${BASELINE_FORMAT}", got ${JSON.stringify(o.format)}`);
-  if (o.version !== BASELINE_VERSION) fail('version', `unsupported version ${JSON.stringify(o.version)}`);
+  if (o.version !== BASELINE_VERSION) {
+    fail(
+      'version',
+      `unsupported version ${JSON.stringify(o.version)}; this code reads version ${BASELINE_VERSION} ` +
+        '(PSI bins for values beyond the training range): rebuild the baseline with npm run baseline',
+    );
+  }
   const source = obj(o.source, 'source');
   const features = arr(o.features, 'features').map((f, i) => checkFeature(f, `features[${i}]`));
   if (features.length === 0) fail('features', 'no features');
@@ -280,6 +298,7 @@ export function parseBaseline(value: Json): Baseline {
   const featureOrder = arr(o.featureOrder, 'featureOrder').map((x, i) => str(x, `featureOrder[${i}]`));
   const score = obj(o.score, 'score');
   const settings = obj(o.settings, 'settings');
+  const scoreSample = checkSample(score.sample, 'score.sample');
   return {
     format: BASELINE_FORMAT,
     version: BASELINE_VERSION,
@@ -302,8 +321,8 @@ export function parseBaseline(value: Json): Baseline {
     score: {
       rows: num(score.rows, 'score.rows'),
       summary: checkSummary(score.summary, 'score.summary'),
-      sample: checkSample(score.sample, 'score.sample'),
-      psi: checkPsi(score.psi, 'score.psi'),
+      sample: scoreSample,
+      psi: checkPsi(score.psi, 'score.psi', scoreSample),
     },
   };
 }

@@ -40,32 +40,30 @@ export function buildWeightedSample(
 }
 
 /**
- * PSI bins at the baseline sample's quantiles k/bins (k = 1..bins-1), taking the sample value at which the
- * ECDF first reaches k/bins. Equal edges (heavy ties) are merged, so a feature with few distinct values gets
- * fewer, fuller bins; the top value is never an edge, so the last bin is never empty.
+ * PSI bins (docs/drift.md): upper edges at the sample values where the ECDF first reaches k/bins,
+ * k = 1..bins (so the largest value is always the last edge), equal edges merged, plus a bin below the
+ * smallest value and one above the largest. Those two tails hold no baseline mass, so PSI reacts to window
+ * values beyond the training range however the top or bottom value is piled up; features with few
+ * distinct values get fewer, fuller bins.
  */
 export function buildPsiBins(sample: WeightedSample, bins = DEFAULT_PSI_BINS): PsiBins {
   if (!Number.isInteger(bins) || bins < 2) throw new RangeError('PSI needs at least 2 bins');
   const edges: number[] = [];
-  const cumulative: number[] = [];
+  const shares: number[] = [0];
   let cum = 0;
+  let previous = 0;
   let k = 1;
-  for (let i = 0; i < sample.values.length - 1 && k < bins; i++) {
+  for (let i = 0; i < sample.values.length && k <= bins; i++) {
     cum += sample.counts[i];
     if (cum * bins >= k * sample.size) {
       edges.push(sample.values[i]);
-      cumulative.push(cum);
-      while (k < bins && cum * bins >= k * sample.size) k++;
+      shares.push((cum - previous) / sample.size);
+      previous = cum;
+      while (k <= bins && cum * bins >= k * sample.size) k++;
     }
   }
-  const shares: number[] = [];
-  let previous = 0;
-  for (const c of cumulative) {
-    shares.push((c - previous) / sample.size);
-    previous = c;
-  }
-  shares.push((sample.size - previous) / sample.size);
-  return { edges, shares };
+  shares.push(0);
+  return { lower: sample.values[0], edges, shares };
 }
 
 const QUANTILES: [string, number][] = [

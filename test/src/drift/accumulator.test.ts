@@ -68,17 +68,104 @@ describe('streaming KS equals scipy-style ks_2samp on the full window', () => {
     const window = generateRows(8, 2000, { chargesScale: 1.2 });
     const f = numeric(check(window), 'monthly_charges');
     const base = baseline.features.find((x) => x.name === 'monthly_charges') as NumericFeatureBaseline;
-    const edges = base.psi.edges;
-    const counts = new Array<number>(edges.length + 1).fill(0);
+    const { lower, edges } = base.psi;
+    const counts = new Array<number>(edges.length + 2).fill(0);
     for (const r of window) {
-      let bin = edges.findIndex((e) => r.monthly_charges <= e);
-      if (bin < 0) bin = edges.length;
-      counts[bin]++;
+      const x = r.monthly_charges;
+      counts[x < lower ? 0 : edges.findIndex((e) => x <= e) + 1 || edges.length + 1]++;
     }
     expect(f.psi).toBeCloseTo(
       psiFromShares(
         base.psi.shares,
         counts.map((c) => c / window.length),
+      ),
+      12,
+    );
+  });
+});
+
+/**
+ * PSI computed independently of src/drift: bins straight from the raw training values by the rule in
+ * docs/drift.md (edges where the training ECDF first reaches k/B, k = 1..B, plus a bin below the training
+ * minimum and one above the maximum), shares floored at 1e-4.
+ */
+function documentedPsi(train: readonly number[], window: readonly number[], bins = 10): number {
+  const sorted = [...train].sort((a, b) => a - b);
+  const n = sorted.length;
+  const edges: number[] = [];
+  for (let k = 1; k <= bins; k++) {
+    const v = sorted[Math.ceil((k * n) / bins) - 1];
+    if (edges[edges.length - 1] !== v) edges.push(v);
+  }
+  const lower = sorted[0];
+  const binOf = (x: number) => (x < lower ? 0 : edges.findIndex((e) => x <= e) + 1 || edges.length + 1);
+  const count = (values: readonly number[]) => {
+    const c = new Array<number>(edges.length + 2).fill(0);
+    for (const x of values) c[binOf(x)]++;
+    return c.map((v) => v / values.length);
+  };
+  const e = count(train);
+  const a = count(window);
+  let psi = 0;
+  for (let i = 0; i < e.length; i++) {
+    const ei = Math.max(e[i], 1e-4);
+    const ai = Math.max(a[i], 1e-4);
+    psi += (ai - ei) * Math.log(ai / ei);
+  }
+  return psi;
+}
+
+describe('PSI bins as docs/drift.md defines them see values beyond the training range (issue 13, defect 5)', () => {
+  const stable = generateRows(51, 4800);
+  const tenures = training.map((r) => r.tenure);
+  const charges = training.map((r) => r.monthly_charges);
+
+  it('4 % of tenure values above the training maximum move tenure PSI past 0.2, as an independent binning says', () => {
+    const above = stable.slice(0, 200).map((r, i) => ({ ...r, tenure: Math.max(...tenures) + 1 + (i % 8) }));
+    const window = [...stable, ...above];
+    const f = numeric(check(window), 'tenure');
+    const independent = documentedPsi(
+      tenures,
+      window.map((r) => r.tenure),
+    );
+    expect(independent).toBeGreaterThan(0.2);
+    expect(f.psi).toBeCloseTo(independent, 12);
+  });
+
+  it('values below the training minimum are seen too', () => {
+    const below = stable.slice(0, 200).map((r) => ({ ...r, monthly_charges: Math.min(...charges) - 5 }));
+    const window = [...stable, ...below];
+    const f = numeric(check(window), 'monthly_charges');
+    expect(f.psi).toBeGreaterThan(0.2);
+    expect(f.psi).toBeCloseTo(
+      documentedPsi(
+        charges,
+        window.map((r) => r.monthly_charges),
+      ),
+      12,
+    );
+  });
+
+  it('a window from the training distribution: every numeric PSI and the score PSI equal the independent computation, and stay small', () => {
+    const report = check(stable);
+    for (const [name, train] of [
+      ['tenure', tenures],
+      ['monthly_charges', charges],
+    ] as const) {
+      const f = numeric(report, name);
+      expect(f.psi).toBeCloseTo(
+        documentedPsi(
+          train,
+          stable.map((r) => r[name]),
+        ),
+        12,
+      );
+      expect(f.psi).toBeLessThan(0.05);
+    }
+    expect(report.prediction.psi).toBeCloseTo(
+      documentedPsi(
+        training.map((r) => r.score),
+        stable.map((r) => r.score),
       ),
       12,
     );

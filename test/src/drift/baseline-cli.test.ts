@@ -92,11 +92,20 @@ describe('baseline samples and bins', () => {
     }
   });
 
-  it('PSI bins merge tied edges and never leave the last bin empty', () => {
+  it('PSI bins merge tied edges, end at the largest value and add empty bins beyond the training range', () => {
     const s = buildWeightedSample(Float64Array.from([0, 0, 0, 0, 0, 0, 0, 1, 1, 2]), 100);
     const bins = buildPsiBins(s, 10);
-    expect(bins.edges).toEqual([0, 1]);
-    expect(bins.shares).toEqual([0.7, 0.2, 0.1]);
+    expect(bins.lower).toBe(0);
+    expect(bins.edges).toEqual([0, 1, 2]);
+    expect(bins.shares).toEqual([0, 0.7, 0.2, 0.1, 0]);
+    // A 0/1 feature keeps its two values apart and still has room on both sides.
+    const binary = buildPsiBins(buildWeightedSample(Float64Array.from([0, 0, 0, 1]), 100), 10);
+    expect(binary).toEqual({ lower: 0, edges: [0, 1], shares: [0, 0.75, 0.25, 0] });
+  });
+
+  it('a version 1 baseline (no bins beyond the training range) is refused with what to do', () => {
+    const doc = JSON.parse(readFileSync(join(MODEL_DIR, 'baseline.json'), 'utf8'));
+    expect(() => parseBaseline({ ...doc, version: 1 })).toThrow(/rebuild the baseline with npm run baseline/);
   });
 });
 
