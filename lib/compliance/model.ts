@@ -136,6 +136,25 @@ export class EnvironmentModel {
     return out ? this.target(out.value, out.stack) : undefined;
   }
 
+  /**
+   * The resource and attribute a `Fn::GetAtt` names (following cross-stack references), e.g. the
+   * model gate and `ModelDataUrl`; undefined for anything else.
+   */
+  attributeOf(
+    value: unknown,
+    from: StackArtifact,
+  ): { target: ResourceHandle; attribute: string } | undefined {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+    const v = value as Record<string, unknown>;
+    if (Array.isArray(v['Fn::GetAtt'])) {
+      const [logicalId, attribute] = v['Fn::GetAtt'] as [string, string];
+      const target = this.get(from, String(logicalId));
+      return target ? { target, attribute: String(attribute) } : undefined;
+    }
+    const out = this.output(v);
+    return out ? this.attributeOf(out.value, out.stack) : undefined;
+  }
+
   /** Every resource referenced anywhere inside a value (a policy, an ARN built with Fn::Join, ...). */
   referencedResources(value: unknown, from: StackArtifact): ResourceHandle[] {
     const found = new Map<string, ResourceHandle>();

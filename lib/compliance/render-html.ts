@@ -1,4 +1,5 @@
-import { CONTROL_STATUSES, ControlStatus } from './controls';
+import { CONTROL_STATUSES, ControlStatus } from './catalogue';
+import { inEnvironment } from './controls/aud/aud-2-rule-packs';
 import { ControlResult } from './evidence';
 import { ComplianceReport, EnvironmentReport, failureOf, HumanAction } from './report';
 
@@ -216,7 +217,7 @@ export function renderEnvironmentHtml(report: ComplianceReport, env: Environment
 }
 
 function validationSection(report: ComplianceReport, envName?: string): string {
-  const notes = report.validation.filter((v) => !envName || v.where.some((w) => w.startsWith(`${envName}/`)));
+  const notes = report.validation.filter((v) => !envName || v.where.some((w) => inEnvironment(w, envName)));
   if (notes.length === 0)
     return '<h2>Validation report</h2><p>CDK recorded no validation findings for this synth.</p>';
   return `<h2>Validation report (cdk.out/validation-report.json)</h2>${table(

@@ -1,4 +1,4 @@
-import { CONTROL_STATUSES, CONTROLS } from './controls';
+import { CONTROL_STATUSES, CONTROLS } from './catalogue';
 import { ComplianceReport, EnvironmentReport, failureOf } from './report';
 import { STATUS_LABEL } from './render-html';
 

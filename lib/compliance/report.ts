@@ -1,6 +1,9 @@
 import { CloudAssemblyView } from './assembly';
-import { CONTROL_STATUSES, CONTROLS, ControlStatus } from './controls';
-import { ControlResult, evaluateControls, mfaDeleteCommand, modelBuckets, RepositoryFacts } from './evidence';
+import { CONTROL_STATUSES, CONTROLS, ControlStatus } from './catalogue';
+import { ControlResult, evaluateControls, RepositoryFacts } from './evidence';
+import { findingLocations, unacknowledgedFindings } from './controls/aud/aud-2-rule-packs';
+import { mfaDeleteCommand } from './controls/model/model-1-locked-model-bucket';
+import { modelBuckets } from './controls/template-readers';
 import { buildInventory, EnvironmentInventory } from './inventory';
 import { EnvironmentModel } from './model';
 
@@ -178,12 +181,7 @@ export function buildReport(assembly: CloudAssemblyView, options: ReportOptions)
       rule: v.ruleName,
       severity: v.severity ?? 'error',
       description: v.description ?? '',
-      where: [
-        ...(v.violatingResources ?? []).map(
-          (r) => r.constructPath ?? `${r.templatePath}#${r.resourceLogicalId}`,
-        ),
-        ...(v.violatingConstructs ?? []).map((c) => c.constructPath ?? ''),
-      ],
+      where: findingLocations(v),
     })),
   );
   const environments = models.map((model): EnvironmentReport => {
@@ -204,12 +202,12 @@ export function buildReport(assembly: CloudAssemblyView, options: ReportOptions)
       logicalId: a.resource.logicalId,
     }));
     const packs = [...new Set([...options.rulePacks, ...acknowledgments.map((a) => a.pack)])];
+    // The same function AUD-2 fails on, so the counts and the control never disagree.
+    const open = unacknowledgedFindings(assembly.validationReport, options.rulePacks, model.name);
     const packCounts = packs.map((pack) => ({
       pack,
       acknowledged: acknowledgments.filter((a) => a.pack === pack).length,
-      unacknowledged: validation
-        .filter((v) => v.plugin === pack)
-        .reduce((n, v) => n + v.where.filter((w) => w.startsWith(`${model.name}/`)).length, 0),
+      unacknowledged: open.filter((u) => u.pack === pack).length,
     }));
     const commits = new Set(
       model

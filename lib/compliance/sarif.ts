@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { CONTROLS, ControlStatus } from './controls';
+import { CONTROLS, ControlStatus } from './catalogue';
 import { ComplianceReport } from './report';
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';

@@ -1,4 +1,4 @@
-import { RemovalPolicy, Stage, StageProps, Tags } from 'aws-cdk-lib';
+import { Aspects, RemovalPolicy, Stage, StageProps, Tags } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { EnvironmentConfig, ProjectSettings, resourceNames } from '../config';
 import { githubRepositoryFrom } from '../constructs/github-oidc-deploy-role';
@@ -12,6 +12,7 @@ import { KeysStack } from '../stacks/keys-stack';
 import { MonitoringStack } from '../stacks/monitoring-stack';
 import { NetworkStack } from '../stacks/network-stack';
 import { ServingStack } from '../stacks/serving-stack';
+import { TagRawResources } from './tag-raw-resources';
 
 export interface EnvironmentStageProps extends StageProps {
   readonly project: ProjectSettings;
@@ -172,10 +173,14 @@ export class EnvironmentStage extends Stage {
       githubRepository: githubRepositoryFrom(this),
     });
 
-    Tags.of(this).add(TAG_KEYS.project, props.project.name);
-    Tags.of(this).add(TAG_KEYS.environment, env.name);
-    Tags.of(this).add(TAG_KEYS.dataClassification, props.project.dataClassification);
-    Tags.of(this).add(TAG_KEYS.owner, props.project.owner);
-    Tags.of(this).add(TAG_KEYS.sourceCommit, props.sourceCommit);
+    const tags: Record<string, string> = {
+      [TAG_KEYS.project]: props.project.name,
+      [TAG_KEYS.environment]: env.name,
+      [TAG_KEYS.dataClassification]: props.project.dataClassification,
+      [TAG_KEYS.owner]: props.project.owner,
+      [TAG_KEYS.sourceCommit]: props.sourceCommit,
+    };
+    for (const [key, value] of Object.entries(tags)) Tags.of(this).add(key, value);
+    Aspects.of(this).add(new TagRawResources(tags));
   }
 }

@@ -1,6 +1,7 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { stageName } from '../../lib/config';
 import { MFA_PROTECTED_ACTIONS } from '../../lib/constructs/model-artifact-bucket';
+import { isTaggableType } from '../../lib/compliance/controls/env/taggable-types';
 import { TAG_KEYS } from '../../lib/stages/environment-stage';
 import { resolveSourceCommit, UNKNOWN_COMMIT } from '../../lib/source-commit';
 import {
@@ -149,7 +150,7 @@ describe('NET-2, NET-3: endpoints and security groups', () => {
   });
 });
 
-describe('NET-4: flow logs', () => {
+describe('NET-4, KEY-1, DATA-3: flow logs and log groups', () => {
   test('every VPC logs all traffic to a KMS-encrypted log group with retention', () => {
     for (const stage of testApp.stages) {
       const network = Template.fromStack(stage.network);
@@ -179,7 +180,7 @@ describe('NET-4: flow logs', () => {
   });
 });
 
-describe('KEY-1..3: customer-managed keys', () => {
+describe('KEY-1, KEY-2, KEY-3: customer-managed keys', () => {
   test('every key rotates, and each environment has separate data, model and logs keys', () => {
     // HMAC keys cannot rotate in KMS; the API's pseudonymisation key is one (tested in test/lib/api).
     const keys = each('AWS::KMS::Key').filter(({ props }) => !String(props.KeySpec ?? '').startsWith('HMAC'));
@@ -231,7 +232,7 @@ describe('KEY-1..3: customer-managed keys', () => {
   });
 });
 
-describe('KEY-4, MODEL-1, DATA-3, NET-6: buckets', () => {
+describe('KEY-1, KEY-4, MODEL-1, DATA-3, NET-6: buckets', () => {
   const buckets = each('AWS::S3::Bucket');
 
   test('every bucket blocks public access, is versioned and denies non-TLS and TLS below 1.2', () => {
@@ -407,18 +408,16 @@ describe('ENV-2, ENV-3: lifecycle protection and tags', () => {
   });
 
   test('every taggable resource carries environment, data classification, owner and source commit tags', () => {
-    const taggable = [
-      'AWS::EC2::VPC',
-      'AWS::S3::Bucket',
-      'AWS::KMS::Key',
-      'AWS::Logs::LogGroup',
-      'AWS::CloudTrail::Trail',
-      'AWS::IAM::Role',
-      'AWS::EC2::VPCEndpoint',
-      'AWS::EC2::Subnet',
-    ];
-    for (const { where, props } of taggable.flatMap((t) => each(t))) {
-      if (where.includes('CustomVpcRestrictDefaultSG')) continue;
+    // Every resource of every type CloudFormation can tag, CDK's own raw provider resources included.
+    const resources = templates.flatMap(({ label, template }) =>
+      Object.entries(
+        template.toJSON().Resources as Record<string, { Type: string; Properties?: Record<string, unknown> }>,
+      )
+        .filter(([, r]) => isTaggableType(r.Type))
+        .map(([id, r]) => ({ where: `${label}/${id}`, props: r.Properties ?? {} })),
+    );
+    expect(resources.length).toBeGreaterThan(100);
+    for (const { where, props } of resources) {
       const tags = Object.fromEntries(
         ((props.Tags as Array<{ Key: string; Value: string }>) ?? []).map((t) => [t.Key, t.Value]),
       );

@@ -5,7 +5,7 @@ import { App } from 'aws-cdk-lib';
 import { acknowledgeRule, MIN_REASON_LENGTH } from '../../lib/compliance/acknowledge';
 import { allTemplates, buildTestApp, resourcesOfType } from '../helpers/app';
 
-describe('rule packs on the example configuration (AUD-2)', () => {
+describe('rule packs on the example configuration (AUD-2, SEC-2)', () => {
   const testApp = buildTestApp();
 
   test.each([

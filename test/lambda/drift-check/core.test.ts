@@ -61,7 +61,7 @@ beforeEach(() => {
 const recent = new Date('2026-11-23T06:00:00Z');
 const old = new Date('2026-11-20T06:00:00Z');
 
-test('a shifted window is reported as drift, with metrics, a KMS-encrypted report and a one-line summary', async () => {
+test('MON-1, MON-2: a shifted window is reported as drift, with metrics, a KMS-encrypted report and a one-line summary', async () => {
   serve({
     'capture/churn-prod/live/2026/11/23/05/a.jsonl': {
       body: captureFile(2, 1500, { tenure: 25, monthToMonth: 0.2 }),

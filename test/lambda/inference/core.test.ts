@@ -49,7 +49,7 @@ function encoded(record: Record<string, unknown>): Float64Array {
   return result.vector;
 }
 
-describe('embedded scoring', () => {
+describe('embedded scoring (DATA-1, DATA-5)', () => {
   test('a valid customer gets the model probability, a risk level, the model version, a pseudonym and top contributions', async () => {
     const answer = await handleInference(jsonRequest(validRecord()), deps(kms));
     expect(answer.statusCode).toBe(200);

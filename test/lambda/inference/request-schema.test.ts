@@ -1,7 +1,7 @@
 import { inferenceRequestSchema } from '../../../lambda/inference/request-schema';
 import { SPEC } from './fixtures';
 
-describe('API Gateway request model from the feature specification', () => {
+describe('DATA-1: API Gateway request model from the feature specification', () => {
   const schema = inferenceRequestSchema(SPEC, { maxBatchSize: 50, customerIdPattern: '^[0-9]{4}-[A-Z]{5}$' });
 
   test('one record or a bounded batch of records, draft-04, without oneOf (so errors name the property)', () => {

@@ -154,7 +154,7 @@ describe('model gate: approved version', () => {
   });
 });
 
-describe('model gate: approval', () => {
+describe('model gate: approval (MODEL-2)', () => {
   it('refuses a version pending approval where approval is required (test, prod)', async () => {
     sagemaker
       .on(DescribeModelPackageCommand)
@@ -192,7 +192,7 @@ describe('model gate: approval', () => {
   });
 });
 
-describe('model gate: integrity', () => {
+describe('model gate: integrity (MODEL-3)', () => {
   it('refuses when the artifact no longer matches the digest recorded at publish time', async () => {
     s3.on(GetObjectCommand).callsFake(() => ({
       Body: objectBody(Buffer.from('tampered model')),

@@ -154,7 +154,7 @@ describe('SEC-4: authorization on every method, callers limited by the resource 
   });
 });
 
-describe('stage logging, tracing, throttling and validation', () => {
+describe('stage logging, tracing, throttling and validation (DATA-4, SEC-4)', () => {
   const stage = props(prodApi, 'AWS::ApiGateway::Stage');
 
   test('X-Ray, execution logging without data tracing, encrypted access logs, throttling', () => {

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CfnTemplate, readCloudAssembly } from '../../../lib/compliance/assembly';
-import { CONTROL_STATUSES, CONTROLS } from '../../../lib/compliance/controls';
+import { CONTROL_STATUSES, CONTROLS } from '../../../lib/compliance/catalogue';
 import { SARIF_SCHEMA, toSarif } from '../../../lib/compliance/sarif';
 import { buildReport, ComplianceReport, EnvironmentReport } from '../../../lib/compliance/report';
 import { generateComplianceReport, summarize } from '../../../lib/compliance/write';
@@ -168,8 +168,8 @@ describe('compliance report of the example configuration (AUD-3)', () => {
     const buckets = control(prod, 'KEY-1').evidence.filter((e) => e.text.startsWith('S3 Bucket'));
     expect(buckets.map((b) => b.text)).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(/^S3 Bucket → alias\/churn\/prod\/model$/),
-        expect.stringMatching(/^S3 Bucket → alias\/churn\/prod\/data$/),
+        expect.stringMatching(/^S3 Bucket churn-prod-model-\S+ → alias\/churn\/prod\/model$/),
+        expect.stringMatching(/^S3 Bucket churn-prod-data-\S+ → alias\/churn\/prod\/data$/),
         expect.stringMatching(/access-logs.*SSE-S3, reviewed exception/),
       ]),
     );
@@ -451,7 +451,7 @@ describe('a removed control turns its entry FAILING', () => {
         'CI does not run synth with rule packs and report',
         '.github/workflows/ci.yml: actions/checkout@v4 is not pinned to a full commit SHA',
         '.github/workflows/ci.yml: no top-level permissions (defaults are broad)',
-        'prod deployment does not use a protected GitHub environment',
+        'the deployment workflow does not run the CI gate',
       ]),
     );
     expect(control(prod, 'SEC-3').problems.map((p) => p.text)).toEqual([

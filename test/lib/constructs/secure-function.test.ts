@@ -6,7 +6,7 @@ import { placementFixture } from '../../helpers/placement';
 
 const fixture = () => placementFixture();
 
-describe('SecureFunction (NET-1, KEY-1)', () => {
+describe('SecureFunction (NET-1, KEY-1, SEC-2)', () => {
   const { stack, placement } = fixture();
   new SecureFunction(stack, 'Check', {
     entry: 'lambda/mfa-delete-check/handler.ts',

@@ -32,7 +32,7 @@ const GUARDED: ReadonlyArray<[string, 'bucket' | 'object']> = [
 ];
 
 describe.each(config.environments.map((env) => [env.name, env] as const))(
-  '%s model bucket policy',
+  '%s model bucket policy (MODEL-1, NET-6)',
   (_name, env) => {
     const stage = testApp.stage(stageName(env.name));
     const templateJson = Template.fromStack(stage.data).toJSON();

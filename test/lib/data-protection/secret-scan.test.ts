@@ -20,7 +20,7 @@ test('every stage is scanned: all environments, every stack, every Lambda functi
   expect(functions.length).toBeGreaterThanOrEqual(3 * 4);
 });
 
-test('no synthesized template contains a secret-looking value', () => {
+test('SEC-1: no synthesized template contains a secret-looking value', () => {
   const findings = templates.flatMap(({ label, template }) => scanTemplate(label, template.toJSON()));
   expect(findings).toEqual([]);
 });

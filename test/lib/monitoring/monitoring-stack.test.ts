@@ -1,7 +1,7 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildTestApp, resourcesOfType } from '../../helpers/app';
 
-describe('Monitoring stack in every environment (MON-1..4)', () => {
+describe('Monitoring stack in every environment (MON-1, MON-2, MON-3, MON-4)', () => {
   const testApp = buildTestApp();
 
   test.each(['Dev', 'Test', 'Prod'])(

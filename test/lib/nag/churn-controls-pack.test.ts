@@ -1,7 +1,7 @@
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { acknowledgeRule } from '../../../lib/compliance/acknowledge';
 import { CHURN_PACK_NAME, CHURN_RULES, ChurnControlsChecks } from '../../../lib/nag/churn-controls-pack';
-import { CONTROLS } from '../../../lib/compliance/controls';
+import { CONTROLS } from '../../../lib/compliance/catalogue';
 import { buildTestApp } from '../../helpers/app';
 import { findings, newStack } from './helpers';
 

@@ -141,7 +141,7 @@ describe('MODEL-2, MODEL-3: the deploy-time gate', () => {
   });
 });
 
-describe('MODEL-4, NET-1, KEY-1: the secure endpoint', () => {
+describe('MODEL-4, NET-1, NET-3, KEY-1: the secure endpoint', () => {
   const prod = templateOf('Prod');
 
   test('every model runs with network isolation in the isolated subnets of every AZ, in its own group', () => {

@@ -56,7 +56,7 @@ function expectedPrediction(cells: Record<string, string>): number {
   return model.predict(encoded.vector);
 }
 
-describe('score command', () => {
+describe('score command (DATA-5)', () => {
   it('prints usage for --help and exits 2 with the reason on bad usage', async () => {
     const help = await run(['--help']);
     expect(help.code).toBe(0);

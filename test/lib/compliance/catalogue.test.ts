@@ -5,7 +5,7 @@ import {
   CONTROLS,
   parseControlCatalogue,
   sectionOf,
-} from '../../../lib/compliance/controls';
+} from '../../../lib/compliance/catalogue';
 
 /** The catalogue lives beside the repository (../shared/CONTROLS.md); clones without it skip the comparison. */
 const CATALOGUE = path.join(__dirname, '..', '..', '..', '..', 'shared', 'CONTROLS.md');

@@ -34,7 +34,11 @@ export interface ControlDefinition {
   readonly title: string;
 }
 
-export const CONTROLS: readonly ControlDefinition[] = [
+/**
+ * The catalogue. `as const` makes every id a literal, so {@link ControlId} is the union of exactly these
+ * ids: a registry, mapping or test keyed by control id fails type-checking when one is missing or misspelt.
+ */
+export const CONTROLS = [
   {
     id: 'ENV-1',
     title:
@@ -239,7 +243,26 @@ export const CONTROLS: readonly ControlDefinition[] = [
     title:
       'No captured inference record is lost silently: the capture never delays or changes the answer, and a capture that cannot be written is counted, alarmed and retried or parked.',
   },
-];
+] as const satisfies readonly ControlDefinition[];
+
+/** One id of the catalogue, e.g. `'NET-1'`. */
+export type ControlId = (typeof CONTROLS)[number]['id'];
+
+/** A catalogue entry with its id typed. */
+export interface Control extends ControlDefinition {
+  readonly id: ControlId;
+}
+
+export const CONTROL_IDS: readonly ControlId[] = CONTROLS.map((c) => c.id);
+
+export function isControlId(value: string): value is ControlId {
+  return (CONTROL_IDS as readonly string[]).includes(value);
+}
+
+/** The requirement text of a control. */
+export function controlTitle(id: ControlId): string {
+  return CONTROLS.find((c) => c.id === id)!.title;
+}
 
 export function sectionOf(controlId: string): ControlSection {
   const prefix = controlId.split('-')[0];

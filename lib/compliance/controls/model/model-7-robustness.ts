@@ -1,0 +1,4 @@
+import { notBuiltYet } from '../control';
+
+/** Built by issue 16 (recorded robustness assessment per environment). */
+export const MODEL_7 = notBuiltYet('MODEL-7', 16);
