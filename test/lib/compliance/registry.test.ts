@@ -34,7 +34,6 @@ const AWAITING_TESTS: readonly string[] = [
   'NET-1',
   'NET-2',
   'NET-3',
-  'NET-4',
   'NET-5',
   'NET-6',
   'KEY-1',
