@@ -23,7 +23,7 @@
 import { ValidationReport } from '../assembly';
 import { ControlId, ControlStatus } from '../catalogue';
 import { EnvironmentModel, ResourceHandle } from '../model';
-import type { EnvironmentConfig, ProjectSettings } from '../../config/types';
+import type { EnvironmentConfig, ProjectSettings } from '../../config/schema';
 
 /** One line of evidence, tied to the resource it is about when there is one. */
 export interface EvidenceItem {

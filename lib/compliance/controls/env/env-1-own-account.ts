@@ -8,16 +8,16 @@ export const ENV_1 = defineControl({
   ],
   provenBy: [
     {
-      file: 'test/lib/config/validate.test.ts',
-      name: 'configuration validation (ENV-1, ENV-2) a malformed account id names the environment, the field and the expected form',
+      file: 'test/lib/config/schema.test.ts',
+      name: 'configuration schema (ENV-1, ENV-2) a malformed account id names the environment, the field and the expected form',
     },
     {
-      file: 'test/lib/config/validate.test.ts',
-      name: 'configuration validation (ENV-1, ENV-2) the invalid CIDR %s is refused (%s)',
+      file: 'test/lib/config/schema.test.ts',
+      name: 'configuration schema (ENV-1, ENV-2) the invalid CIDR %s is refused (%s)',
     },
     {
-      file: 'test/lib/config/validate.test.ts',
-      name: 'configuration validation (ENV-1, ENV-2) two environments in one account are refused (ENV-1)',
+      file: 'test/lib/config/schema.test.ts',
+      name: 'configuration schema (ENV-1, ENV-2) two environments in one account are refused (ENV-1)',
     },
   ],
   evaluate(ctx) {

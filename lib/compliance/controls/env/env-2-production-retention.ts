@@ -19,8 +19,8 @@ export const ENV_2 = defineControl({
       name: 'ENV-2, ENV-3: lifecycle protection and tags prod retains keys, buckets and log groups; dev deletes them except the Object-Locked model bucket',
     },
     {
-      file: 'test/lib/config/validate.test.ts',
-      name: 'configuration validation (ENV-1, ENV-2) prod that would destroy data on stack deletion is refused (ENV-2)',
+      file: 'test/lib/config/schema.test.ts',
+      name: 'configuration schema (ENV-1, ENV-2) prod that would destroy data on stack deletion is refused (ENV-2)',
     },
   ],
   evaluate(ctx) {

@@ -19,8 +19,8 @@ export const MODEL_2 = defineControl({
       name: 'model gate: approval (MODEL-2) refuses a version pending approval where approval is required (test, prod)',
     },
     {
-      file: 'test/lib/config/validate.test.ts',
-      name: 'configuration validation (ENV-1, ENV-2) test and prod cannot serve unapproved models (MODEL-2)',
+      file: 'test/lib/config/schema.test.ts',
+      name: 'configuration schema (ENV-1, ENV-2) test and prod cannot serve unapproved models (MODEL-2)',
     },
   ],
   evaluate(ctx) {
