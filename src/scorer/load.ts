@@ -4,6 +4,7 @@ import { assertDigest, sha256Hex } from '../integrity/digest';
 import { ModelFormatError } from './errors';
 import { TreeEnsembleModel, type ModelOptions } from './model';
 import { parseModelDocument } from './parse';
+import { decodeUbjson, looksLikeUbjson } from './ubjson';
 
 export interface LoadModelOptions extends ModelOptions {
   /**
@@ -20,18 +21,34 @@ export interface LoadModelOptions extends ModelOptions {
 }
 
 /**
- * Verifies (optionally), parses, validates and compiles an XGBoost JSON model from its raw bytes.
- * Throws `DigestMismatchError`, `ModelFormatError` or `UnsupportedModelError`.
+ * Verifies (optionally), parses, validates and compiles an XGBoost model from its raw bytes: JSON
+ * (`model.json`) or UBJSON (`model.ubj`, what `save_model` writes for any other file name), told apart
+ * by their first bytes. Throws `DigestMismatchError`, `ModelFormatError` or `UnsupportedModelError`.
  */
 export function loadModel(bytes: Uint8Array | string, options: LoadModelOptions = {}): TreeEnsembleModel {
   const source = options.source ?? 'model';
   const digest = sha256Hex(bytes);
   if (options.expectedSha256 !== undefined) assertDigest(source, options.expectedSha256, digest);
+  const document =
+    typeof bytes !== 'string' && looksLikeUbjson(bytes)
+      ? decodeUbjson(bytes, source)
+      : parseJsonModel(bytes, source);
+  try {
+    return new TreeEnsembleModel(parseModelDocument(document), digest, options);
+  } catch (error) {
+    if (error instanceof Error && source !== 'model') error.message = `${source}: ${error.message}`;
+    throw error;
+  }
+}
+
+function parseJsonModel(bytes: Uint8Array | string, source: string): unknown {
   let text: string;
   try {
     text = typeof bytes === 'string' ? bytes : new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    throw new ModelFormatError(`${source} is not valid UTF-8 text, so it is not an XGBoost JSON model`);
+    throw new ModelFormatError(
+      `${source} is neither UBJSON (it does not start with '{' and a typed key) nor valid UTF-8 JSON text, so it is not an XGBoost model`,
+    );
   }
   if (text.trim() === '') throw new ModelFormatError(`${source} is empty`);
   let document: unknown;
@@ -55,12 +72,7 @@ export function loadModel(bytes: Uint8Array | string, options: LoadModelOptions 
       );
     }
   }
-  try {
-    return new TreeEnsembleModel(parseModelDocument(document), digest, options);
-  } catch (error) {
-    if (error instanceof Error && source !== 'model') error.message = `${source}: ${error.message}`;
-    throw error;
-  }
+  return document;
 }
 
 /** Reads a model file and loads it with `loadModel`; the file path names the model in errors. */

@@ -1,5 +1,5 @@
-import { compileForest, type CompiledForest } from './compiled';
-import type { ParsedModel } from './parse';
+import { compileForest, goesRight, prepareRow, type CompiledForest } from './compiled';
+import type { FeatureType, ParsedModel } from './parse';
 import { TreeShapExplainer } from './treeshap';
 import { TreeShapTable } from './treeshap-table';
 
@@ -44,6 +44,15 @@ export class TreeEnsembleModel {
   readonly objective: string;
   readonly predictionKind: PredictionKind;
   readonly xgboostVersion: string;
+  /** `gbtree`, or `dart` when trees carry weights (`weight_drop`), which scoring applies. */
+  readonly booster: 'gbtree' | 'dart';
+  /** Per feature: `c` for native categorical features (their values are category codes), else numeric. */
+  readonly featureTypes: readonly FeatureType[];
+  /**
+   * Per feature: the category names XGBoost 3.1+ stored, in code order (code i is `names[i]`);
+   * undefined for numeric features and for models that store no names.
+   */
+  readonly categoryNames: readonly (readonly string[] | undefined)[];
   /** `base_score` as stored in the file. */
   readonly baseScore: number;
   /** `base_score` mapped into margin space (float32), where trees are summed. */
@@ -57,17 +66,20 @@ export class TreeEnsembleModel {
 
   private readonly transform: (margin: number) => number;
   private readonly featureIndex: ReadonlyMap<string, number>;
-  private readonly row: Float32Array;
+  /** Prepared slots of the row being scored or explained (two per feature). */
+  private readonly prepared: Float32Array;
+  /** Prepared slots of eight rows for predictBatch. */
+  private readonly batchScratch: Float32Array;
   private readonly forest: CompiledForest;
   private readonly treeShapTableBytes: number;
   /** Whichever TreeSHAP implementation `prepareContributions` chose; undefined until then. */
   private shap: TreeShapTable | TreeShapExplainer | undefined;
   private readonly treeRoot: Int32Array;
   private readonly treeDepth: Int32Array;
-  private readonly walkFeature: Int32Array;
+  private readonly slot: Int32Array;
   private readonly threshold: Float32Array;
   private readonly leftChild: Int32Array;
-  private readonly missingRight: Int32Array;
+  private readonly mask: Int32Array;
   private readonly leafValue: Float32Array;
 
   constructor(parsed: ParsedModel, sha256?: string, options: ModelOptions = {}) {
@@ -80,6 +92,11 @@ export class TreeEnsembleModel {
     this.objective = parsed.objective.name;
     this.predictionKind = parsed.objective.output;
     this.xgboostVersion = parsed.version.join('.');
+    this.booster = parsed.booster;
+    this.featureTypes = Object.freeze([...parsed.featureTypes]);
+    this.categoryNames = Object.freeze(
+      parsed.categoryNames.map((n) => (n ? Object.freeze([...n]) : undefined)),
+    );
     this.baseScore = parsed.baseScore;
     this.baseMargin = parsed.objective.baseScoreToMargin(parsed.baseScore);
     this.transform = parsed.objective.transform;
@@ -87,13 +104,14 @@ export class TreeEnsembleModel {
     this.numTrees = forest.numTrees;
     this.maxDepth = forest.maxDepth;
     this.featureIndex = new Map(parsed.featureNames.map((n, i) => [n, i]));
-    this.row = new Float32Array(this.numFeatures);
+    this.prepared = new Float32Array(2 * this.numFeatures);
+    this.batchScratch = new Float32Array(16 * this.numFeatures);
     this.treeRoot = forest.treeRoot;
     this.treeDepth = forest.treeDepth;
-    this.walkFeature = forest.walkFeature;
+    this.slot = forest.slot;
     this.threshold = forest.threshold;
     this.leftChild = forest.leftChild;
-    this.missingRight = forest.missingRight;
+    this.mask = forest.mask;
     this.leafValue = forest.leafValue;
     let expected = this.baseMargin;
     for (let t = 0; t < forest.numTrees; t++) expected += forest.treeMean[t];
@@ -134,9 +152,19 @@ export class TreeEnsembleModel {
     const result = out ?? new Float64Array(numRows);
     if (result.length < numRows)
       throw new RangeError(`output holds ${result.length} rows, ${numRows} needed`);
+    const width = 2 * n;
+    const scratch = this.batchScratch;
     let r = 0;
-    for (; r + 8 <= numRows; r += 8) this.margins8(rows, r * n, n, result, r);
-    for (; r < numRows; r++) result[r] = this.marginAt(rows, r * n);
+    if (this.forest.generic === undefined) {
+      for (; r + 8 <= numRows; r += 8) {
+        for (let i = 0; i < 8; i++) prepareRow(this.forest, rows, (r + i) * n, scratch, i * width);
+        this.margins8(scratch, 0, width, result, r);
+      }
+    }
+    for (; r < numRows; r++) {
+      prepareRow(this.forest, rows, r * n, scratch, 0);
+      result[r] = this.marginAt(scratch, 0);
+    }
     if (!outputMargin) for (let i = 0; i < numRows; i++) result[i] = this.transform(result[i]);
     return result;
   }
@@ -166,23 +194,23 @@ export class TreeEnsembleModel {
     return this.shap instanceof TreeShapTable ? 'table' : 'recursive';
   }
 
+  /** Rounds a row to float32 and prepares its slots (see CompiledForest) in the scratch buffer. */
   private load(row: ArrayLike<number>): Float32Array {
     if (row.length !== this.numFeatures) {
       throw new RangeError(`row has ${row.length} values but the model has ${this.numFeatures} features`);
     }
-    const x = this.row;
-    for (let i = 0; i < x.length; i++) x[i] = row[i];
-    return x;
+    prepareRow(this.forest, row, 0, this.prepared, 0);
+    return this.prepared;
   }
 
-  // Go right when x >= threshold, or when x is missing and the default is right; leaves loop to
-  // themselves (threshold NaN), so exactly treeDepth steps end on the leaf. XGBoost sums the margin in
+  // Exactly treeDepth steps end on the leaf (leaves loop to themselves). XGBoost sums the margin in
   // float32 tree by tree; rounding after every add reproduces it bit for bit.
   private marginAt(x: Float32Array, offset: number): number {
-    const wf = this.walkFeature;
+    if (this.forest.generic !== undefined) return this.genericMarginAt(x, offset);
+    const sl = this.slot;
     const th = this.threshold;
+    const mk = this.mask;
     const lc = this.leftChild;
-    const mr = this.missingRight;
     const depth = this.treeDepth;
     const root = this.treeRoot;
     const leaf = this.leafValue;
@@ -190,19 +218,31 @@ export class TreeEnsembleModel {
     for (let t = 0; t < root.length; t++) {
       let a = root[t];
       for (let k = depth[t]; k > 0; k--) {
-        const v = x[offset + wf[a]];
-        a = lc[a] + (bit(v >= th[a]) | (bit(v !== v) & mr[a]));
+        const v = x[offset + sl[a]];
+        a = lc[a] + (bit(v >= th[a]) | ((mk[a] >>> v) & 1));
       }
       margin = f32(margin + leaf[a]);
     }
     return margin;
   }
 
+  /** The walk for models with categories too many for a mask: one call per node, same decisions. */
+  private genericMarginAt(x: Float32Array, offset: number): number {
+    const forest = this.forest;
+    let margin = this.baseMargin;
+    for (let t = 0; t < forest.numTrees; t++) {
+      let a = forest.treeRoot[t];
+      for (let k = forest.treeDepth[t]; k > 0; k--) a = forest.leftChild[a] + goesRight(forest, x, offset, a);
+      margin = f32(margin + forest.leafValue[a]);
+    }
+    return margin;
+  }
+
   private margins8(x: Float32Array, offset: number, stride: number, out: Float64Array, at: number): void {
-    const wf = this.walkFeature;
+    const sl = this.slot;
     const th = this.threshold;
+    const mk = this.mask;
     const lc = this.leftChild;
-    const mr = this.missingRight;
     const depth = this.treeDepth;
     const root = this.treeRoot;
     const leaf = this.leafValue;
@@ -233,22 +273,22 @@ export class TreeEnsembleModel {
       let g = a;
       let h = a;
       for (let k = depth[t]; k > 0; k--) {
-        const va = x[o0 + wf[a]];
-        const vb = x[o1 + wf[b]];
-        const vc = x[o2 + wf[c]];
-        const vd = x[o3 + wf[d]];
-        const ve = x[o4 + wf[e]];
-        const vf = x[o5 + wf[f]];
-        const vg = x[o6 + wf[g]];
-        const vh = x[o7 + wf[h]];
-        a = lc[a] + (bit(va >= th[a]) | (bit(va !== va) & mr[a]));
-        b = lc[b] + (bit(vb >= th[b]) | (bit(vb !== vb) & mr[b]));
-        c = lc[c] + (bit(vc >= th[c]) | (bit(vc !== vc) & mr[c]));
-        d = lc[d] + (bit(vd >= th[d]) | (bit(vd !== vd) & mr[d]));
-        e = lc[e] + (bit(ve >= th[e]) | (bit(ve !== ve) & mr[e]));
-        f = lc[f] + (bit(vf >= th[f]) | (bit(vf !== vf) & mr[f]));
-        g = lc[g] + (bit(vg >= th[g]) | (bit(vg !== vg) & mr[g]));
-        h = lc[h] + (bit(vh >= th[h]) | (bit(vh !== vh) & mr[h]));
+        const va = x[o0 + sl[a]];
+        const vb = x[o1 + sl[b]];
+        const vc = x[o2 + sl[c]];
+        const vd = x[o3 + sl[d]];
+        const ve = x[o4 + sl[e]];
+        const vf = x[o5 + sl[f]];
+        const vg = x[o6 + sl[g]];
+        const vh = x[o7 + sl[h]];
+        a = lc[a] + (bit(va >= th[a]) | ((mk[a] >>> va) & 1));
+        b = lc[b] + (bit(vb >= th[b]) | ((mk[b] >>> vb) & 1));
+        c = lc[c] + (bit(vc >= th[c]) | ((mk[c] >>> vc) & 1));
+        d = lc[d] + (bit(vd >= th[d]) | ((mk[d] >>> vd) & 1));
+        e = lc[e] + (bit(ve >= th[e]) | ((mk[e] >>> ve) & 1));
+        f = lc[f] + (bit(vf >= th[f]) | ((mk[f] >>> vf) & 1));
+        g = lc[g] + (bit(vg >= th[g]) | ((mk[g] >>> vg) & 1));
+        h = lc[h] + (bit(vh >= th[h]) | ((mk[h] >>> vh) & 1));
       }
       m0 = f32(m0 + leaf[a]);
       m1 = f32(m1 + leaf[b]);

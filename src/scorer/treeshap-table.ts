@@ -1,4 +1,4 @@
-import type { CompiledForest } from './compiled';
+import { genericDecision, type CompiledForest } from './compiled';
 
 /**
  * Path-dependent TreeSHAP with per-leaf precomputation, giving XGBoost's `pred_contribs` numbers in
@@ -120,9 +120,9 @@ export class TreeShapTable {
     );
   }
 
-  /** Adds every tree's contributions for row `x` (float32 values, NaN = missing) into `phi`. */
+  /** Adds every tree's contributions for a prepared row `x` (see prepareRow) into `phi`. */
   explain(x: Float32Array, phi: Float64Array): void {
-    const { treeRoot, feature, threshold, missingRight, numTrees, numNodes } = this.forest;
+    const { treeRoot, slot, threshold, mask, numTrees, numNodes, generic } = this.forest;
     const go = this.goesRight;
     const treeLeafStart = this.treeLeafStart;
     const elemStart = this.elemStart;
@@ -140,9 +140,13 @@ export class TreeShapTable {
       // Direction the row takes at every split of this tree, by the scoring rule; branch-free because
       // the outcome is as unpredictable as the data.
       for (let n = treeRoot[t]; n < end; n++) {
-        const f = feature[n];
-        const v = x[f < 0 ? 0 : f];
-        go[n] = bit(v >= threshold[n]) | (bit(v !== v) & missingRight[n]);
+        const v = x[slot[n]];
+        go[n] = bit(v >= threshold[n]) | ((mask[n] >>> v) & 1);
+      }
+      if (generic !== undefined) {
+        for (let n = treeRoot[t]; n < end; n++) {
+          if (generic.start[n] >= 0) go[n] = genericDecision(generic, n, x[slot[n]]);
+        }
       }
       const lastLeaf = treeLeafStart[t + 1];
       for (let leaf = treeLeafStart[t]; leaf < lastLeaf; leaf++) {

@@ -1,4 +1,4 @@
-import type { CompiledForest } from './compiled';
+import { goesRight, type CompiledForest } from './compiled';
 
 /**
  * Exact path-dependent TreeSHAP (Lundberg, Erion & Lee, "Consistent Individualized Feature Attribution
@@ -14,10 +14,9 @@ import type { CompiledForest } from './compiled';
  * whose table would not fit the memory budget, and the reference the table is tested against.
  */
 export class TreeShapExplainer {
+  private readonly forest: CompiledForest;
   private readonly feature: Int32Array;
-  private readonly threshold: Float32Array;
   private readonly leftChild: Int32Array;
-  private readonly missingRight: Int32Array;
   private readonly leafValue: Float32Array;
   private readonly cover: Float64Array;
   private readonly treeRoot: Int32Array;
@@ -38,10 +37,9 @@ export class TreeShapExplainer {
   private phi: Float64Array = new Float64Array(0);
 
   constructor(forest: CompiledForest) {
+    this.forest = forest;
     this.feature = forest.feature;
-    this.threshold = forest.threshold;
     this.leftChild = forest.leftChild;
-    this.missingRight = forest.missingRight;
     this.leafValue = forest.leafValue;
     this.cover = forest.cover;
     this.treeRoot = forest.treeRoot;
@@ -63,7 +61,7 @@ export class TreeShapExplainer {
     this.hotScale = new Float64Array(d + 2);
   }
 
-  /** Adds every tree's contributions for row `x` (float32 values, NaN = missing) into `phi`. */
+  /** Adds every tree's contributions for a prepared row `x` (see prepareRow) into `phi`. */
   explain(x: Float32Array, phi: Float64Array): void {
     this.x = x;
     this.phi = phi;
@@ -98,9 +96,8 @@ export class TreeShapExplainer {
     }
 
     const left = this.leftChild[node];
-    const v = this.x[split];
-    // Same rule as scoring: x < threshold goes left, a missing value takes the default direction.
-    const hot = v < this.threshold[node] ? left : v !== v && this.missingRight[node] === 0 ? left : left + 1;
+    // The row's own branch, decided exactly as scoring decides it.
+    const hot = left + goesRight(this.forest, this.x, 0, node);
     const cold = hot === left ? left + 1 : left;
     const cover = this.cover;
     const w = cover[node];
