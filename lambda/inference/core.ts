@@ -2,7 +2,7 @@ import { GenerateMacCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { InvokeEndpointCommand, type SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { captureObjectKey, formatCaptureObject, type CaptureEvent } from '../../src/capture';
-import { FeatureEncoder, type FeatureSpec } from '../../src/features';
+import { FeatureEncoder, modelEncoderOptions, type FeatureSpec } from '../../src/features';
 import type { TreeEnsembleModel } from '../../src/scorer';
 import { errorName, publicError, type Dependency, type ErrorCode, type PublicError } from './errors';
 import {
@@ -403,7 +403,7 @@ async function writeCapture(
 
 /** Scores in-process with the TypeScript XGBoost scorer; TreeSHAP explanations come from the same model. */
 export function embeddedBackend(model: TreeEnsembleModel, spec: FeatureSpec): ScoringBackend {
-  const encoder = new FeatureEncoder(spec, { modelFeatureNames: model.featureNames });
+  const encoder = new FeatureEncoder(spec, modelEncoderOptions(model));
   return {
     kind: 'embedded',
     encoder,
@@ -444,10 +444,7 @@ export function sageMakerBackend(
   spec: FeatureSpec,
   options: SageMakerBackendOptions,
 ): ScoringBackend {
-  const encoder = new FeatureEncoder(
-    spec,
-    options.model ? { modelFeatureNames: options.model.featureNames } : {},
-  );
+  const encoder = new FeatureEncoder(spec, options.model ? modelEncoderOptions(options.model) : {});
   return {
     kind: 'sagemaker',
     encoder,

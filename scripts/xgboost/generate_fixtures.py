@@ -2,6 +2,7 @@
 """Generate the XGBoost parity fixtures used by test/src/scorer.
 
 Run with Debian's interpreter (python3-xgboost 1.7.4):  /usr/bin/python3 scripts/xgboost/generate_fixtures.py
+(add `dart-and-categorical` to write only the dart and native categorical fixtures)
 
 For every supported model it writes, under test/fixtures/xgboost/:
   <name>.model.json     the model as saved by Booster.save_model
@@ -43,9 +44,9 @@ def make_data(seed, n_rows, n_features, missing_rate=0.0):
 
 def thresholds_of(booster):
     """Split thresholds per feature index, to build rows that sit exactly on a split."""
-    model = json.loads(booster.save_raw('json'))
+    gb = json.loads(booster.save_raw('json'))['learner']['gradient_booster']
     out = {}
-    for tree in model['learner']['gradient_booster']['model']['trees']:
+    for tree in (gb.get('model') or gb['gbtree']['model'])['trees']:
         for left, feat, cond in zip(tree['left_children'], tree['split_indices'], tree['split_conditions']):
             if left != -1:
                 out.setdefault(feat, []).append(cond)
@@ -71,8 +72,9 @@ def write_json(path, obj):
         json.dump(obj, f, separators=(',', ':'))
 
 
-def save_fixture(name, booster, rows, feature_names=None, note=''):
-    dm = xgb.DMatrix(rows, feature_names=feature_names, missing=np.nan)
+def save_fixture(name, booster, rows, feature_names=None, note='', feature_types=None):
+    dm = xgb.DMatrix(rows, feature_names=feature_names, missing=np.nan, feature_types=feature_types,
+                     enable_categorical=feature_types is not None)
     margin = booster.predict(dm, output_margin=True)
     pred = booster.predict(dm)
     contribs = booster.predict(dm, pred_contribs=True)
@@ -245,6 +247,40 @@ def v2_fixture():
     print('v2_layout_binary_logistic: derived from', src, 'and checked against XGBoost margins')
 
 
+def dart_and_categorical():
+    """XGBoost 1.7 dart (booster 'dart' with weight_drop) and native categorical splits stored as codes."""
+    X, logit, rng = make_data(301, 400, 4, 0.1)
+    y = binary_labels(logit, rng)
+    b = train({'objective': 'binary:logistic', 'booster': 'dart', 'max_depth': 3, 'eta': 0.3,
+               'rate_drop': 0.3, 'skip_drop': 0.0}, X, y, 15)
+    assert json.loads(b.save_raw('json'))['learner']['gradient_booster']['name'] == 'dart'
+    save_fixture('dart_binary_logistic_depth3_missing', b, eval_rows(b, X, rng), note='dart, rate_drop=0.3')
+
+    # Column 1 holds category codes 0..5 (one-hot splits) and column 2 codes 0..39 (partition splits,
+    # codes past one 32-bit mask), trained from codes, so the model stores no category names.
+    X, logit, rng = make_data(302, 600, 4, 0.05)
+    small = rng.randint(0, 6, X.shape[0])
+    wide = rng.randint(0, 40, X.shape[0])
+    X[:, 1] = small
+    X[:, 2] = wide
+    logit = 1.0 * X[:, 0] + np.where(np.isin(small, [1, 4]), 1.5, -0.5) + np.where(wide % 3 == 0, 1.0, -1.0)
+    y = binary_labels(logit, rng)
+    X[rng.rand(X.shape[0]) < 0.05, 1] = np.nan
+    types = ['q', 'c', 'c', 'q']
+    dm = xgb.DMatrix(X, label=y, missing=np.nan, feature_types=types, enable_categorical=True)
+    b = xgb.train({'objective': 'binary:logistic', 'tree_method': 'hist', 'max_depth': 4, 'eta': 0.3,
+                   'max_cat_to_onehot': 8, 'seed': 7, 'nthread': 1}, dm, 12)
+    trees = json.loads(b.save_raw('json'))['learner']['gradient_booster']['model']['trees']
+    assert any(1 in t['split_type'] for t in trees), 'expected categorical splits'
+    rows = X[:N_EVAL_ROWS].copy()
+    rows[0, 1] = 9  # a code no split names
+    rows[1, 2] = 45
+    rows[2, 1] = -1  # negative: not a category
+    rows[3, 2] = 3.7  # truncated to 3
+    save_fixture('native_categorical_codes', b, rows, note='native categorical, codes only (no names)',
+                 feature_types=types)
+
+
 def unsupported():
     os.makedirs(UNSUPPORTED, exist_ok=True)
     X, logit, rng = make_data(400, 200, 4)
@@ -273,8 +309,12 @@ def unsupported():
 
 def main():
     os.makedirs(OUT, exist_ok=True)
+    if sys.argv[1:] == ['dart-and-categorical']:
+        dart_and_categorical()
+        return
     supported()
     v2_fixture()
+    dart_and_categorical()
     unsupported()
 
 

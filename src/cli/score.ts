@@ -2,7 +2,13 @@ import { once } from 'node:events';
 import { parseArgs } from 'node:util';
 import type { Writable } from 'node:stream';
 
-import { FeatureEncoder, loadFeatureSpecFile, type FieldError, type RawRecord } from '../features';
+import {
+  FeatureEncoder,
+  loadFeatureSpecFile,
+  modelEncoderOptions,
+  type FieldError,
+  type RawRecord,
+} from '../features';
 import { loadModelFile, type TreeEnsembleModel } from '../scorer';
 import { formatFromPath, InputError, readRecords, type InputFormat } from './records';
 
@@ -135,14 +141,37 @@ function csvCell(text: string): string {
 
 const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 
-/** Encodes a record keyed by model feature names (no spec): numbers or numeric strings, empty = missing. */
+/**
+ * Encodes a record keyed by model feature names (no spec): numbers or numeric strings, empty = missing.
+ * A native categorical feature takes a category name the model stores (XGBoost 3.1+), or a code.
+ */
 class ColumnEncoder {
   private readonly index: ReadonlyMap<string, number>;
+  private readonly codes: readonly (ReadonlyMap<string, number> | undefined)[];
   constructor(
     private readonly model: TreeEnsembleModel,
     private readonly ignoreUnknown: boolean,
   ) {
     this.index = new Map(model.featureNames.map((n, i) => [n, i]));
+    this.codes = model.categoryNames.map((names) =>
+      names ? new Map(names.map((n, i) => [n, i])) : undefined,
+    );
+  }
+
+  private category(i: number, key: string, value: unknown): number | FieldError {
+    const text = typeof value === 'string' ? value : String(value);
+    const code = this.codes[i]?.get(text);
+    if (code !== undefined) return code;
+    if (typeof value === 'number' && Number.isInteger(value) && value >= 0) return value;
+    if (typeof value === 'string' && /^\d+$/.test(value.trim())) return Number(value.trim());
+    const names = this.model.categoryNames[i];
+    return {
+      field: key,
+      message: names
+        ? `must be one of the model's categories ${names.map((n) => JSON.stringify(n)).join(', ')} or a code; got ${JSON.stringify(value)}`
+        : `is a native categorical feature and the model stores no category names, so ${JSON.stringify(value)} cannot be coded; ` +
+          'pass --spec with a native field listing its categories in code order, or give the codes',
+    };
   }
 
   checkHeader(columns: readonly string[]): void {
@@ -169,6 +198,12 @@ class ColumnEncoder {
       }
       if (value === null || value === undefined || (typeof value === 'string' && value.trim() === ''))
         continue;
+      if (this.model.featureTypes[i] === 'c') {
+        const code = this.category(i, key, value);
+        if (typeof code === 'number') out[i] = code;
+        else errors.push(code);
+        continue;
+      }
       if (typeof value === 'number' && Number.isFinite(value)) out[i] = value;
       else if (typeof value === 'string' && DECIMAL.test(value.trim())) out[i] = Number(value.trim());
       else errors.push({ field: key, message: `must be a number or empty; got ${JSON.stringify(value)}` });
@@ -186,10 +221,10 @@ export async function runScore(options: ScoreOptions, io: ScoreIo): Promise<numb
   const specEncoder =
     options.spec === undefined
       ? undefined
-      : new FeatureEncoder(await loadFeatureSpecFile(options.spec), {
-          modelFeatureNames: model.featureNames,
-          unknownFields,
-        });
+      : new FeatureEncoder(
+          await loadFeatureSpecFile(options.spec),
+          modelEncoderOptions(model, unknownFields),
+        );
   const columnEncoder = new ColumnEncoder(model, options.ignoreUnknown);
   const encode = (record: RawRecord, out: Float64Array): FieldError[] =>
     specEncoder ? specEncoder.encodeInto(record, out) : columnEncoder.encodeInto(record, out);

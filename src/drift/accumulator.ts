@@ -374,6 +374,42 @@ class CategoricalState extends FeatureState {
   }
 }
 
+/**
+ * A natively categorical feature in positional (model column) rows: the cell holds the category's
+ * code, read back into its name for the feature's CategoricalState. Anything but a whole number that
+ * names a category counts as a type error; an empty cell is a null.
+ */
+class NativeCodeColumn extends FeatureState {
+  readonly name: string;
+  constructor(
+    private readonly state: CategoricalState,
+    private readonly categories: readonly string[],
+  ) {
+    super();
+    this.name = state.name;
+    // The wrapped state does the counting, so its quality counters are the ones reported.
+    (this as { q: QualityCounts }).q = state.q;
+  }
+
+  private addCode(code: number): void {
+    const name = Number.isInteger(code) && code >= 0 ? this.categories[code] : undefined;
+    if (name === undefined || name === '') {
+      this.q.records++;
+      this.q.typeErrors++;
+    } else this.state.addText(name);
+  }
+
+  addText(s: string): void {
+    if (s.length === 0 || s === 'NaN' || s === 'nan') this.state.addText('');
+    else this.addCode(/^\d+(\.0*)?$/.test(s) ? Number(s) : NaN);
+  }
+
+  addJson(v: unknown): void {
+    if (v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v))) this.state.addText('');
+    else this.addCode(typeof v === 'number' ? v : NaN);
+  }
+}
+
 /** Sentinel for an empty/NaN one-hot cell (any value other than 0, 1 and this is invalid). */
 const MISSING = -1;
 const INVALID = -2;
@@ -463,7 +499,7 @@ export class DriftAccumulator implements CaptureSink {
   private readonly numericColumns: number[] = [];
   private readonly numericAt: NumericState[] = [];
   private readonly categoricalColumns: number[] = [];
-  private readonly categoricalAt: CategoricalState[] = [];
+  private readonly categoricalAt: FeatureState[] = [];
   private readonly byName = new Map<string, FeatureState>();
   private readonly scoreState: ScoreState;
   private lines = 0;
@@ -490,7 +526,9 @@ export class DriftAccumulator implements CaptureSink {
       if (f instanceof NumericState) rawColumn.set(f.baseline.column, f);
       else if (f instanceof CategoricalState) {
         const h = f.baseline.oneHot;
-        if (!h) rawColumn.set(f.name, f);
+        const native = f.baseline.native;
+        if (native) rawColumn.set(native.column, new NativeCodeColumn(f, native.categories));
+        else if (!h) rawColumn.set(f.name, f);
         else {
           const columns = Int32Array.from(h.columns, (c) => columnIndex.get(c) ?? -1);
           // A group whose columns the model does not have cannot be read from positional rows.
@@ -504,7 +542,7 @@ export class DriftAccumulator implements CaptureSink {
       if (f instanceof NumericState) {
         this.numericColumns.push(col);
         this.numericAt.push(f);
-      } else if (f instanceof CategoricalState) {
+      } else if (f instanceof CategoricalState || f instanceof NativeCodeColumn) {
         this.categoricalColumns.push(col);
         this.categoricalAt.push(f);
       }

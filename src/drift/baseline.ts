@@ -79,6 +79,16 @@ export interface CategoricalFeatureBaseline {
    * feature travels as its raw text in a column named like the feature.
    */
   readonly oneHot: OneHotColumns | null;
+  /**
+   * Set when the model encodes the feature natively (XGBoost categorical): positional captures carry
+   * category codes in `column`, code i standing for `categories[i]`. Absent in older baselines.
+   */
+  readonly native?: NativeCodes;
+}
+
+export interface NativeCodes {
+  readonly column: string;
+  readonly categories: string[];
 }
 
 export interface OneHotColumns {
@@ -270,7 +280,27 @@ function checkFeature(v: Json, path: string): FeatureBaseline {
       const baseValue = h.baseValue === null ? null : str(h.baseValue, `${path}.oneHot.baseValue`);
       oneHot = { columns, values, baseValue };
     }
-    return { name, kind: 'categorical', rows, missing, frequencies, allowed, oneHot };
+    let native: NativeCodes | undefined;
+    if (o.native !== undefined && o.native !== null) {
+      if (oneHot) fail(`${path}.native`, 'a feature is either one-hot or native, not both');
+      const n = obj(o.native, `${path}.native`);
+      native = {
+        column: str(n.column, `${path}.native.column`),
+        categories: arr(n.categories, `${path}.native.categories`).map((x, i) =>
+          str(x, `${path}.native.categories[${i}]`),
+        ),
+      };
+    }
+    return {
+      name,
+      kind: 'categorical',
+      rows,
+      missing,
+      frequencies,
+      allowed,
+      oneHot,
+      ...(native ? { native } : {}),
+    };
   }
   return fail(`${path}.kind`, `must be "numeric" or "categorical", got ${JSON.stringify(o.kind)}`);
 }

@@ -9,6 +9,7 @@ import {
   type Baseline,
   type CategoricalFeatureBaseline,
   type FeatureBaseline,
+  type NativeCodes,
   type NumericFeatureBaseline,
   type OneHotColumns,
 } from './baseline';
@@ -39,6 +40,8 @@ export interface CategoricalColumn {
   readonly allowed?: readonly string[] | null;
   /** One-hot model columns of this feature; omitted when it travels as raw text. */
   readonly oneHot?: OneHotColumns | null;
+  /** The native categorical model column and the category of each code; omitted unless native. */
+  readonly native?: NativeCodes | null;
 }
 
 export type TrainingColumn = NumericColumn | CategoricalColumn;
@@ -109,6 +112,7 @@ function categoricalFeature(c: CategoricalColumn): CategoricalFeatureBaseline {
     oneHot: c.oneHot
       ? { columns: [...c.oneHot.columns], values: [...c.oneHot.values], baseValue: c.oneHot.baseValue }
       : null,
+    ...(c.native ? { native: { column: c.native.column, categories: [...c.native.categories] } } : {}),
   };
 }
 

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 
 import { readRecords } from '../cli/records';
-import { FeatureEncoder, parseFeatureSpec, type FeatureSpec } from '../features';
+import { FeatureEncoder, modelEncoderOptions, parseFeatureSpec, type FeatureSpec } from '../features';
 import { sha256Hex } from '../integrity/digest';
 import { loadModelFile } from '../scorer';
 import type { Baseline } from './baseline';
@@ -58,10 +58,7 @@ export async function baselineFromTraining(input: TrainingBaselineInput): Promis
       `${input.modelPath}: objective ${model.objective} does not produce probabilities; the drift baseline needs a classifier score`,
     );
   }
-  const encoder = new FeatureEncoder(spec, {
-    modelFeatureNames: model.featureNames,
-    unknownFields: 'ignore',
-  });
+  const encoder = new FeatureEncoder(spec, modelEncoderOptions(model, 'ignore'));
   const columnIndex = new Map(encoder.columns.map((c, i) => [c, i]));
 
   const numeric = new Map<string, (number | null)[]>();
@@ -139,11 +136,15 @@ export async function baselineFromTraining(input: TrainingBaselineInput): Promis
           kind: 'categorical',
           values: categorical.get(f.name) as (string | null)[],
           allowed: f.values,
-          oneHot: {
-            columns: [...f.oneHot.columns],
-            values: f.oneHot.dropFirst ? f.values.slice(1) : [...f.values],
-            baseValue: f.oneHot.dropFirst ? f.values[0] : null,
-          },
+          ...(f.oneHot
+            ? {
+                oneHot: {
+                  columns: [...f.oneHot.columns],
+                  values: f.oneHot.dropFirst ? f.values.slice(1) : [...f.values],
+                  baseValue: f.oneHot.dropFirst ? f.values[0] : null,
+                },
+              }
+            : { native: encoder.nativeCategories(f.name) ?? null }),
         },
   );
   const baseline = buildBaseline({

@@ -1,4 +1,11 @@
-import { fieldColumns, specColumns, type FeatureSpec, type FieldSpec } from './spec';
+import {
+  fieldColumns,
+  specColumns,
+  type CategoricalFieldSpec,
+  type FeatureSpec,
+  type FieldSpec,
+  type OneHotEncoding,
+} from './spec';
 
 /** A raw input record: field name to value, as it comes from JSON (numbers, strings, null) or CSV (strings). */
 export type RawRecord = Readonly<Record<string, unknown>>;
@@ -21,11 +28,45 @@ export interface EncoderOptions {
    */
   readonly modelFeatureNames?: readonly string[];
   /**
+   * The model's feature types aligned with `modelFeatureNames` (`c` = native categorical). When given,
+   * a native field must name a `c` column and no other field may, so a one-hot specification is never
+   * paired with a natively categorical model or the other way round.
+   * @default no type check
+   */
+  readonly modelFeatureTypes?: readonly string[];
+  /**
+   * Category names the model stores per column (XGBoost 3.1+), aligned with `modelFeatureNames`. A
+   * native field's values are then coded by their position in these names; without them, by their
+   * position in the field's own `values`.
+   * @default no stored names
+   */
+  readonly modelCategoryNames?: readonly (readonly string[] | undefined)[];
+  /**
    * What to do with record fields the specification does not name: 'reject' reports them as errors
    * (what an API should do), 'ignore' skips them (for files carrying ids or labels).
    * @default 'reject'
    */
   readonly unknownFields?: 'reject' | 'ignore';
+}
+
+/** What an encoder needs to know about a model: `TreeEnsembleModel` has exactly these members. */
+export interface ModelColumns {
+  readonly featureNames: readonly string[];
+  readonly featureTypes?: readonly string[];
+  readonly categoryNames?: readonly (readonly string[] | undefined)[];
+}
+
+/** Encoder options binding a specification to a model's columns, types and stored category names. */
+export function modelEncoderOptions(
+  model: ModelColumns,
+  unknownFields: 'reject' | 'ignore' = 'reject',
+): EncoderOptions {
+  return {
+    modelFeatureNames: model.featureNames,
+    ...(model.featureTypes ? { modelFeatureTypes: model.featureTypes } : {}),
+    ...(model.categoryNames ? { modelCategoryNames: model.categoryNames } : {}),
+    unknownFields,
+  };
 }
 
 /** The specification does not describe the model it is paired with. */
@@ -43,6 +84,8 @@ interface BoundField {
   readonly spec: FieldSpec;
   /** Model column index per encoded column, aligned with fieldColumns(spec). */
   readonly indices: Int32Array;
+  /** Native categorical fields: the model's category code per entry of `values`. */
+  readonly codes?: Int32Array;
 }
 
 function isAbsent(value: unknown): boolean {
@@ -60,9 +103,11 @@ export class FeatureEncoder {
   private readonly fields: readonly BoundField[];
   private readonly byName: ReadonlyMap<string, BoundField>;
   private readonly unknownFields: 'reject' | 'ignore';
+  private readonly storedNames: readonly (readonly string[] | undefined)[];
 
   constructor(spec: FeatureSpec, options: EncoderOptions = {}) {
     this.spec = spec;
+    this.storedNames = options.modelCategoryNames ?? [];
     this.unknownFields = options.unknownFields ?? 'reject';
     const produced = specColumns(spec);
     const columns = options.modelFeatureNames ? [...options.modelFeatureNames] : produced;
@@ -84,10 +129,13 @@ export class FeatureEncoder {
     }
     const index = new Map(columns.map((c, i) => [c, i]));
     this.columns = Object.freeze(columns);
-    this.fields = spec.fields.map((field) => ({
-      spec: field,
-      indices: Int32Array.from(fieldColumns(field), (c) => index.get(c) as number),
-    }));
+    this.fields = spec.fields.map((field) => {
+      const indices = Int32Array.from(fieldColumns(field), (c) => index.get(c) as number);
+      return field.type === 'categorical' && field.native
+        ? { spec: field, indices, codes: nativeCodes(spec, field, indices[0], options) }
+        : { spec: field, indices };
+    });
+    if (options.modelFeatureTypes) checkEncodings(spec, this.fields, options.modelFeatureTypes, columns);
     this.byName = new Map(this.fields.map((f) => [f.spec.name, f]));
   }
 
@@ -110,7 +158,7 @@ export class FeatureEncoder {
           errors.push({ field: key, message: 'is not a field of the feature specification' });
       }
     }
-    for (const { spec, indices } of this.fields) {
+    for (const { spec, indices, codes } of this.fields) {
       const value = record[spec.name];
       if (spec.type === 'numeric') {
         const result = encodeNumeric(spec, value);
@@ -131,11 +179,29 @@ export class FeatureEncoder {
         });
         continue;
       }
+      if (codes !== undefined) {
+        out[indices[0]] = codes[position];
+        continue;
+      }
       indices.forEach((i) => (out[i] = 0));
-      const hot = spec.oneHot.dropFirst ? position - 1 : position;
+      const hot = (spec.oneHot as OneHotEncoding).dropFirst ? position - 1 : position;
       if (hot >= 0) out[indices[hot]] = 1;
     }
     return errors;
+  }
+
+  /**
+   * A native categorical field's model column and what each code stands for (`categories[code]`):
+   * the model's stored names when it has them, else the field's values. Undefined for other fields.
+   */
+  nativeCategories(fieldName: string): { column: string; categories: string[] } | undefined {
+    const bound = this.byName.get(fieldName);
+    if (!bound || bound.codes === undefined || bound.spec.type !== 'categorical') return undefined;
+    const categories: string[] = [];
+    bound.spec.values.forEach((v, i) => (categories[(bound.codes as Int32Array)[i]] = v));
+    for (let i = 0; i < categories.length; i++)
+      categories[i] ??= this.storedNames[bound.indices[0]]?.[i] ?? '';
+    return { column: this.columns[bound.indices[0]], categories };
   }
 
   /** Source field names in specification order: the order of `sumBySourceFieldInto`'s output. */
@@ -192,4 +258,58 @@ function encodeNumeric(spec: Extract<FieldSpec, { type: 'numeric' }>, value: unk
   if (spec.minimum !== undefined && n < spec.minimum) return `must be at least ${spec.minimum}; got ${n}`;
   if (spec.maximum !== undefined && n > spec.maximum) return `must be at most ${spec.maximum}; got ${n}`;
   return n;
+}
+
+/**
+ * Codes of a native field's values: positions among the model's stored category names when it has
+ * them (every value must be one of them), else positions in the field's own values.
+ */
+function nativeCodes(
+  spec: FeatureSpec,
+  field: CategoricalFieldSpec,
+  column: number,
+  options: EncoderOptions,
+): Int32Array {
+  const stored = options.modelCategoryNames?.[column];
+  if (stored === undefined) return Int32Array.from(field.values, (_, i) => i);
+  const unknown = field.values.filter((v) => !stored.includes(v));
+  if (unknown.length > 0) {
+    throw new SpecModelMismatchError(
+      `feature specification '${spec.name}' does not match the model; field '${field.name}' allows ` +
+        `${unknown.map((v) => JSON.stringify(v)).join(', ')}, which the model's categories ` +
+        `(${stored.map((v) => JSON.stringify(v)).join(', ')}) do not include`,
+    );
+  }
+  return Int32Array.from(field.values, (v) => stored.indexOf(v));
+}
+
+/** Native fields on categorical model columns, every other field on numeric ones. */
+function checkEncodings(
+  spec: FeatureSpec,
+  fields: readonly BoundField[],
+  types: readonly string[],
+  columns: readonly string[],
+): void {
+  const problems: string[] = [];
+  for (const { spec: field, indices } of fields) {
+    const native = field.type === 'categorical' && field.native !== undefined;
+    for (const i of indices) {
+      const categorical = types[i] === 'c';
+      if (native && !categorical) {
+        problems.push(
+          `field '${field.name}' is native categorical but model column '${columns[i]}' is numeric`,
+        );
+      } else if (!native && categorical) {
+        problems.push(
+          `model column '${columns[i]}' is native categorical (trained with enable_categorical); ` +
+            `declare field '${field.name}' as categorical with "native": true`,
+        );
+      }
+    }
+  }
+  if (problems.length > 0) {
+    throw new SpecModelMismatchError(
+      `feature specification '${spec.name}' does not match the model; ${problems.join('; ')}`,
+    );
+  }
 }

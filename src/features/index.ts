@@ -13,12 +13,15 @@ export {
   type CategoricalFieldSpec,
   type FeatureSpec,
   type FieldSpec,
+  type NativeEncoding,
   type NumericFieldSpec,
   type OneHotEncoding,
 } from './spec';
 export {
   describeValue,
   FeatureEncoder,
+  modelEncoderOptions,
+  type ModelColumns,
   SpecModelMismatchError,
   type EncodeResult,
   type EncoderOptions,

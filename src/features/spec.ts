@@ -34,17 +34,32 @@ export interface OneHotEncoding {
   readonly columns: readonly string[];
 }
 
-/** A categorical input field with a closed set of allowed values, one-hot encoded. */
+/**
+ * A categorical field the model encodes natively (XGBoost `enable_categorical=True`): one model column
+ * holding the category's code. The code is the category's position among the names the model stores
+ * (XGBoost 3.1+); for a model that stores none, its position in the field's `values`, which must then
+ * list the categories in the training frame's category order (pandas sorts them by default).
+ */
+export interface NativeEncoding {
+  /** Model column name. @default the field name */
+  readonly column: string;
+}
+
+/** A categorical input field with a closed set of allowed values, one-hot or natively encoded. */
 export interface CategoricalFieldSpec {
   readonly name: string;
   readonly type: 'categorical';
   readonly required: boolean;
   /** Allowed values, compared exactly (case-sensitive). */
   readonly values: readonly string[];
-  readonly oneHot: OneHotEncoding;
+  /** One-hot columns; absent when the field is `native`. */
+  readonly oneHot?: OneHotEncoding;
+  /** Native categorical column; absent when the field is one-hot encoded. */
+  readonly native?: NativeEncoding;
   /**
    * What an absent optional value becomes: 'nan' marks every column missing (the trees' default
-   * directions decide), 'zeros' sets every column to 0 (what pandas get_dummies does for NaN).
+   * directions decide), 'zeros' sets every one-hot column to 0 (what pandas get_dummies does for NaN;
+   * not allowed for native fields, whose missing value is always NaN).
    * @default 'nan'
    */
   readonly missing: 'nan' | 'zeros';
@@ -79,7 +94,8 @@ export class FeatureSpecError extends Error {
 
 const TOP_KEYS = ['specVersion', 'name', 'description', 'fields'];
 const NUMERIC_KEYS = ['name', 'type', 'required', 'minimum', 'maximum', 'integer', 'column', 'description'];
-const CATEGORICAL_KEYS = ['name', 'type', 'required', 'values', 'oneHot', 'missing', 'description'];
+const CATEGORICAL_KEYS = ['name', 'type', 'required', 'values', 'oneHot', 'native', 'missing', 'description'];
+const NATIVE_KEYS = ['column'];
 const ONE_HOT_KEYS = ['dropFirst', 'columns'];
 
 type Obj = Record<string, unknown>;
@@ -147,8 +163,31 @@ function parseCategorical(raw: Obj, path: string, issues: string[]): Categorical
   if (raw.missing !== undefined && raw.missing !== 'nan' && raw.missing !== 'zeros') {
     issues.push(`${path}.missing must be 'nan' or 'zeros'`);
   }
+  if (raw.native !== undefined) {
+    if (raw.oneHot !== undefined) issues.push(`${path}: give either oneHot or native, not both`);
+    const native = raw.native === true ? {} : raw.native;
+    if (!isObject(native)) {
+      issues.push(`${path}.native must be true or an object like { "column": "Contract" }`);
+      return undefined;
+    }
+    unknownKeys(native, NATIVE_KEYS, `${path}.native`, issues);
+    if (native.column !== undefined && !nonEmptyString(native.column)) {
+      issues.push(`${path}.native.column must be a non-empty string`);
+    }
+    if (raw.missing === 'zeros') issues.push(`${path}.missing 'zeros' applies to one-hot fields only`);
+    if (issues.length > before) return undefined;
+    return {
+      name,
+      type: 'categorical',
+      required: raw.required as boolean,
+      values: [...(values as string[])],
+      native: { column: (native.column as string | undefined) ?? name },
+      missing: 'nan',
+      ...(raw.description !== undefined ? { description: raw.description as string } : {}),
+    };
+  }
   if (!isObject(raw.oneHot)) {
-    issues.push(`${path}.oneHot must be an object like { "dropFirst": true }`);
+    issues.push(`${path} needs oneHot (an object like { "dropFirst": true }) or "native": true`);
     return undefined;
   }
   const oneHot = raw.oneHot;
@@ -191,7 +230,8 @@ function parseCategorical(raw: Obj, path: string, issues: string[]): Categorical
 
 /** The model columns a field produces, in encoding order. */
 export function fieldColumns(field: FieldSpec): readonly string[] {
-  return field.type === 'numeric' ? [field.column] : field.oneHot.columns;
+  if (field.type === 'numeric') return [field.column];
+  return field.native ? [field.native.column] : (field.oneHot as OneHotEncoding).columns;
 }
 
 /** Every model column the specification produces, in field order. */

@@ -1,4 +1,10 @@
-import { FeatureEncoder, type FeatureSpec, type FieldError, type RawRecord } from '../features';
+import {
+  FeatureEncoder,
+  modelEncoderOptions,
+  type FeatureSpec,
+  type FieldError,
+  type RawRecord,
+} from '../features';
 import type { TreeEnsembleModel } from './model';
 
 /** One scored record: what an API answers. Contributions are in margin space, per source field. */
@@ -28,10 +34,7 @@ export class RecordScorer {
     spec: FeatureSpec,
     options: { readonly unknownFields?: 'reject' | 'ignore' } = {},
   ) {
-    this.encoder = new FeatureEncoder(spec, {
-      modelFeatureNames: model.featureNames,
-      unknownFields: options.unknownFields ?? 'reject',
-    });
+    this.encoder = new FeatureEncoder(spec, modelEncoderOptions(model, options.unknownFields ?? 'reject'));
   }
 
   score(record: RawRecord, options: { readonly explain?: boolean } = {}): ScoreRecordResult {

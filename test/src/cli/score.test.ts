@@ -232,3 +232,19 @@ describe('churn-score bin (spawned through its launcher)', () => {
     expect(result.stderr).toContain('row 1 (line 2): gender: must be one of "Female", "Male"; got "X"');
   });
 });
+
+describe('score command on native categorical models', () => {
+  const codes = join(FIXTURES, 'native_categorical_codes.model.json');
+
+  it('takes category codes without a specification, and says how to fix a name the model cannot code', async () => {
+    const ok = await run(['--model', codes, '--input', file('codes.csv', 'f0,f1,f2,f3\n0.5,4,33,-1\n')]);
+    expect(ok.code).toBe(0);
+    const native = loadModel(readFileSync(codes));
+    expect(Number(ok.out.split('\n')[1].split(',')[1])).toBeCloseTo(native.predict([0.5, 4, 33, -1]), 6);
+    const bad = await run(['--model', codes, '--input', file('names.csv', 'f0,f1,f2,f3\n0.5,gold,33,-1\n')]);
+    expect(bad.code).toBe(1);
+    expect(bad.err).toContain(
+      'f1: is a native categorical feature and the model stores no category names, so "gold" cannot be coded; pass --spec with a native field listing its categories in code order, or give the codes',
+    );
+  });
+});

@@ -103,7 +103,7 @@ describe('parseFeatureSpec', () => {
     ]);
     expect(
       issuesOf(minimal([{ name: 'c', type: 'categorical', required: true, values: ['x', 'y'] }])),
-    ).toEqual(['fields[0] (c).oneHot must be an object like { "dropFirst": true }']);
+    ).toEqual(['fields[0] (c) needs oneHot (an object like { "dropFirst": true }) or "native": true']);
   });
 
   it('rejects two fields writing the same model column', () => {
