@@ -12,6 +12,11 @@ export interface ResourceNames {
     readonly accessLogs: string;
     readonly trail: string;
   };
+  /**
+   * The CloudTrail trail (AUD-1). Named, so the logs key policy can limit CloudTrail to this trail by
+   * `aws:SourceArn` before the trail exists, as CloudTrail's key-policy guidance asks.
+   */
+  readonly trail: string;
   /** SageMaker model package group of the environment's registry (MODEL-2). */
   readonly modelPackageGroup: string;
   /** CloudWatch namespace of the project's own metrics (drift, data quality, MFA Delete). */
@@ -35,6 +40,7 @@ export function resourceNames(
       accessLogs: bucket('access-logs'),
       trail: bucket('trail'),
     },
+    trail: `${projectName}-${env.name}-audit`,
     modelPackageGroup: `${projectName}-${env.name}`,
     metricNamespace: `${projectName}/${env.name}`,
     modelExecutionRole: `${projectName}-${env.name}-model-execution`,

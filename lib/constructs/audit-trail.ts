@@ -9,6 +9,8 @@ import { SecureBucket } from './secure-bucket';
 
 export interface AuditTrailProps {
   readonly bucketName: string;
+  /** The trail's name; the key policy names this trail (`aws:SourceArn`), so it is fixed. */
+  readonly trailName: string;
   /** Encrypts the trail files and its log group; must allow CloudTrail and CloudWatch Logs. */
   readonly encryptionKey: kms.IKey;
   readonly accessLogsBucket: s3.IBucket;
@@ -36,6 +38,10 @@ export class AuditTrail extends Construct {
       encryptionKey: props.encryptionKey,
       serverAccessLogsBucket: props.accessLogsBucket,
       removalPolicy: props.removalPolicy,
+      // With an S3 Bucket Key, KMS is asked for a key of the bucket rather than of the trail, and CloudTrail
+      // needs kms:Decrypt as well; without it, the documented trail-scoped key policy is exactly enough.
+      // CloudTrail writes a few objects per region every five minutes, so per-object keys cost little.
+      bucketKeyEnabled: false,
     });
     this.bucket.acknowledge(
       'NIST.800.53.R5-S3BucketReplicationEnabled',
@@ -47,6 +53,7 @@ export class AuditTrail extends Construct {
       removalPolicy: props.removalPolicy,
     });
     this.trail = new cloudtrail.Trail(this, 'Trail', {
+      trailName: props.trailName,
       bucket: this.bucket.bucket,
       encryptionKey: props.encryptionKey,
       enableFileValidation: true,

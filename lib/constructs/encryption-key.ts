@@ -146,6 +146,44 @@ export class EncryptionKey extends Construct {
   }
 
   /**
+   * Lets CloudTrail encrypt one trail's log files with the key, as CloudTrail's key-policy guidance
+   * states it: `kms:GenerateDataKey*` with the trail's encryption context, and `kms:DescribeKey` in a
+   * statement of its own, because a DescribeKey request carries no encryption context (a context
+   * condition on it would make CreateTrail fail with InsufficientEncryptionPolicyException). Both are
+   * limited to the trail by `aws:SourceArn`. The trail bucket must not use an S3 Bucket Key: with one,
+   * CloudTrail also needs kms:Decrypt and the data key is requested for the bucket, not the trail (see
+   * AuditTrail).
+   */
+  allowCloudTrail(trailArn: string): void {
+    const trailCondition = {
+      StringEquals: { 'aws:SourceArn': trailArn, 'aws:SourceAccount': this.account },
+    };
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudTrailEncryptsThisEnvironmentsTrail',
+        principals: [new iam.ServicePrincipal('cloudtrail.amazonaws.com')],
+        actions: ['kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: {
+          ...trailCondition,
+          StringLike: {
+            'kms:EncryptionContext:aws:cloudtrail:arn': `arn:${Stack.of(this).partition}:cloudtrail:*:${this.account}:trail/*`,
+          },
+        },
+      }),
+    );
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudTrailDescribesTheKey',
+        principals: [new iam.ServicePrincipal('cloudtrail.amazonaws.com')],
+        actions: ['kms:DescribeKey'],
+        resources: ['*'],
+        conditions: trailCondition,
+      }),
+    );
+  }
+
+  /**
    * Lets an AWS service principal use the key for this account's resources only: `aws:SourceAccount`
    * stops another account's resource from borrowing the service's access (confused deputy).
    */

@@ -69,9 +69,12 @@ export const DEFAULT_INTERFACE_ENDPOINTS: Readonly<Record<string, EndpointSpec>>
     ],
   },
   Lambda: {
-    // the CDK custom-resource framework function invokes its handler function (SecureProvider)
+    // The CDK Provider framework function (SecureProvider) invokes its handler, and when the invoke fails
+    // (a handler still Pending after a deployment) waits with waitUntilFunctionActiveV2, which polls
+    // GetFunction (aws-cdk-lib custom-resources/lib/provider-framework/runtime/outbound.js). The project's
+    // own functions call no Lambda API.
     service: ec2.InterfaceVpcEndpointAwsService.LAMBDA,
-    actions: ['lambda:InvokeFunction'],
+    actions: ['lambda:InvokeFunction', 'lambda:GetFunction'],
   },
   Macie: {
     // the classification-job custom resource (DATA-2); jobs cannot be deleted, only cancelled (Update)

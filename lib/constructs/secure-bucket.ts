@@ -19,6 +19,12 @@ export interface SecureBucketProps {
   readonly lifecycleRules?: s3.LifecycleRule[];
   /** Default Object Lock retention; turning Object Lock on also forbids lifecycle rules here. */
   readonly objectLock?: { readonly mode: 'GOVERNANCE' | 'COMPLIANCE'; readonly retentionDays: number };
+  /**
+   * Use an S3 Bucket Key for SSE-KMS (fewer KMS requests). Turn it off where a service writes with its own
+   * encryption context that the key policy checks, as CloudTrail does.
+   * @default true when encryptionKey is set
+   */
+  readonly bucketKeyEnabled?: boolean;
   /** Marks this bucket as the target of server access logs (SSE-S3, no logs of its own). */
   readonly isAccessLogTarget?: boolean;
 }
@@ -66,7 +72,7 @@ export class SecureBucket extends Construct {
       bucketName: props.bucketName,
       encryption: props.encryptionKey ? s3.BucketEncryption.KMS : s3.BucketEncryption.S3_MANAGED,
       encryptionKey: props.encryptionKey,
-      bucketKeyEnabled: props.encryptionKey !== undefined,
+      bucketKeyEnabled: props.encryptionKey !== undefined && (props.bucketKeyEnabled ?? true),
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       enforceSSL: true,

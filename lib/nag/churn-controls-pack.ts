@@ -6,6 +6,7 @@ import { ChurnRule } from './rule';
 import { InterfaceEndpointPolicy } from './rules/interface-endpoint-policy';
 import { LambdaInVpcWithCmk } from './rules/lambda-in-vpc-with-cmk';
 import { ModelBucketLockedAndMfaGuarded } from './rules/model-bucket-locked';
+import { RetrySafeFixedNames } from './rules/retry-safe-fixed-names';
 import { SageMakerEndpointAutoRollback } from './rules/sagemaker-endpoint-auto-rollback';
 import { SageMakerEndpointConfigEncrypted } from './rules/sagemaker-endpoint-config-encrypted';
 import { SageMakerModelIsolated } from './rules/sagemaker-model-isolated';
@@ -24,11 +25,12 @@ export const CHURN_RULES: readonly ChurnRule[] = [
   WafWebAclLogging,
   WafWebAclRateLimit,
   InterfaceEndpointPolicy,
+  RetrySafeFixedNames,
 ];
 
 /**
  * The project's own controls as a cdk-nag pack (AUD-2): what AwsSolutions and NIST 800-53 do not
- * check about SageMaker, Object Lock with MFA, WAF and VPC placement. Findings are acknowledged the
+ * check about SageMaker, Object Lock with MFA, WAF, VPC placement and retry-safe first deploys. Findings are acknowledged the
  * same way as the other packs' (acknowledgeRule with `ChurnControls-<rule>`).
  */
 export class ChurnControlsChecks extends NagPack {

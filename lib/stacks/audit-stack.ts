@@ -25,6 +25,7 @@ export class AuditStack extends Stack {
     super(scope, id, props);
     this.trail = new AuditTrail(this, 'Audit', {
       bucketName: props.names.buckets.trail,
+      trailName: props.names.trail,
       encryptionKey: props.logsKey,
       accessLogsBucket: props.accessLogsBucket,
       logRetentionDays: props.environment.logRetentionDays,

@@ -47,8 +47,9 @@ export class DataStack extends Stack {
       encryptionKey: props.modelKey,
       serverAccessLogsBucket: this.accessLogsBucket.bucket,
       // Object Lock and the MFA guard make deletion by CloudFormation impossible by design, so the
-      // bucket is retained in every environment rather than failing a dev teardown half-way.
-      removalPolicy: RemovalPolicy.RETAIN,
+      // bucket is retained in every environment rather than failing a dev teardown half-way; a rollback
+      // of the deploy that created it still deletes it (still empty), so the retry can create it again.
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
       objectLock: {
         mode: env.modelBucket.objectLockMode,
         retentionDays: env.modelBucket.objectLockRetentionDays,

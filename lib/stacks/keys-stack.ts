@@ -8,6 +8,8 @@ export interface KeysStackProps extends StackProps {
   readonly projectName: string;
   readonly environment: EnvironmentConfig;
   readonly removalPolicy: RemovalPolicy;
+  /** Name of the environment's trail (`resourceNames().trail`), the only trail the logs key serves. */
+  readonly trailName: string;
 }
 
 /**
@@ -55,15 +57,8 @@ export class KeysStack extends Stack {
       this.logsKey.allowServicePrincipal(sid, service, ['kms:GenerateDataKey*', 'kms:Decrypt']);
     }
     this.logsKey.allowCloudWatchLogs();
-    this.logsKey.allowServicePrincipal(
-      'CloudTrailEncryptsThisAccountsTrails',
-      'cloudtrail.amazonaws.com',
-      ['kms:GenerateDataKey*', 'kms:DescribeKey'],
-      {
-        StringLike: {
-          'kms:EncryptionContext:aws:cloudtrail:arn': `arn:aws:cloudtrail:*:${this.account}:trail/*`,
-        },
-      },
+    this.logsKey.allowCloudTrail(
+      `arn:${this.partition}:cloudtrail:${this.region}:${this.account}:trail/${props.trailName}`,
     );
   }
 }

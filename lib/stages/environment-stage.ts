@@ -48,7 +48,11 @@ export class EnvironmentStage extends Stage {
   constructor(scope: Construct, id: string, props: EnvironmentStageProps) {
     const env = props.environment;
     super(scope, id, { ...props, env: { account: env.account, region: env.region } });
-    const removalPolicy = env.removalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    // 'retain' keeps data-bearing resources when their stack is deleted or they are replaced (ENV-2), but
+    // deletes them when the operation that created them rolls back (DeletionPolicy RetainExceptOnCreate):
+    // a failed first deploy leaves no named bucket, log group or registry behind to block its retry (ENV-4).
+    const removalPolicy =
+      env.removalPolicy === 'retain' ? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE : RemovalPolicy.DESTROY;
     const names = resourceNames(props.project.name, env);
     const common = { terminationProtection: env.terminationProtection };
     const describe = (what: string) => `${props.project.name} ${env.name}: ${what}`;
@@ -59,6 +63,7 @@ export class EnvironmentStage extends Stage {
       projectName: props.project.name,
       environment: env,
       removalPolicy,
+      trailName: names.trail,
     });
     this.network = new NetworkStack(this, 'Network', {
       ...common,
@@ -182,5 +187,10 @@ export class EnvironmentStage extends Stage {
     };
     for (const [key, value] of Object.entries(tags)) Tags.of(this).add(key, value);
     Aspects.of(this).add(new TagRawResources(tags));
+    // The commit changes on every deploy. The MFA-guarded model bucket does not carry it, so a routine
+    // deploy never asks CloudFormation to update the bucket (its policy denies configuration changes
+    // without MFA). Stack-level tags, which CloudFormation would propagate to it, are explicit only
+    // (@aws-cdk/core:explicitStackTags), and none is set.
+    Tags.of(this.data.modelBucket.bucket).remove(TAG_KEYS.sourceCommit);
   }
 }

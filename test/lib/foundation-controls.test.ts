@@ -301,7 +301,7 @@ describe('KEY-1, KEY-4, MODEL-1, DATA-3, NET-6: buckets', () => {
         },
       });
       expect(model.Properties!.LifecycleConfiguration).toBeUndefined();
-      expect(model.DeletionPolicy).toBe('Retain');
+      expect(model.DeletionPolicy).toBe('RetainExceptOnCreate');
       const mfa = policyStatementsFor(data, modelId).find(
         (s) => s.Sid === 'DenyDestructiveChangesWithoutMfa',
       )!;
@@ -389,6 +389,21 @@ describe('AUD-1: CloudTrail', () => {
       expect(dataResources).toHaveLength(2);
     }
   });
+
+  test('the trail has the registered name its key policy names, and its bucket uses no S3 Bucket Key', () => {
+    for (const stage of testApp.stages) {
+      const audit = Template.fromStack(stage.audit);
+      const [[, trail]] = resourcesOfType(audit, 'AWS::CloudTrail::Trail');
+      expect(trail!.Properties!.TrailName).toBe(`churn-${stage.stageName.toLowerCase()}-audit`);
+      // With a Bucket Key, KMS is asked for a key of the bucket without the trail's encryption context,
+      // which the CloudTrail statement of the logs key (rightly) requires.
+      const [[, bucket]] = resourcesOfType(audit, 'AWS::S3::Bucket');
+      const encryption = bucket!.Properties!.BucketEncryption as {
+        ServerSideEncryptionConfiguration: Array<{ BucketKeyEnabled?: boolean }>;
+      };
+      expect(encryption.ServerSideEncryptionConfiguration[0]!.BucketKeyEnabled).toBe(false);
+    }
+  });
 });
 
 describe('ENV-2, ENV-3: lifecycle protection and tags', () => {
@@ -397,11 +412,11 @@ describe('ENV-2, ENV-3: lifecycle protection and tags', () => {
     for (const stack of stacksOf(testApp.stage('Dev'))) expect(stack.terminationProtection).toBe(false);
   });
 
-  test('prod retains keys, buckets and log groups; dev deletes them except the Object-Locked model bucket', () => {
+  test('prod retains keys, buckets and log groups (except when their creation rolls back); dev deletes them except the Object-Locked model bucket', () => {
     const dataBearing = ['AWS::KMS::Key', 'AWS::S3::Bucket', 'AWS::Logs::LogGroup'];
     for (const { where, resource } of dataBearing.flatMap((t) => each(t))) {
       if (where.startsWith('Prod/'))
-        expect({ where, policy: resource.DeletionPolicy }).toEqual({ where, policy: 'Retain' });
+        expect({ where, policy: resource.DeletionPolicy }).toEqual({ where, policy: 'RetainExceptOnCreate' });
       if (where.startsWith('Dev/') && !where.includes('ModelArtifacts'))
         expect({ where, policy: resource.DeletionPolicy }).toEqual({ where, policy: 'Delete' });
     }
@@ -432,7 +447,13 @@ describe('ENV-2, ENV-3: lifecycle protection and tags', () => {
         },
       }).toEqual({
         where,
-        tags: { e: env, c: 'confidential', o: 'ml-platform-team', s: TEST_COMMIT },
+        // The MFA-guarded model bucket carries no per-commit tag (test/lib/first-deploy/routine-deploy).
+        tags: {
+          e: env,
+          c: 'confidential',
+          o: 'ml-platform-team',
+          s: where.includes('ModelArtifacts') ? undefined : TEST_COMMIT,
+        },
       });
     }
   });

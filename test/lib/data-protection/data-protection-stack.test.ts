@@ -81,7 +81,7 @@ describe.each(config.environments.map((env) => [env.name, env] as const))(
         FindingPublishingFrequency: 'FIFTEEN_MINUTES',
       });
       // Deleting a session disables Macie and deletes its jobs and findings: prod keeps it.
-      expect(session.DeletionPolicy).toBe(env.removalPolicy === 'retain' ? 'Retain' : 'Delete');
+      expect(session.DeletionPolicy).toBe(env.removalPolicy === 'retain' ? 'RetainExceptOnCreate' : 'Delete');
     });
 
     test('the customer-id identifier uses the configured pattern without anchors, near a customer-id keyword', () => {

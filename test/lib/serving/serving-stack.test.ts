@@ -63,7 +63,7 @@ describe('MODEL-2: a model package group per environment', () => {
   });
 
   test('the group (and its approval history) is retained in prod', () => {
-    expect(only(templateOf('Prod'), 'AWS::SageMaker::ModelPackageGroup')[1].DeletionPolicy).toBe('Retain');
+    expect(only(templateOf('Prod'), 'AWS::SageMaker::ModelPackageGroup')[1].DeletionPolicy).toBe('RetainExceptOnCreate');
     expect(only(templateOf('Test'), 'AWS::SageMaker::ModelPackageGroup')[1].DeletionPolicy).toBe('Delete');
   });
 });

@@ -3,6 +3,14 @@ import { isCdkManagedProvider, modelBuckets, trailBuckets } from '../template-re
 
 const DATA_BEARING = ['AWS::KMS::Key', 'AWS::S3::Bucket', 'AWS::Logs::LogGroup'];
 
+/**
+ * RetainExceptOnCreate retains on stack deletion and replacement like Retain, and deletes only what a
+ * rolled-back creation made, which holds no data yet (so the retry is not blocked, ENV-4).
+ */
+function retained(policy: string | undefined): boolean {
+  return policy === 'Retain' || policy === 'RetainExceptOnCreate';
+}
+
 export const ENV_2 = defineControl({
   id: 'ENV-2',
   implementedBy: [
@@ -16,7 +24,7 @@ export const ENV_2 = defineControl({
     },
     {
       file: 'test/lib/foundation-controls.test.ts',
-      name: 'ENV-2, ENV-3: lifecycle protection and tags prod retains keys, buckets and log groups; dev deletes them except the Object-Locked model bucket',
+      name: 'ENV-2, ENV-3: lifecycle protection and tags prod retains keys, buckets and log groups (except when their creation rolls back); dev deletes them except the Object-Locked model bucket',
     },
     {
       file: 'test/lib/config/schema.test.ts',
@@ -32,7 +40,7 @@ export const ENV_2 = defineControl({
       : /^prod/i.test(model.name);
     const unprotected = model.stacks.filter((s) => !s.terminationProtection);
     const stores = model.ofType(...DATA_BEARING).filter((h) => !isCdkManagedProvider(h));
-    const destroyed = stores.filter((h) => (h.resource.DeletionPolicy ?? 'Delete') !== 'Retain');
+    const destroyed = stores.filter((h) => !retained(h.resource.DeletionPolicy));
     if (isProd) {
       for (const s of unprotected) f.bad(`${s.displayName} has no termination protection`);
       for (const h of destroyed)
@@ -59,7 +67,7 @@ export const ENV_2 = defineControl({
     ] as const) {
       for (const h of buckets) {
         f.check(
-          h.resource.DeletionPolicy === 'Retain',
+          retained(h.resource.DeletionPolicy),
           `the ${what} bucket is retained everywhere: Object Lock makes deleting it impossible`,
           `the Object-Locked ${what} bucket has DeletionPolicy ${h.resource.DeletionPolicy ?? 'Delete'}: a stack deletion would fail on it`,
           h,

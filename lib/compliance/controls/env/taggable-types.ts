@@ -35,6 +35,7 @@ export const TAGGABLE_TYPES: readonly string[] = [
   'AWS::S3::Bucket',
   'AWS::SNS::Topic',
   'AWS::SQS::Queue',
+  'AWS::SSM::Parameter',
   'AWS::SageMaker::Endpoint',
   'AWS::SageMaker::EndpointConfig',
   'AWS::SageMaker::Model',
