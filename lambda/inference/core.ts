@@ -4,7 +4,15 @@ import { InvokeEndpointCommand, type SageMakerRuntimeClient } from '@aws-sdk/cli
 import { captureObjectKey, formatCaptureObject, type CaptureEvent } from '../../src/capture';
 import { FeatureEncoder, modelEncoderOptions, type FeatureSpec } from '../../src/features';
 import type { TreeEnsembleModel } from '../../src/scorer';
-import { errorName, publicError, type Dependency, type ErrorCode, type PublicError } from './errors';
+import { NOTHING_SERVED } from '../../src/registry/served-model';
+import {
+  errorName,
+  NO_MODEL_DEPLOYED,
+  publicError,
+  type Dependency,
+  type ErrorCode,
+  type PublicError,
+} from './errors';
 import {
   parseInferenceRequest,
   type RawRequest,
@@ -274,6 +282,12 @@ export async function handleInference(request: RawRequest, deps: InferenceDeps):
       return rejection(parsed.status, parsed.errors, requestId);
     }
     const { customers } = parsed;
+    if (settings.modelVersion === NOTHING_SERVED) {
+      // Nothing to score with: answer before any KMS call, so no pseudonym is computed for nothing.
+      metrics.count('NoModelDeployed');
+      log.info('no model deployed', { customers: customers.length });
+      return errorAnswer(NO_MODEL_DEPLOYED, requestId);
+    }
     const [backend, pseudonyms] = await Promise.all([
       guarded('model', deps.backend),
       guarded('pseudonymisation', () =>

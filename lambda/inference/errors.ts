@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'UnsupportedMediaType'
   | 'Throttled'
   | 'ScoringUnavailable'
+  | 'NoModelDeployed'
   | 'ScoringTimeout'
   | 'ScoringFailed'
   | 'InternalError';
@@ -44,6 +45,18 @@ const UNAVAILABLE = new Set([
   'KMSInternalException',
   'DependencyTimeoutException',
 ]);
+
+/**
+ * The environment serves no model yet: no version of its registry has been approved and deployed (the
+ * first deploy of a new account). Not the caller's fault and not a failure of a dependency; it lasts until
+ * an operator approves a version and deploys again.
+ */
+export const NO_MODEL_DEPLOYED: PublicError = {
+  status: 503,
+  code: 'NoModelDeployed',
+  message: 'no model version has been approved and deployed in this environment yet',
+  retryAfterSeconds: 300,
+};
 
 /** The SDK's name for the failure, safe to log (it carries no request data). */
 export function errorName(error: unknown): string {

@@ -19,6 +19,7 @@ import {
 import { errorName } from './errors';
 import { loadServedModel } from './model-source';
 import { BUNDLED_REQUEST_VALIDATOR_FILE, loadRequestValidator } from './request-contract';
+import { NOTHING_SERVED } from '../../src/registry/served-model';
 
 // Configuration is read once, at cold start: a missing variable fails the first invocation by name.
 const mode = requiredEnv('SERVING_MODE');
@@ -113,8 +114,9 @@ function backend(): Promise<ScoringBackend> {
 }
 
 // Start fetching and verifying the model while the runtime finishes initialising; the first request awaits
-// the same promise. A failure is logged above and retried by that request, which then answers 503.
-void backend().catch(() => undefined);
+// the same promise. A failure is logged above and retried by that request, which then answers 503. With
+// nothing served yet (a new environment) there is nothing to load: every request answers NoModelDeployed.
+if (settings.modelVersion !== NOTHING_SERVED) void backend().catch(() => undefined);
 
 const metricSink = {
   count: (name: string, value = 1) => metrics.addMetric(name, MetricUnit.Count, value),

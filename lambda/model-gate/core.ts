@@ -11,6 +11,7 @@ import {
   type VersionSelector,
 } from '../../src/registry/packages';
 import { formatS3Uri, parseS3Uri } from '../../src/registry/s3-uri';
+import { NOTHING_SERVED } from '../../src/registry/served-model';
 
 /**
  * The custom resource's properties as CloudFormation delivers them: every value is a string, whatever
@@ -27,7 +28,15 @@ export interface GateResourceProperties {
    * the container the approver saw. @default none: a package without an image is refused
    */
   readonly FallbackImage?: string;
+  /**
+   * The production model's resolved version, for a shadow candidate: while it is `none` (nothing served
+   * yet) the candidate is not checked and nothing is shadowed. @default the selector is always checked
+   */
+  readonly ServedModelVersion?: string;
 }
+
+/** What every attribute says when nothing is served: no Approved version exists yet (first deploy). */
+export const NO_MODEL = NOTHING_SERVED;
 
 /** What `Fn::GetAtt` can read from the resource; all strings, as CloudFormation requires. */
 export interface GateData {
@@ -38,6 +47,8 @@ export interface GateData {
   readonly Image: string;
   readonly ApprovalStatus: string;
   readonly ArtifactS3VersionId: string;
+  /** `arn:aws:s3:::<bucket>/<key>` of the artifact, for the one read grant of the inference function. */
+  readonly ArtifactObjectArn: string;
 }
 
 export interface GateResponse {
@@ -55,6 +66,16 @@ export interface GateConfig {
   readonly selector: VersionSelector;
   readonly requireApproval: boolean;
   readonly fallbackImage?: string;
+  /** The production model's version, for a shadow candidate (see GateResourceProperties). */
+  readonly servedModelVersion?: string;
+}
+
+/**
+ * What CloudFormation last recorded for the resource: on Create nothing; on Update the physical id, which
+ * names the served version's package ARN, or `none:<group>` while nothing was served.
+ */
+export interface GateHistory {
+  readonly previousPhysicalId?: string;
 }
 
 const REFUSAL = 'model gate refused the deployment: ';
@@ -86,11 +107,37 @@ export function parseGateProperties(properties: Record<string, unknown> | undefi
     refuse('usage', 'resource property FallbackImage must be a container image URI string');
   }
   const fallbackImage = typeof fallback === 'string' && fallback.trim() !== '' ? fallback.trim() : undefined;
+  const served = props.ServedModelVersion;
+  if (served !== undefined && (typeof served !== 'string' || served.trim() === '')) {
+    refuse('usage', "resource property ServedModelVersion must be a version number or 'none'");
+  }
   return {
     group: checkGroupName(group.trim(), 'resource property ModelPackageGroupName'),
     selector: parseVersionSelector(String(version), 'resource property ModelVersion'),
     requireApproval: requireText === 'true',
     ...(fallbackImage ? { fallbackImage } : {}),
+    ...(typeof served === 'string' ? { servedModelVersion: served.trim() } : {}),
+  };
+}
+
+/** The physical id of a gate resource that serves nothing yet. */
+export function noModelPhysicalId(group: string): string {
+  return `${NO_MODEL}:${group}`;
+}
+
+function noModel(group: string): GateResponse {
+  return {
+    PhysicalResourceId: noModelPhysicalId(group),
+    Data: {
+      ModelDataUrl: NO_MODEL,
+      ModelPackageArn: NO_MODEL,
+      ModelVersion: NO_MODEL,
+      ArtifactSha256: NO_MODEL,
+      Image: NO_MODEL,
+      ApprovalStatus: NO_MODEL,
+      ArtifactS3VersionId: NO_MODEL,
+      ArtifactObjectArn: NO_MODEL,
+    },
   };
 }
 
@@ -132,7 +179,7 @@ function chunksOf(body: GetObjectCommandOutput['Body'], uri: string): AsyncItera
 export async function verifyArtifact(
   s3: S3Client,
   model: ModelVersionInfo,
-): Promise<{ sha256: string; s3VersionId: string }> {
+): Promise<{ sha256: string; s3VersionId: string; objectArn: string }> {
   const where = `version ${model.version} of '${model.group}'`;
   if (model.containerCount !== 1 || !model.modelDataUrl) {
     refuse(
@@ -159,13 +206,54 @@ export async function verifyArtifact(
   } catch (error) {
     refuse('digestMismatch', (error as Error).message);
   }
-  return { sha256: actual, s3VersionId: object.VersionId ?? '' };
+  return {
+    sha256: actual,
+    s3VersionId: object.VersionId ?? '',
+    // The partition of the package ARN (aws, aws-cn, aws-us-gov) is the artifact's too.
+    objectArn: `arn:${model.arn.split(':')[1] || 'aws'}:s3:::${location.bucket}/${location.key}`,
+  };
+}
+
+/**
+ * `latest-approved` with no Approved version: the first deploy of an environment, before any model was
+ * approved, serves nothing (the API answers 503 NoModelDeployed) instead of failing. Once a model has been
+ * served, losing every Approved version is refused instead: the deployment stops and the endpoint keeps
+ * serving what it served, rather than being torn down by a change of approval status.
+ */
+async function resolveOrNothing(
+  clients: GateClients,
+  config: GateConfig,
+  history: GateHistory,
+): Promise<ModelVersionInfo | undefined> {
+  try {
+    return await resolveVersion(clients.sagemaker, config.group, config.selector);
+  } catch (error) {
+    const nothingApproved =
+      error instanceof RegistryError &&
+      error.kind === 'noSuchVersion' &&
+      config.selector.kind === 'latest-approved';
+    if (!nothingApproved) throw error;
+    const previous = history.previousPhysicalId;
+    if (previous === undefined || previous === noModelPhysicalId(config.group)) return undefined;
+    refuse(
+      'notApproved',
+      `'${config.group}' has no Approved version any more, but this environment serves ${previous}; ` +
+        'approve a version, or pin serving.modelVersion to one that may still be served. ' +
+        'The endpoint keeps serving what it served until then.',
+    );
+  }
 }
 
 /** Resolves, checks approval and verifies the artifact; throws a RegistryError that says why it refused. */
-export async function runGate(clients: GateClients, config: GateConfig): Promise<GateResponse> {
+export async function runGate(
+  clients: GateClients,
+  config: GateConfig,
+  history: GateHistory = {},
+): Promise<GateResponse> {
+  if (config.servedModelVersion === NO_MODEL) return noModel(config.group);
   try {
-    const model = await resolveVersion(clients.sagemaker, config.group, config.selector);
+    const model = await resolveOrNothing(clients, config, history);
+    if (model === undefined) return noModel(config.group);
     checkApproval(model, config.requireApproval);
     const image = model.image || config.fallbackImage;
     if (!image) {
@@ -187,6 +275,7 @@ export async function runGate(clients: GateClients, config: GateConfig): Promise
         Image: image,
         ApprovalStatus: model.approvalStatus,
         ArtifactS3VersionId: artifact.s3VersionId,
+        ArtifactObjectArn: artifact.objectArn,
       },
     };
   } catch (error) {
@@ -203,5 +292,6 @@ export async function onGateEvent(
   clients: GateClients,
 ): Promise<GateResponse> {
   if (event.RequestType === 'Delete') return { PhysicalResourceId: event.PhysicalResourceId };
-  return runGate(clients, parseGateProperties(event.ResourceProperties));
+  const history = event.RequestType === 'Update' ? { previousPhysicalId: event.PhysicalResourceId } : {};
+  return runGate(clients, parseGateProperties(event.ResourceProperties), history);
 }

@@ -19,6 +19,11 @@ export interface ResourceNames {
   readonly trail: string;
   /** SageMaker model package group of the environment's registry (MODEL-2). */
   readonly modelPackageGroup: string;
+  /**
+   * SSM parameter path of the served-model record (`<prefix>version`, `<prefix>model-data-url`, ...): the
+   * model gate writes it, the endpoint and API stacks read it when they deploy.
+   */
+  readonly servedModelParameters: string;
   /** CloudWatch namespace of the project's own metrics (drift, data quality, MFA Delete). */
   readonly metricNamespace: string;
   /**
@@ -42,6 +47,7 @@ export function resourceNames(
     },
     trail: `${projectName}-${env.name}-audit`,
     modelPackageGroup: `${projectName}-${env.name}`,
+    servedModelParameters: `/${projectName}/${env.name}/served-model/`,
     metricNamespace: `${projectName}/${env.name}`,
     modelExecutionRole: `${projectName}-${env.name}-model-execution`,
   };

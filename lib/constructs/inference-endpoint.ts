@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Aws, CfnCondition, CfnResource, Duration, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -13,7 +13,7 @@ import { acknowledgeRule } from '../compliance/acknowledge';
 import { BOUNDS, requireWithin } from '../config';
 import { EncryptedLogGroup } from './encrypted-log-group';
 import { ManagedPolicyRole } from './managed-policy-role';
-import { ResolvedModel } from './model-gate';
+import { IConstruct } from 'constructs';
 import { wildcardResourceFinding } from './nag-finding';
 
 /** The production variant keeps this name in every endpoint config: blue/green requires it. */
@@ -67,13 +67,24 @@ export const DEFAULT_ROLLBACK_THRESHOLDS: RollbackThresholds = {
   p99LatencyMs: 500,
 };
 
+/** A model as the gate verified it, and whether one is served at all in this deployment. */
+export interface EndpointModel {
+  /** Where the artifact and image come from: the served-model record the gate wrote. */
+  readonly source: { readonly modelDataUrl: string; readonly image: string };
+  /**
+   * Holds while a model is served; the SageMaker resources that need it exist only then.
+   * @default always served
+   */
+  readonly whenServed?: CfnCondition;
+}
+
 export interface InferenceEndpointProps {
   /** Fixed, so API callers, the capture prefix and the log group can name it before it exists. */
   readonly endpointName: string;
-  /** The gate-resolved production model (its ModelDataUrl and Image come from the gate). */
-  readonly model: ResolvedModel;
+  /** The gate-verified production model. */
+  readonly model: EndpointModel;
   /** A candidate that receives a copy of live traffic; its answers are discarded. @default none */
-  readonly shadowModel?: ResolvedModel;
+  readonly shadowModel?: EndpointModel;
   /** The VPC whose isolated subnets host the model (NET-1). */
   readonly vpc: ec2.IVpc;
   readonly instanceType: string;
@@ -122,6 +133,8 @@ export interface InferenceEndpointProps {
  */
 export class InferenceEndpoint extends Construct {
   readonly endpointName: string;
+  /** Holds while a production model is served (always, when no condition was given). */
+  readonly whenServed?: CfnCondition;
   readonly securityGroup: ec2.SecurityGroup;
   readonly executionRole: ManagedPolicyRole;
   readonly logGroup: EncryptedLogGroup;
@@ -227,21 +240,28 @@ export class InferenceEndpoint extends Construct {
       }),
     );
 
+    this.whenServed = props.model.whenServed;
     const subnetIds = props.vpc.isolatedSubnets.map((s) => s.subnetId);
-    const modelResource = (modelId: string, resolved: ResolvedModel) => {
+    const modelResource = (modelId: string, served: EndpointModel) => {
       const model = new sagemaker.CfnModel(this, modelId, {
         executionRoleArn: this.executionRole.roleArn,
         enableNetworkIsolation: true,
         vpcConfig: { subnets: subnetIds, securityGroupIds: [this.securityGroup.securityGroupId] },
-        // Both values come from the gate, so the model cannot exist before the gate has passed.
-        primaryContainer: { image: resolved.image, modelDataUrl: resolved.modelDataUrl, mode: 'SingleModel' },
+        // Both values come from the gate's record, so the model cannot change before the gate has passed.
+        primaryContainer: {
+          image: served.source.image,
+          modelDataUrl: served.source.modelDataUrl,
+          mode: 'SingleModel',
+        },
       });
+      if (served.whenServed) model.cfnOptions.condition = served.whenServed;
       // SageMaker checks at CreateModel that it can use the role, so its permissions must exist first.
-      model.node.addDependency(this.executionRole.policy, resolved.resource);
+      model.node.addDependency(this.executionRole.policy);
       return model;
     };
     this.model = modelResource('Model', props.model);
     if (props.shadowModel) this.shadowModel = modelResource('ShadowModel', props.shadowModel);
+    const shadowCondition = props.shadowModel?.whenServed;
 
     const variant = (variantName: string, model: sagemaker.CfnModel) => ({
       variantName,
@@ -254,8 +274,18 @@ export class InferenceEndpoint extends Construct {
       // Fixed in code rather than taken from props: KEY-1 is not optional for this construct.
       kmsKeyId: props.modelKey.keyArn,
       productionVariants: [variant(PRODUCTION_VARIANT, this.model)],
-      // A shadow variant with the production variant's weight receives a copy of every request.
-      shadowProductionVariants: this.shadowModel ? [variant(SHADOW_VARIANT, this.shadowModel)] : undefined,
+      // A shadow variant with the production variant's weight receives a copy of every request, once the
+      // candidate is served (its gate resolves it only when a production model is).
+      shadowProductionVariants: !this.shadowModel
+        ? undefined
+        : shadowCondition
+          ? // Inside Fn::If the L1 does not rename properties, so the branch is written as CloudFormation.
+            (Fn.conditionIf(
+              shadowCondition.logicalId,
+              [asCloudFormation(variant(SHADOW_VARIANT, this.shadowModel))],
+              Aws.NO_VALUE,
+            ) as unknown as sagemaker.CfnEndpointConfig.ProductionVariantProperty[])
+          : [variant(SHADOW_VARIANT, this.shadowModel)],
       dataCaptureConfig: {
         enableCapture: true,
         initialSamplingPercentage: props.dataCapturePercent,
@@ -301,6 +331,11 @@ export class InferenceEndpoint extends Construct {
       scaleOutCooldown: Duration.minutes(1),
       scaleInCooldown: Duration.minutes(5),
     });
+
+    if (this.whenServed) {
+      const condition = this.whenServed;
+      onlyWhenServed([this.endpointConfig, this.endpoint, this.scalableTarget], condition);
+    }
 
     this.acknowledgeWildcards(props, artifactPrefix, capturePrefix);
   }
@@ -444,4 +479,20 @@ function blueGreenPolicy(rollout: RolloutSettings): sagemaker.CfnEndpoint.BlueGr
     terminationWaitInSeconds: waitIntervalInSeconds,
     maximumExecutionTimeoutInSeconds: deploymentTimeoutSeconds(rollout),
   };
+}
+
+/** Puts every CloudFormation resource under the given constructs under the condition. */
+function onlyWhenServed(scopes: readonly IConstruct[], condition: CfnCondition): void {
+  for (const scope of scopes) {
+    for (const child of scope.node.findAll()) {
+      if (child instanceof CfnResource) child.cfnOptions.condition = condition;
+    }
+  }
+}
+
+/** A property object as CloudFormation spells it (PascalCase keys), for a value inside an intrinsic. */
+function asCloudFormation(value: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(value).map(([k, v]) => [`${k.charAt(0).toUpperCase()}${k.slice(1)}`, v]),
+  );
 }

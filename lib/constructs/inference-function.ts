@@ -1,4 +1,4 @@
-import { Duration, Fn, Stack } from 'aws-cdk-lib';
+import { CfnCondition, Duration, Stack } from 'aws-cdk-lib';
 import { acknowledgeRule } from '../compliance/acknowledge';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -15,7 +15,12 @@ import { FunctionPlacement, SecureFunction } from './secure-function';
 export interface ServedModelRef {
   readonly modelDataUrl: string;
   readonly artifactSha256: string;
+  /** A version number, or `none` while nothing is served (the function answers 503 NoModelDeployed). */
   readonly modelVersion: string;
+  /** `arn:aws:s3:::<bucket>/<key>` of the artifact: the one object the function may read. */
+  readonly artifactObjectArn: string;
+  /** Holds while a model is served; the artifact read grant exists only then. @default always served */
+  readonly whenServed?: CfnCondition;
 }
 
 export interface InferenceFunctionProps {
@@ -115,16 +120,19 @@ export class InferenceFunction extends Construct {
 
     props.pseudonymKey.grantDirectUse('InferenceFunctionPseudonymises', role, ['kms:GenerateMac']);
 
-    // Read exactly the served artifact (embedded scoring, or explanations on the SageMaker path): the
-    // gate's s3://bucket/key becomes arn:aws:s3:::bucket/key at deploy time.
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: ['s3:GetObject'],
-        resources: [
-          `arn:${stack.partition}:s3:::${Fn.select(1, Fn.split('s3://', props.model.modelDataUrl))}`,
-        ],
-      }),
-    );
+    // Read exactly the served artifact (embedded scoring, or explanations on the SageMaker path), in a
+    // policy of its own that exists only while a model is served: with nothing served there is no object
+    // to name, and no grant.
+    const artifactRead = new iam.ManagedPolicy(this, 'ServedArtifactRead', {
+      description: 'Read the one model artifact the gate verified for this deployment',
+      roles: [role],
+      statements: [
+        new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [props.model.artifactObjectArn] }),
+      ],
+    });
+    if (props.model.whenServed) {
+      (artifactRead.node.defaultChild as iam.CfnManagedPolicy).cfnOptions.condition = props.model.whenServed;
+    }
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: ['kms:Decrypt'],

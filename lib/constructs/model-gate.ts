@@ -45,14 +45,26 @@ export interface ResolvedModel {
   readonly artifactSha256: string;
   readonly approvalStatus: string;
   readonly artifactS3VersionId: string;
+  /** `arn:aws:s3:::<bucket>/<key>` of the verified artifact, or `none`. */
+  readonly artifactObjectArn: string;
+}
+
+export interface ResolveOptions {
+  /**
+   * The production model, when this selector resolves a shadow candidate: the candidate is checked only
+   * once a production model is served (before that, nothing is shadowed). @default checked always
+   */
+  readonly servedModel?: ResolvedModel;
 }
 
 /**
  * The deploy-time model gate (MODEL-2, MODEL-3): one provider, and one custom resource per version
  * selector (the production model, and a shadow candidate). Each resource resolves its version, refuses
  * one that is not approved where approval is required, re-hashes the artifact against the digest
- * recorded at publish time, and returns the model data location and image for the model resource, which
- * therefore cannot be created or changed before the gate has passed.
+ * recorded at publish time, and returns the model data location and image, which the served-model record
+ * hands to the endpoint and the API: they therefore cannot change before the gate has passed. With
+ * `latest-approved` and no Approved version yet (a new account), it resolves to `none` and nothing is
+ * served until a version is approved (ENV-4).
  */
 export class ModelGate extends Construct {
   readonly provider: SecureProvider;
@@ -138,7 +150,7 @@ export class ModelGate extends Construct {
    * Adds one gate resource for a version selector and returns what it resolved. `id` is part of the
    * CloudFormation logical id: renaming it replaces the gate resource (harmless: it holds no state).
    */
-  resolve(id: string, modelVersion: number | 'latest-approved'): ResolvedModel {
+  resolve(id: string, modelVersion: number | 'latest-approved', options: ResolveOptions = {}): ResolvedModel {
     if (modelVersion !== 'latest-approved' && (!Number.isInteger(modelVersion) || modelVersion < 1)) {
       throw new Error(
         `ModelGate ${this.node.id}: modelVersion must be 'latest-approved' or a positive integer`,
@@ -151,8 +163,10 @@ export class ModelGate extends Construct {
       DeployNonce: this.props.deployNonce,
     };
     if (this.props.fallbackImage) properties.FallbackImage = this.props.fallbackImage;
+    if (options.servedModel) properties.ServedModelVersion = options.servedModel.modelVersion;
     const resource = this.provider.resource(this, id, properties, MODEL_GATE_RESOURCE_TYPE);
-    resource.node.addDependency(this.props.registry.group, this.policy);
+    // The registry lives in the Data stack, which this stack depends on; the gate's own permissions first.
+    resource.node.addDependency(this.policy);
     const att = (name: string) => resource.getAttString(name);
     return {
       resource,
@@ -163,6 +177,7 @@ export class ModelGate extends Construct {
       artifactSha256: att('ArtifactSha256'),
       approvalStatus: att('ApprovalStatus'),
       artifactS3VersionId: att('ArtifactS3VersionId'),
+      artifactObjectArn: att('ArtifactObjectArn'),
     };
   }
 }

@@ -16,7 +16,8 @@ export interface ModelRegistryProps {
 /**
  * The environment's model registry (MODEL-2): one SageMaker model package group. Versions are
  * registered by `npm run model -- publish`, never by CloudFormation, so deleting the stack never
- * touches them; a group that still has versions cannot be deleted, which is why prod retains it.
+ * touches them; a group that still has versions cannot be deleted, which is why prod retains it. It lives
+ * in the Data stack, deployed before the gate, so a model can be published before anything is served.
  */
 export class ModelRegistry extends Construct {
   readonly group: sagemaker.CfnModelPackageGroup;
@@ -37,9 +38,17 @@ export class ModelRegistry extends Construct {
       modelPackageGroupDescription: props.description,
     });
     this.group.applyRemovalPolicy(props.removalPolicy);
-    // The literal name: users of the group add a dependency on `group` so they wait for it.
+    // Literal name and ARNs rather than attributes: the gate in a later stack names the group without a
+    // cross-stack export that would lock this stack (SageMaker lower-cases names in ARNs).
     this.groupName = props.groupName;
-    this.groupArn = this.group.attrModelPackageGroupArn;
+    this.groupArn = Arn.format(
+      {
+        service: 'sagemaker',
+        resource: 'model-package-group',
+        resourceName: props.groupName.toLowerCase(),
+      },
+      Stack.of(this),
+    );
     this.versionsArn = Arn.format(
       {
         service: 'sagemaker',

@@ -16,11 +16,10 @@ import {
 } from '../config';
 import { EncryptionKey } from '../constructs/encryption-key';
 import { InferenceFunction, ServedModelRef } from '../constructs/inference-function';
-import { MODEL_GATE_RESOURCE_TYPE } from '../constructs/model-gate';
 import { ApiAuthorizationProps, MAX_INSPECTABLE_BODY_BYTES, ProtectedApi } from '../constructs/protected-api';
 import { FunctionPlacement } from '../constructs/secure-function';
+import { ServedModelParameters } from '../constructs/served-model-record';
 import { projectBuckets } from './project-buckets';
-import { ServingStack } from './serving-stack';
 
 /** The feature specification the function bundles; the edge's request model is built from the same file. */
 export const FEATURE_SPEC_PATH = path.join(
@@ -42,9 +41,8 @@ export interface ApiStackProps extends StackProps {
   readonly names: ResourceNames;
   readonly placement: FunctionPlacement;
   readonly modelKey: kms.IKey;
-  readonly serving: ServingStack;
-  /** The stage's deploy nonce, so this stack's gate resolution runs on every deployment too. */
-  readonly deployNonce: string;
+  /** The SageMaker endpoint's name, in `sagemaker` mode. @default none: the function scores itself */
+  readonly endpointName?: string;
   readonly removalPolicy: RemovalPolicy;
 }
 
@@ -52,9 +50,10 @@ export interface ApiStackProps extends StackProps {
  * The inference API (NET-5, SEC-4, DATA-1, DATA-4, DATA-5, MODEL-3, KEY-1): the pseudonymisation key, the
  * inference function and the WAF-protected REST API in front of it.
  *
- * The served model is resolved here by a second run of the Serving stack's model gate (same provider, same
- * selector) rather than by importing the Serving stack's attributes: a cross-stack export cannot change
- * while it is imported, and the model location changes with every new model version.
+ * The served model comes from the served-model record the Serving stack's gate wrote in this deployment
+ * (SSM parameters resolved when this stack deploys), not from a cross-stack export, which could not change
+ * while imported. The endpoint stack reads the same record, so both agree on the version; while it says
+ * `none` (a new account) the function answers 503 NoModelDeployed.
  */
 export class ApiStack extends Stack {
   readonly pseudonymKey: EncryptionKey;
@@ -79,7 +78,8 @@ export class ApiStack extends Stack {
 
     const dataBucket = projectBuckets(this, props.names).data;
 
-    this.servedModel = this.resolveServedModel(props);
+    const served = new ServedModelParameters(this, 'ServedModel', props.names.servedModelParameters);
+    this.servedModel = { ...pickServedModel(served), whenServed: served.serves };
     // One request contract: the API's model and the function's compiled validator are this one document.
     const requestSchema = inferenceRequestSchema(spec, {
       maxBatchSize: env.api.maxBatchSize,
@@ -90,7 +90,7 @@ export class ApiStack extends Stack {
       mode: env.serving.mode,
       model: this.servedModel,
       modelKey: props.modelKey,
-      endpointName: props.serving.endpoint?.endpointName,
+      endpointName: props.endpointName,
       capture: {
         bucket: dataBucket,
         dataKey: props.placement.dataKey,
@@ -126,28 +126,6 @@ export class ApiStack extends Stack {
     new CfnOutput(this, 'ServedModelVersion', { value: this.servedModel.modelVersion });
   }
 
-  private resolveServedModel(props: ApiStackProps): ServedModelRef {
-    const { serving, environment: env } = props;
-    const properties: Record<string, string> = {
-      ModelPackageGroupName: serving.registry.groupName,
-      ModelVersion: String(env.serving.modelVersion),
-      RequireApproval: String(env.requireModelApproval),
-      DeployNonce: props.deployNonce,
-      FallbackImage: serving.image.uri,
-    };
-    const resource = serving.gate.provider.resource(
-      this,
-      'ServedModel',
-      properties,
-      MODEL_GATE_RESOURCE_TYPE,
-    );
-    return {
-      modelDataUrl: resource.getAttString('ModelDataUrl'),
-      artifactSha256: resource.getAttString('ArtifactSha256'),
-      modelVersion: resource.getAttString('ModelVersion'),
-    };
-  }
-
   private authorization(props: ApiStackProps): ApiAuthorizationProps {
     const api = props.environment.api;
     if (api.authorization === 'iam') return { kind: 'iam', allowedPrincipalArns: api.allowedPrincipalArns };
@@ -161,4 +139,13 @@ export class ApiStack extends Stack {
     );
     return { kind: 'cognito', userPool };
   }
+}
+
+function pickServedModel(served: ServedModelParameters): Omit<ServedModelRef, 'whenServed'> {
+  return {
+    modelDataUrl: served.modelDataUrl,
+    artifactSha256: served.artifactSha256,
+    modelVersion: served.modelVersion,
+    artifactObjectArn: served.artifactObjectArn,
+  };
 }

@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 import { DATA_BUCKET_PREFIXES, EnvironmentConfig, ResourceNames } from '../config';
 import { applyDataPerimeter, DataPerimeterProps } from '../constructs/data-perimeter';
 import { applyMfaDeleteGuard } from '../constructs/model-artifact-bucket';
+import { ModelRegistry } from '../constructs/model-registry';
 import { SecureBucket } from '../constructs/secure-bucket';
 
 export interface DataStackProps extends StackProps {
@@ -17,11 +18,16 @@ export interface DataStackProps extends StackProps {
   readonly removalPolicy: RemovalPolicy;
 }
 
-/** The buckets: server access logs, model artifacts (MODEL-1) and data (DATA-3), inside the perimeter (NET-6). */
+/**
+ * The buckets: server access logs, model artifacts (MODEL-1) and data (DATA-3), inside the perimeter
+ * (NET-6), and the model registry (MODEL-2): everything a model is published into, before any is served.
+ */
 export class DataStack extends Stack {
   readonly accessLogsBucket: SecureBucket;
   readonly modelBucket: SecureBucket;
   readonly dataBucket: SecureBucket;
+  /** The environment's model registry (MODEL-2): publishing needs it before anything is served. */
+  readonly registry: ModelRegistry;
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
     super(scope, id, props);
@@ -91,6 +97,12 @@ export class DataStack extends Stack {
       'NIST.800.53.R5-S3BucketReplicationEnabled',
       'The bucket holds customer data and inference captures that must stay in the environment region (data residency); replication would copy personal data to a second region. Durability comes from multi-AZ storage and versioning.',
     );
+
+    this.registry = new ModelRegistry(this, 'Registry', {
+      groupName: props.names.modelPackageGroup,
+      description: `Churn model versions for ${env.name}: artifact digest, commit, data version and metrics`,
+      removalPolicy: props.removalPolicy,
+    });
 
     const perimeter: DataPerimeterProps = {
       vpcEndpointId: props.s3Endpoint.vpcEndpointId,

@@ -1,13 +1,12 @@
 import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { FunctionPlacement } from '../constructs/secure-function';
 import { projectBuckets } from './project-buckets';
-import { DATA_BUCKET_PREFIXES, EnvironmentConfig, ResourceNames } from '../config';
-import { InferenceEndpoint } from '../constructs/inference-endpoint';
+import { EnvironmentConfig, ResourceNames } from '../config';
 import { ModelGate, ResolvedModel } from '../constructs/model-gate';
 import { ModelRegistry } from '../constructs/model-registry';
+import { ServedModelRecord } from '../constructs/served-model-record';
 import { XGBOOST_IMAGE_ACCOUNTS, xgboostImageUri } from '../../src/registry/xgboost-image';
 
 /** Where `npm run model -- publish` puts artifacts (its default `--key-prefix`). */
@@ -20,8 +19,8 @@ export interface ServingStackProps extends StackProps {
   /** Where the gate function runs and what encrypts its data; the endpoint uses the same VPC and keys. */
   readonly placement: FunctionPlacement;
   readonly modelKey: kms.IKey;
-  /** The environment's alert topic (AuditStack); rollback alarms notify it. */
-  readonly alertTopic: sns.ITopic;
+  /** The environment's registry (Data stack), named literally. */
+  readonly registry: ModelRegistry;
   /** Differs on every deployment so the gate runs every time (see ModelGateProps.deployNonce). */
   readonly deployNonce: string;
 }
@@ -58,18 +57,18 @@ export function servingImage(env: Pick<EnvironmentConfig, 'name' | 'region' | 's
 }
 
 /**
- * Model serving (MODEL-2..5): the environment's registry, the deploy-time gate and, in `sagemaker`
- * mode, the secure endpoint with blue/green rollout. In `embedded` mode there is no endpoint; the gate
- * still runs on every deployment and its verified artifact location is exposed for the API function.
+ * The model release (MODEL-2, MODEL-3): the deploy-time gate, which resolves the configured version in the
+ * environment's registry (Data stack), refuses one that may not be served and verifies its artifact, and
+ * the served-model record it writes for the stacks deployed after it (the SageMaker endpoint, the API).
+ * The gate runs on every deployment; on a new account with no Approved version it records `none`, and the
+ * rest of the environment deploys without a model (ENV-4).
  */
 export class ServingStack extends Stack {
-  readonly registry: ModelRegistry;
   readonly gate: ModelGate;
   /** The verified production model: `modelDataUrl`, `artifactSha256`, `modelVersion`, ... (deploy-time). */
   readonly servedModel: ResolvedModel;
   readonly shadowModel?: ResolvedModel;
-  /** Absent in `embedded` mode. */
-  readonly endpoint?: InferenceEndpoint;
+  readonly record: ServedModelRecord;
   readonly mode: EnvironmentConfig['serving']['mode'];
   readonly image: ServingImage;
 
@@ -80,13 +79,8 @@ export class ServingStack extends Stack {
     this.mode = env.serving.mode;
     this.image = servingImage(env);
 
-    this.registry = new ModelRegistry(this, 'Registry', {
-      groupName: props.names.modelPackageGroup,
-      description: `Churn model versions for ${env.name}: artifact digest, commit, data version and metrics`,
-      removalPolicy: props.placement.removalPolicy,
-    });
     this.gate = new ModelGate(this, 'Gate', {
-      registry: this.registry,
+      registry: props.registry,
       placement: props.placement,
       modelBucket: buckets.model,
       modelKey: props.modelKey,
@@ -96,39 +90,20 @@ export class ServingStack extends Stack {
       deployNonce: props.deployNonce,
     });
     this.servedModel = this.gate.resolve('ServedModel', env.serving.modelVersion);
+    if (env.serving.mode === 'sagemaker' && env.serving.shadowModelVersion !== undefined) {
+      // Same approval rule as production: in test and prod a candidate must be Approved even to shadow.
+      this.shadowModel = this.gate.resolve('ShadowModel', env.serving.shadowModelVersion, {
+        servedModel: this.servedModel,
+      });
+    }
+    this.record = new ServedModelRecord(this, 'Record', {
+      parameterPrefix: props.names.servedModelParameters,
+      production: this.servedModel,
+      shadow: this.shadowModel,
+    });
     // What this deployment serves, for the operator watching it and for the deployment record.
     new CfnOutput(this, 'ServedModelVersion', { value: this.servedModel.modelVersion });
     new CfnOutput(this, 'ServedModelPackageArn', { value: this.servedModel.modelPackageArn });
     new CfnOutput(this, 'ServedArtifactSha256', { value: this.servedModel.artifactSha256 });
-
-    if (env.serving.mode !== 'sagemaker') return;
-    if (env.serving.shadowModelVersion !== undefined) {
-      // Same approval rule as production: in test and prod a candidate must be Approved even to shadow.
-      this.shadowModel = this.gate.resolve('ShadowModel', env.serving.shadowModelVersion);
-    }
-    this.endpoint = new InferenceEndpoint(this, 'Endpoint', {
-      endpointName: `${props.projectName}-${env.name}`,
-      model: this.servedModel,
-      shadowModel: this.shadowModel,
-      vpc: props.placement.vpc,
-      instanceType: env.serving.instanceType,
-      instanceCount: env.serving.instanceCount,
-      maxInstanceCount: env.serving.maxInstanceCount,
-      rollout: env.serving.rollout,
-      dataCapturePercent: env.serving.dataCapturePercent,
-      modelBucket: buckets.model,
-      artifactPrefix: ARTIFACT_PREFIX,
-      modelKey: props.modelKey,
-      dataBucket: buckets.data,
-      capturePrefix: DATA_BUCKET_PREFIXES.capture,
-      dataKey: props.placement.dataKey,
-      logsKey: props.placement.logsKey,
-      logRetentionDays: props.placement.logRetentionDays,
-      removalPolicy: props.placement.removalPolicy,
-      alertTopic: props.alertTopic,
-      imageRepositoryArns: [this.image.repositoryArn],
-      executionRoleName: props.names.modelExecutionRole,
-    });
-    new CfnOutput(this, 'EndpointName', { value: this.endpoint.endpointName });
   }
 }

@@ -8,6 +8,7 @@ import { AuditStack } from '../stacks/audit-stack';
 import { CicdStack } from '../stacks/cicd-stack';
 import { DataProtectionStack } from '../stacks/data-protection-stack';
 import { DataStack } from '../stacks/data-stack';
+import { EndpointStack } from '../stacks/endpoint-stack';
 import { KeysStack } from '../stacks/keys-stack';
 import { MonitoringStack } from '../stacks/monitoring-stack';
 import { NetworkStack } from '../stacks/network-stack';
@@ -40,6 +41,8 @@ export class EnvironmentStage extends Stage {
   readonly data: DataStack;
   readonly audit: AuditStack;
   readonly serving: ServingStack;
+  /** The SageMaker endpoint, in `sagemaker` mode. */
+  readonly endpoint?: EndpointStack;
   readonly api: ApiStack;
   readonly dataProtection: DataProtectionStack;
   readonly cicd: CicdStack;
@@ -75,7 +78,7 @@ export class EnvironmentStage extends Stage {
     });
     this.data = new DataStack(this, 'Data', {
       ...common,
-      description: describe('model artifact, data and access-log buckets'),
+      description: describe('model registry, model artifact, data and access-log buckets'),
       environment: env,
       names,
       cdkQualifier: props.project.cdkQualifier,
@@ -118,21 +121,38 @@ export class EnvironmentStage extends Stage {
     this.dataProtection.addStackDependency(this.data);
 
     // Changes on every synth so the model gate re-resolves latest-approved and re-verifies the artifact;
-    // pass -c deployNonce=<pipeline run id> for a reproducible template. Serving and Api share it.
+    // pass -c deployNonce=<pipeline run id> for a reproducible template.
     const deployNonce = String(this.node.tryGetContext('deployNonce') ?? new Date().toISOString());
     this.serving = new ServingStack(this, 'Serving', {
       ...common,
-      description: describe('model registry, deploy-time model gate and SageMaker endpoint'),
+      description: describe('deploy-time model gate and the served-model record'),
       projectName: props.project.name,
       environment: env,
       names,
       placement,
       modelKey: this.keys.modelKey.key,
-      alertTopic: this.audit.alerts.topic,
+      registry: this.data.registry,
       deployNonce,
     });
-    // Serving names the buckets by their registered names (see project-buckets.ts), not by reference.
+    // Serving names the buckets and the registry by their registered names, not by reference.
     this.serving.addStackDependency(this.data);
+
+    // The endpoint and the API read the served-model record when they deploy, so they come after Serving.
+    if (env.serving.mode === 'sagemaker') {
+      this.endpoint = new EndpointStack(this, 'Endpoint', {
+        ...common,
+        description: describe('SageMaker endpoint of the served model (none until a version is approved)'),
+        projectName: props.project.name,
+        environment: env,
+        names,
+        placement,
+        modelKey: this.keys.modelKey.key,
+        alertTopic: this.audit.alerts.topic,
+        image: this.serving.image,
+      });
+      this.endpoint.addStackDependency(this.serving);
+      this.endpoint.addStackDependency(this.data);
+    }
 
     this.api = new ApiStack(this, 'Api', {
       ...common,
@@ -142,12 +162,13 @@ export class EnvironmentStage extends Stage {
       names,
       placement,
       modelKey: this.keys.modelKey.key,
-      serving: this.serving,
-      deployNonce,
+      endpointName: this.endpoint?.endpoint.endpointName,
       removalPolicy,
     });
-    // The Api names the buckets by their registered names (see project-buckets.ts), not by reference.
+    // The Api names the buckets by their registered names and reads the served-model record.
     this.api.addStackDependency(this.data);
+    this.api.addStackDependency(this.serving);
+    if (this.endpoint) this.api.addStackDependency(this.endpoint);
 
     this.monitoring = new MonitoringStack(this, 'Monitoring', {
       ...common,
@@ -158,7 +179,7 @@ export class EnvironmentStage extends Stage {
       placement,
       modelKey: this.keys.modelKey.key,
       alertTopic: this.audit.alerts.topic,
-      endpoint: this.serving.endpoint,
+      endpoint: this.endpoint?.endpoint,
       api: {
         restApi: this.api.api.api,
         inferenceFunction: this.api.inference.secureFunction.function,

@@ -110,7 +110,12 @@ function frameworkLambdaCall(p: EnvironmentPolicies, c: RowContext, action: stri
 
 describe.each(config.environments.map((e) => [e.name, e] as const))('%s', (name, env) => {
   const policies = environments.get(name)!;
-  const ctx: RowContext = { account: env.account, region: env.region, project: config.project.name, env: name };
+  const ctx: RowContext = {
+    account: env.account,
+    region: env.region,
+    project: config.project.name,
+    env: name,
+  };
   test.each(ROWS.map((row) => [row.call, row] as const))('%s', async (_call, row) => {
     expect(await decide(row.request(policies, ctx), env.account)).toBe(row.expected);
   });

@@ -135,7 +135,8 @@ export class EnvironmentPolicies {
     const matches = this.env
       .resources('AWS::S3::BucketPolicy')
       .filter(({ stack, resource }) => this.env.resolve(resource.Properties?.Bucket, stack) === bucketName);
-    if (matches.length !== 1) throw new UnresolvableError(`${matches.length} policies for bucket ${bucketName}`);
+    if (matches.length !== 1)
+      throw new UnresolvableError(`${matches.length} policies for bucket ${bucketName}`);
     const { stack, resource } = matches[0]!;
     return this.document(resource.Properties?.PolicyDocument, stack);
   }
@@ -146,9 +147,14 @@ export class EnvironmentPolicies {
     const arn = String(this.env.resolve({ Ref: logicalId }, stack));
     const policies = this.env
       .resources('AWS::SNS::TopicPolicy')
-      .filter(({ stack: s, resource }) => (this.env.resolve(resource.Properties?.Topics, s) as Json[]).includes(arn));
+      .filter(({ stack: s, resource }) =>
+        (this.env.resolve(resource.Properties?.Topics, s) as Json[]).includes(arn),
+      );
     if (policies.length !== 1) throw new UnresolvableError(`${policies.length} policies for topic ${arn}`);
-    return { arn, policy: this.document(policies[0]!.resource.Properties?.PolicyDocument, policies[0]!.stack) };
+    return {
+      arn,
+      policy: this.document(policies[0]!.resource.Properties?.PolicyDocument, policies[0]!.stack),
+    };
   }
 
   /** The interface or gateway endpoint for `serviceSuffix` (`lambda`, `kms`, `s3`, ...). */

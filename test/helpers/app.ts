@@ -51,6 +51,7 @@ export type CfnResource = {
   Type: string;
   Properties?: Record<string, unknown>;
   DeletionPolicy?: string;
+  Condition?: string;
   Metadata?: Record<string, unknown>;
 };
 

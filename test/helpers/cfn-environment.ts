@@ -65,7 +65,8 @@ export class CfnEnvironment {
 
   stackById(id: string): StackTemplate {
     const found = this.stacks.find((s) => s.id === id);
-    if (!found) throw new UnresolvableError(`no stack ${id} (have ${this.stacks.map((s) => s.id).join(', ')})`);
+    if (!found)
+      throw new UnresolvableError(`no stack ${id} (have ${this.stacks.map((s) => s.id).join(', ')})`);
     return found;
   }
 
@@ -83,7 +84,9 @@ export class CfnEnvironment {
     const matches = this.stacks.flatMap((stack) =>
       stack.stack.node
         .findAll()
-        .filter((c): c is CfnElement => CfnElement.isCfnElement(c) && `/${c.node.path}`.endsWith(`/${pathSuffix}`))
+        .filter(
+          (c): c is CfnElement => CfnElement.isCfnElement(c) && `/${c.node.path}`.endsWith(`/${pathSuffix}`),
+        )
         .map((c) => {
           const logicalId = stack.stack.resolve(c.logicalId) as string;
           return { stack, logicalId, resource: stack.template.Resources[logicalId]! };
@@ -99,9 +102,7 @@ export class CfnEnvironment {
   /** Resolves every intrinsic in `value`, as seen from `stack`. */
   resolve(value: Json, stack: StackTemplate): Json {
     if (Array.isArray(value)) {
-      return value
-        .map((v) => this.resolve(v, stack))
-        .filter((v) => v !== NO_VALUE);
+      return value.map((v) => this.resolve(v, stack)).filter((v) => v !== NO_VALUE);
     }
     if (value === null || typeof value !== 'object') return value;
     const entries = Object.entries(value as Record<string, Json>);

@@ -393,3 +393,31 @@ describe('embedded capture (DATA-3, DATA-4)', () => {
     expect(s3Mock.commandCalls(PutObjectCommand)).toHaveLength(0);
   });
 });
+
+describe('no model deployed yet (ENV-4)', () => {
+  const nothingServed = { ...SETTINGS, modelVersion: 'none' };
+
+  test('answers 503 NoModelDeployed with Retry-After, without loading a model or calling KMS', async () => {
+    const backend = jest.fn(() => Promise.resolve(EMBEDDED));
+    const d = deps(kms, { settings: nothingServed, backend });
+    const answer = await handleInference(jsonRequest(validRecord()), d);
+    expect(answer.statusCode).toBe(503);
+    expect(JSON.parse(answer.body).error).toEqual({
+      code: 'NoModelDeployed',
+      message: 'no model version has been approved and deployed in this environment yet',
+      requestId: 'req-1',
+    });
+    expect(answer.headers['Retry-After']).toBe('300');
+    expect(backend).not.toHaveBeenCalled();
+    expect(kmsMock.commandCalls(GenerateMacCommand)).toHaveLength(0);
+    expect(answer.body).not.toContain('9393-PPCEA');
+  });
+
+  test('an invalid request still gets its 400 first', async () => {
+    const answer = await handleInference(
+      jsonRequest({ ...validRecord(), tenure: -1 }),
+      deps(kms, { settings: nothingServed }),
+    );
+    expect(answer.statusCode).toBe(400);
+  });
+});

@@ -7,7 +7,12 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { onGateEvent, parseGateProperties } from '../../../lambda/model-gate/core';
+import {
+  NO_MODEL,
+  noModelPhysicalId,
+  onGateEvent,
+  parseGateProperties,
+} from '../../../lambda/model-gate/core';
 import { RegistryError } from '../../../src/registry';
 import {
   ARTIFACT_BYTES,
@@ -97,6 +102,7 @@ describe('model gate: approved version', () => {
         Image: IMAGE,
         ApprovalStatus: 'Approved',
         ArtifactS3VersionId: 'ver-1',
+        ArtifactObjectArn: `arn:aws:s3:::${BUCKET}/${ARTIFACT_KEY}`,
       },
     });
     expect(sagemaker.commandCalls(DescribeModelPackageGroupCommand)[0].args[0].input).toEqual({
@@ -249,12 +255,41 @@ describe('model gate: missing things', () => {
     expect(error.message).toContain(`model package group '${GROUP}' does not exist`);
   });
 
-  it('refuses latest-approved when nothing is Approved', async () => {
+  it('ENV-4 serves nothing on the first deploy while no version is Approved, instead of failing it', async () => {
+    sagemaker.on(ListModelPackagesCommand).resolves({ ModelPackageSummaryList: [] });
+    const latest = { ...prod, ModelVersion: 'latest-approved' };
+    const created = await onGateEvent(event('Create', latest), clients);
+    expect(created.PhysicalResourceId).toBe(noModelPhysicalId(GROUP));
+    expect(Object.values(created.Data!).every((v) => v === NO_MODEL)).toBe(true);
+    // Still nothing approved on the next deploy: still nothing served, still no failure.
+    const updated = await onGateEvent(event('Update', latest, created.PhysicalResourceId), clients);
+    expect(updated).toEqual(created);
+    expect(s3.calls()).toHaveLength(0);
+  });
+
+  it('refuses to stop serving when every Approved version is gone after a model was served', async () => {
     sagemaker.on(ListModelPackagesCommand).resolves({ ModelPackageSummaryList: [] });
     const error = await refusal(
-      onGateEvent(event('Create', { ...prod, ModelVersion: 'latest-approved' }), clients),
+      onGateEvent(event('Update', { ...prod, ModelVersion: 'latest-approved' }, packageArn(3)), clients),
     );
-    expect(error.message).toContain('has no Approved version');
+    expect(error.kind).toBe('notApproved');
+    expect(error.message).toContain(`serves ${packageArn(3)}`);
+  });
+
+  it('does not check a shadow candidate while the production model is none', async () => {
+    const response = await onGateEvent(
+      event('Create', { ...prod, ModelVersion: '2', ServedModelVersion: NO_MODEL }),
+      clients,
+    );
+    expect(response.Data?.ModelVersion).toBe(NO_MODEL);
+    expect(sagemaker.calls()).toHaveLength(0);
+  });
+
+  it('still refuses a missing pinned version on a first deploy: only latest-approved may resolve to nothing', async () => {
+    sagemaker
+      .on(DescribeModelPackageCommand)
+      .rejects(sageMakerError('ValidationException', `ModelPackage ${packageArn(4)} does not exist.`));
+    await refusal(onGateEvent(event('Create', { ...prod, ServedModelVersion: '3' }), clients));
   });
 
   it.each<[string, Props, RegExp]>([

@@ -262,8 +262,16 @@ describe('the inference function (KEY-1, NET-1, DATA-1)', () => {
 
   test('embedded mode (dev) serves the gate-resolved artifact and writes capture under the capture prefix', () => {
     expect(env.SERVING_MODE).toBe('embedded');
-    expect(JSON.stringify(env.MODEL_DATA_URL)).toContain('ModelDataUrl');
-    expect(JSON.stringify(env.MODEL_SHA256)).toContain('ArtifactSha256');
+    // From the served-model record the gate wrote in this deployment, resolved when the stack deploys.
+    const parameters = devApi.toJSON().Parameters as Record<string, { Type: string; Default: string }>;
+    const recordOf = (value: unknown) => parameters[(value as { Ref: string }).Ref]!;
+    expect(recordOf(env.MODEL_DATA_URL)).toEqual({
+      Type: 'AWS::SSM::Parameter::Value<String>',
+      Default: '/churn/dev/served-model/model-data-url',
+      Description: expect.any(String),
+    });
+    expect(recordOf(env.MODEL_SHA256).Default).toBe('/churn/dev/served-model/artifact-sha256');
+    expect(recordOf(env.MODEL_VERSION).Default).toBe('/churn/dev/served-model/version');
     expect(env.CAPTURE_PREFIX).toBe('capture/churn-dev/');
     // The customer id rule lives in the request model the function ships compiled, not in a second copy.
     expect(env.CUSTOMER_ID_PATTERN).toBeUndefined();
@@ -284,6 +292,25 @@ describe('the inference function (KEY-1, NET-1, DATA-1)', () => {
     );
     expect(policies).toContain('sagemaker:InvokeEndpoint');
     expect(policies).toContain('endpoint/churn-test');
+  });
+
+  test('ENV-4 the function may read exactly the served artifact, and only while a model is served', () => {
+    const json = devApi.toJSON() as {
+      Resources: Record<string, { Type: string; Condition?: string; Properties: Json }>;
+      Conditions: Record<string, unknown>;
+      Parameters: Record<string, { Default: string }>;
+    };
+    const reads = Object.values(json.Resources).filter(
+      (r) => r.Type === 'AWS::IAM::ManagedPolicy' && JSON.stringify(r.Properties).includes('s3:GetObject'),
+    );
+    const artifactRead = reads.filter((r) => JSON.stringify(r.Properties).includes('artifactobjectarn'));
+    expect(artifactRead).toHaveLength(1);
+    const [policy] = artifactRead;
+    const [statement] = (policy!.Properties.PolicyDocument as { Statement: Statement[] }).Statement;
+    expect(json.Parameters[(statement!.Resource as { Ref: string }).Ref]!.Default).toBe(
+      '/churn/dev/served-model/artifact-object-arn',
+    );
+    expect(JSON.stringify(json.Conditions[policy!.Condition!])).toContain('"none"');
   });
 
   test('the pseudonymisation key is an HMAC key only the function may use, for GenerateMac only', () => {

@@ -12,11 +12,16 @@ const testApp = buildTestApp();
 test('ENV-4 no resource of any environment keeps a fixed name (or an account singleton) through a rollback of its creation', () => {
   const retainedWithFixedName: string[] = [];
   for (const { label, template } of allTemplates(testApp)) {
-    for (const [id, resource] of Object.entries(template.toJSON().Resources as Record<string, {
-      Type: string;
-      DeletionPolicy?: string;
-      Properties?: Record<string, unknown>;
-    }>)) {
+    for (const [id, resource] of Object.entries(
+      template.toJSON().Resources as Record<
+        string,
+        {
+          Type: string;
+          DeletionPolicy?: string;
+          Properties?: Record<string, unknown>;
+        }
+      >,
+    )) {
       if (resource.DeletionPolicy !== 'Retain') continue;
       const typeName = resource.Type.split('::').pop()!;
       const named = resource.Properties?.[`${typeName}Name`] ?? resource.Properties?.Name;

@@ -1,4 +1,4 @@
-import { App, CustomResource, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -10,7 +10,8 @@ import {
   InferenceEndpoint,
   InferenceEndpointProps,
 } from '../../../lib/constructs/inference-endpoint';
-import { ModelGate, ResolvedModel } from '../../../lib/constructs/model-gate';
+import { ModelGate } from '../../../lib/constructs/model-gate';
+import { ServedModelParameters } from '../../../lib/constructs/served-model-record';
 import { ModelRegistry } from '../../../lib/constructs/model-registry';
 import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
 import cdkJson from '../../../cdk.json';
@@ -26,19 +27,9 @@ function fixture() {
     subnetConfiguration: [{ name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
   });
   const network = { vpc, workloadSecurityGroup: new ec2.SecurityGroup(stack, 'Workload', { vpc }) };
-  const gate = new CustomResource(stack, 'FakeGate', {
-    serviceToken: 'arn:aws:lambda:eu-west-1:111111111111:function:gate',
-  });
-  const model: ResolvedModel = {
-    resource: gate,
-    modelDataUrl: gate.getAttString('ModelDataUrl'),
-    image: gate.getAttString('Image'),
-    modelPackageArn: gate.getAttString('ModelPackageArn'),
-    modelVersion: gate.getAttString('ModelVersion'),
-    artifactSha256: gate.getAttString('ArtifactSha256'),
-    approvalStatus: gate.getAttString('ApprovalStatus'),
-    artifactS3VersionId: gate.getAttString('ArtifactS3VersionId'),
-  };
+  // The served-model record as the endpoint stack reads it: SSM-typed parameters and their condition.
+  const served = new ServedModelParameters(stack, 'Served', '/churn/unit/served-model/');
+  const model = { source: served, whenServed: served.serves };
   const base: InferenceEndpointProps = {
     endpointName: 'churn-unit',
     model,
@@ -156,11 +147,40 @@ describe('a standalone endpoint', () => {
     expect(doc).not.toContain('ecr:');
   });
 
-  test('the endpoint waits for the role permissions, and the model for the gate', () => {
+  test('the endpoint waits for the role permissions; the model takes its artifact and image from the record', () => {
     const [, model] = Object.entries(template.findResources('AWS::SageMaker::Model'))[0];
-    expect(model.DependsOn).toEqual(expect.arrayContaining(['FakeGate']));
+    expect(JSON.stringify(model.DependsOn)).toContain('EndpointExecutionRolePermissions');
+    const parameters = template.toJSON().Parameters as Record<string, { Default: string }>;
+    const container = model.Properties.PrimaryContainer as Record<string, { Ref: string }>;
+    expect(parameters[container.ModelDataUrl!.Ref]!.Default).toBe('/churn/unit/served-model/model-data-url');
+    expect(parameters[container.Image!.Ref]!.Default).toBe('/churn/unit/served-model/image');
     const [, ep] = Object.entries(template.findResources('AWS::SageMaker::Endpoint'))[0];
     expect(JSON.stringify(ep.DependsOn)).toContain('EndpointExecutionRolePermissions');
+  });
+
+  test('ENV-4 model, config, endpoint and scaling exist only while the record names a model', () => {
+    const json = template.toJSON() as {
+      Resources: Record<string, { Type: string; Condition?: string }>;
+      Conditions: Record<string, unknown>;
+      Parameters: Record<string, { Type: string; Default: string }>;
+    };
+    const conditional = Object.values(json.Resources)
+      .filter((r) => r.Condition !== undefined)
+      .map((r) => r.Type)
+      .sort();
+    expect(conditional).toEqual([
+      'AWS::ApplicationAutoScaling::ScalableTarget',
+      'AWS::ApplicationAutoScaling::ScalingPolicy',
+      'AWS::SageMaker::Endpoint',
+      'AWS::SageMaker::EndpointConfig',
+      'AWS::SageMaker::Model',
+    ]);
+    const [condition] = Object.values(json.Conditions);
+    expect(JSON.stringify(condition)).toContain('"none"');
+    const version = Object.values(json.Parameters).find(
+      (p) => p.Default === '/churn/unit/served-model/version',
+    );
+    expect(version?.Type).toBe('AWS::SSM::Parameter::Value<String>');
   });
 });
 

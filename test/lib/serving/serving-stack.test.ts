@@ -20,7 +20,11 @@ const testApp = buildTestApp();
 const config = exampleConfig();
 const envOf = (name: string) => config.environments.find((e) => e.name === name)!;
 const serving = (stageName: string) => testApp.stage(stageName).serving;
-const templateOf = (stageName: string) => Template.fromStack(serving(stageName));
+/** The gate and the served-model record. */
+const servingTemplate = (stageName: string) => Template.fromStack(serving(stageName));
+/** The SageMaker endpoint (sagemaker mode only). */
+const templateOf = (stageName: string) => Template.fromStack(testApp.stage(stageName).endpoint!);
+const registryTemplate = (stageName: string) => Template.fromStack(testApp.stage(stageName).data);
 
 function only(template: Template, type: string): [string, CfnResource] {
   const found = resourcesOfType(template, type);
@@ -58,20 +62,29 @@ function buildVariant(change: (raw: { environments: Record<string, Json> }) => v
 
 describe('MODEL-2: a model package group per environment', () => {
   test.each(['Dev', 'Test', 'Prod'])('%s has its own group named by the naming registry', (stage) => {
-    const group = props(only(templateOf(stage), 'AWS::SageMaker::ModelPackageGroup'));
+    const group = props(only(registryTemplate(stage), 'AWS::SageMaker::ModelPackageGroup'));
     expect(group.ModelPackageGroupName).toBe(`churn-${stage.toLowerCase()}`);
   });
 
-  test('the group (and its approval history) is retained in prod', () => {
-    expect(only(templateOf('Prod'), 'AWS::SageMaker::ModelPackageGroup')[1].DeletionPolicy).toBe('RetainExceptOnCreate');
-    expect(only(templateOf('Test'), 'AWS::SageMaker::ModelPackageGroup')[1].DeletionPolicy).toBe('Delete');
+  test('the group lives in the Data stack, deployed before the gate, so a model can be published first (ENV-4)', () => {
+    expect(resourcesOfType(servingTemplate('Prod'), 'AWS::SageMaker::ModelPackageGroup')).toHaveLength(0);
+    expect(serving('Prod').dependencies.map((d) => d.node.id)).toContain('Data');
+  });
+
+  test('the group (and its approval history) is retained in prod, except when its creation rolls back', () => {
+    expect(only(registryTemplate('Prod'), 'AWS::SageMaker::ModelPackageGroup')[1].DeletionPolicy).toBe(
+      'RetainExceptOnCreate',
+    );
+    expect(only(registryTemplate('Test'), 'AWS::SageMaker::ModelPackageGroup')[1].DeletionPolicy).toBe(
+      'Delete',
+    );
   });
 });
 
 describe('MODEL-2, MODEL-3: the deploy-time gate', () => {
   test('test and prod require approval; dev lets a pending version through', () => {
     const required = (stage: string) =>
-      gateResources(templateOf(stage)).map(([, r]) => r.Properties!.RequireApproval);
+      gateResources(servingTemplate(stage)).map(([, r]) => r.Properties!.RequireApproval);
     expect(required('Dev')).toEqual(['false']);
     expect(required('Test')).toEqual(['true']);
     expect(required('Prod')).toEqual(['true', 'true']);
@@ -79,7 +92,9 @@ describe('MODEL-2, MODEL-3: the deploy-time gate', () => {
 
   test('each gate names the group and the configured version, with a deploy nonce so it runs every deployment', () => {
     for (const stage of ['Dev', 'Test', 'Prod']) {
-      const [, gate] = gateResources(templateOf(stage)).find(([id]) => id.startsWith('GateServedModel'))!;
+      const [, gate] = gateResources(servingTemplate(stage)).find(([id]) =>
+        id.startsWith('GateServedModel'),
+      )!;
       expect(gate.Properties).toMatchObject({
         ModelPackageGroupName: `churn-${stage.toLowerCase()}`,
         ModelVersion: 'latest-approved',
@@ -98,17 +113,17 @@ describe('MODEL-2, MODEL-3: the deploy-time gate', () => {
   });
 
   test('the fallback image is the built-in XGBoost image of the region', () => {
-    const [, gate] = gateResources(templateOf('Test'))[0];
+    const [, gate] = gateResources(servingTemplate('Test'))[0];
     expect(gate.Properties!.FallbackImage).toBe(
       '141502667606.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-xgboost:1.7-1',
     );
   });
 
   test('the gate may read only its group, its versions, and artifacts under models/', () => {
-    const statements = statementsOfPolicy(templateOf('Prod'), 'GateGatePermissions');
-    expect(
-      JSON.stringify(statementFor(statements, 'sagemaker:DescribeModelPackageGroup').Resource),
-    ).toContain('ModelPackageGroupArn');
+    const statements = statementsOfPolicy(servingTemplate('Prod'), 'GateGatePermissions');
+    expect(statementFor(statements, 'sagemaker:DescribeModelPackageGroup').Resource).toBe(
+      'arn:aws:sagemaker:eu-west-1:333333333333:model-package-group/churn-prod',
+    );
     expect(JSON.stringify(statementFor(statements, 'sagemaker:DescribeModelPackage').Resource)).toContain(
       ':model-package/churn-prod/*',
     );
@@ -122,7 +137,7 @@ describe('MODEL-2, MODEL-3: the deploy-time gate', () => {
   });
 
   test('the gate function has the time and memory to hash a large artifact', () => {
-    const functions = resourcesOfType(templateOf('Prod'), 'AWS::Lambda::Function')
+    const functions = resourcesOfType(servingTemplate('Prod'), 'AWS::Lambda::Function')
       .map(([, f]) => f.Properties as Json)
       .filter((f) => String(f.Description).startsWith('Model gate'));
     expect(functions).toHaveLength(1);
@@ -130,14 +145,33 @@ describe('MODEL-2, MODEL-3: the deploy-time gate', () => {
     expect(functions[0].MemorySize as number).toBeGreaterThanOrEqual(512);
   });
 
-  test('the model takes its artifact and image from the gate, so it cannot change before the gate passes', () => {
+  test('the model takes its artifact and image from the record the gate wrote, so it cannot change before the gate passes', () => {
     const [, model] = resourcesOfType(templateOf('Prod'), 'AWS::SageMaker::Model').find(([id]) =>
       id.startsWith('EndpointModel'),
     )!;
-    const container = model.Properties!.PrimaryContainer as Json;
-    const gateId = gateResources(templateOf('Prod')).find(([id]) => id.startsWith('GateServedModel'))![0];
-    expect(container.ModelDataUrl).toEqual({ 'Fn::GetAtt': [gateId, 'ModelDataUrl'] });
-    expect(container.Image).toEqual({ 'Fn::GetAtt': [gateId, 'Image'] });
+    const container = model.Properties!.PrimaryContainer as Record<string, { Ref: string }>;
+    const parameters = templateOf('Prod').toJSON().Parameters as Record<string, { Default: string }>;
+    expect(parameters[container.ModelDataUrl!.Ref]!.Default).toBe('/churn/prod/served-model/model-data-url');
+    expect(parameters[container.Image!.Ref]!.Default).toBe('/churn/prod/served-model/image');
+    // ... which only the gate writes: each record parameter's value is the gate resource's answer.
+    const gateId = gateResources(servingTemplate('Prod')).find(([id]) =>
+      id.startsWith('GateServedModel'),
+    )![0];
+    const record = resourcesOfType(servingTemplate('Prod'), 'AWS::SSM::Parameter').map(
+      ([, p]) => p.Properties!,
+    );
+    expect(record.find((p) => p.Name === '/churn/prod/served-model/model-data-url')!.Value).toEqual({
+      'Fn::GetAtt': [gateId, 'ModelDataUrl'],
+    });
+    expect(record.find((p) => p.Name === '/churn/prod/served-model/image')!.Value).toEqual({
+      'Fn::GetAtt': [gateId, 'Image'],
+    });
+  });
+
+  test('the endpoint stack deploys after the gate, so it reads the record the gate wrote in the same deploy', () => {
+    for (const stage of ['Test', 'Prod']) {
+      expect(testApp.stage(stage).endpoint!.dependencies.map((d) => d.node.id)).toContain('Serving');
+    }
   });
 });
 
@@ -317,7 +351,7 @@ describe('MODEL-5: safe rollout', () => {
       };
     });
     const test = built.stages.find((s) => s.stageName === 'Test')!;
-    const endpoint = props(only(Template.fromStack(test.serving), 'AWS::SageMaker::Endpoint'));
+    const endpoint = props(only(Template.fromStack(test.endpoint!), 'AWS::SageMaker::Endpoint'));
     expect((endpoint.DeploymentConfig as Json).BlueGreenUpdatePolicy).toMatchObject({
       TrafficRoutingConfiguration: {
         Type: 'LINEAR',
@@ -331,16 +365,26 @@ describe('MODEL-5: safe rollout', () => {
 describe('MODEL-5: shadow variant', () => {
   test('prod shadows the configured candidate through its own gate resource and model', () => {
     const prod = templateOf('Prod');
-    const shadowGate = gateResources(prod).find(([id]) => id.startsWith('GateShadowModel'))!;
-    expect(shadowGate[1].Properties).toMatchObject({ ModelVersion: '2', RequireApproval: 'true' });
+    const gates = gateResources(servingTemplate('Prod'));
+    const shadowGate = gates.find(([id]) => id.startsWith('GateShadowModel'))!;
+    const servedGate = gates.find(([id]) => id.startsWith('GateServedModel'))!;
+    // Checked only once a production model is served: before that, nothing is shadowed.
+    expect(shadowGate[1].Properties).toMatchObject({
+      ModelVersion: '2',
+      RequireApproval: 'true',
+      ServedModelVersion: { 'Fn::GetAtt': [servedGate[0], 'ModelVersion'] },
+    });
     const [shadowModelId, shadowModel] = resourcesOfType(prod, 'AWS::SageMaker::Model').find(([id]) =>
       id.startsWith('EndpointShadowModel'),
     )!;
-    expect((shadowModel.Properties!.PrimaryContainer as Json).ModelDataUrl).toEqual({
-      'Fn::GetAtt': [shadowGate[0], 'ModelDataUrl'],
-    });
-    const shadows = props(only(prod, 'AWS::SageMaker::EndpointConfig')).ShadowProductionVariants as Json[];
-    expect(shadows).toEqual([
+    const parameters = prod.toJSON().Parameters as Record<string, { Default: string }>;
+    const url = (shadowModel.Properties!.PrimaryContainer as Record<string, { Ref: string }>).ModelDataUrl!;
+    expect(parameters[url.Ref]!.Default).toBe('/churn/prod/served-model/shadow/model-data-url');
+    const shadows = props(only(prod, 'AWS::SageMaker::EndpointConfig')).ShadowProductionVariants as {
+      'Fn::If': [string, Json[], unknown];
+    };
+    expect(shadows['Fn::If'][0]).toBe(shadowModel.Condition);
+    expect(shadows['Fn::If'][1]).toEqual([
       expect.objectContaining({
         VariantName: 'shadow',
         ModelName: { 'Fn::GetAtt': [shadowModelId, 'ModelName'] },
@@ -350,28 +394,27 @@ describe('MODEL-5: shadow variant', () => {
 
   test('without a shadow version there is no shadow gate, model or variant', () => {
     const test = templateOf('Test');
-    expect(gateResources(test)).toHaveLength(1);
+    expect(gateResources(servingTemplate('Test'))).toHaveLength(1);
     expect(resourcesOfType(test, 'AWS::SageMaker::Model')).toHaveLength(1);
     expect(props(only(test, 'AWS::SageMaker::EndpointConfig')).ShadowProductionVariants).toBeUndefined();
   });
 });
 
 describe('embedded serving mode', () => {
-  const dev = templateOf('Dev');
+  const dev = servingTemplate('Dev');
 
-  test('creates no SageMaker model, endpoint config, endpoint or scaling in dev', () => {
+  test('has no endpoint stack, so no SageMaker model, endpoint config, endpoint or scaling in dev', () => {
+    expect(testApp.stage('Dev').endpoint).toBeUndefined();
     for (const type of [
       'AWS::SageMaker::Model',
       'AWS::SageMaker::EndpointConfig',
       'AWS::SageMaker::Endpoint',
-      'AWS::ApplicationAutoScaling::ScalableTarget',
     ]) {
       expect({ type, found: resourcesOfType(dev, type).length }).toEqual({ type, found: 0 });
     }
-    expect(serving('Dev').endpoint).toBeUndefined();
   });
 
-  test('still runs the gate and exposes its verified artifact for the API function', () => {
+  test('still runs the gate and records its verified artifact for the API function', () => {
     expect(gateResources(dev)).toHaveLength(1);
     const [gateId] = gateResources(dev)[0];
     const stack = serving('Dev');
@@ -380,6 +423,17 @@ describe('embedded serving mode', () => {
     expect(resolve(stack.servedModel.artifactSha256)).toEqual({ 'Fn::GetAtt': [gateId, 'ArtifactSha256'] });
     expect(resolve(stack.servedModel.modelVersion)).toEqual({ 'Fn::GetAtt': [gateId, 'ModelVersion'] });
     dev.hasOutput('ServedModelVersion', { Value: { 'Fn::GetAtt': [gateId, 'ModelVersion'] } });
+    const names = resourcesOfType(dev, 'AWS::SSM::Parameter')
+      .map(([, p]) => p.Properties!.Name)
+      .sort();
+    expect(names).toEqual([
+      '/churn/dev/served-model/artifact-object-arn',
+      '/churn/dev/served-model/artifact-sha256',
+      '/churn/dev/served-model/image',
+      '/churn/dev/served-model/model-data-url',
+      '/churn/dev/served-model/model-package-arn',
+      '/churn/dev/served-model/version',
+    ]);
   });
 });
 
@@ -396,10 +450,10 @@ describe('container image', () => {
     const built = buildVariant((raw) => {
       (raw.environments.test.serving as Json).containerImage = image;
     });
-    const test = Template.fromStack(built.stages.find((s) => s.stageName === 'Test')!.serving);
-    expect(gateResources(test)[0][1].Properties!.FallbackImage).toBe(image);
+    const stage = built.stages.find((s) => s.stageName === 'Test')!;
+    expect(gateResources(Template.fromStack(stage.serving))[0][1].Properties!.FallbackImage).toBe(image);
     const pull = statementFor(
-      statementsOfPolicy(test, 'EndpointExecutionRolePermissions'),
+      statementsOfPolicy(Template.fromStack(stage.endpoint!), 'EndpointExecutionRolePermissions'),
       'ecr:BatchGetImage',
     );
     expect(pull.Resource).toBe('arn:aws:ecr:eu-west-1:123456789012:repository/churn/xgboost-serving');
@@ -414,9 +468,10 @@ describe('container image', () => {
   });
 });
 
-test('the serving stack deploys after the network, keys, buckets and alert topic it uses', () => {
-  const deps = serving('Prod')
-    .dependencies.map((s: Stack) => s.node.id)
-    .sort();
-  expect(deps).toEqual(expect.arrayContaining(['Audit', 'Data', 'Keys', 'Network']));
+test('the serving and endpoint stacks deploy after the network, keys, buckets and alert topic they use', () => {
+  const ids = (stack: Stack) => stack.dependencies.map((s: Stack) => s.node.id).sort();
+  expect(ids(serving('Prod'))).toEqual(expect.arrayContaining(['Data', 'Keys', 'Network']));
+  expect(ids(testApp.stage('Prod').endpoint!)).toEqual(
+    expect.arrayContaining(['Audit', 'Data', 'Keys', 'Network', 'Serving']),
+  );
 });

@@ -30,9 +30,9 @@ describe('ChurnControls-RetrySafeFixedNames (ENV-4)', () => {
       logGroupName: '/aws/sagemaker/Endpoints/x',
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    new sagemaker.CfnModelPackageGroup(stack, 'Registry', { modelPackageGroupName: 'churn-prod' }).applyRemovalPolicy(
-      RemovalPolicy.RETAIN,
-    );
+    new sagemaker.CfnModelPackageGroup(stack, 'Registry', {
+      modelPackageGroupName: 'churn-prod',
+    }).applyRemovalPolicy(RemovalPolicy.RETAIN);
     new CfnResource(stack, 'RawTopic', {
       type: 'AWS::SNS::Topic',
       properties: { TopicName: 'alerts' },

@@ -1,0 +1,7 @@
+/**
+ * The value every field of the served-model record takes while nothing is served: a new environment whose
+ * registry has no Approved version yet. The model gate writes it, the endpoint stack creates no SageMaker
+ * endpoint for it, and the inference function answers 503 NoModelDeployed. Kept free of any import, so
+ * the gate, the function and the infrastructure code share it without loading each other's dependencies.
+ */
+export const NOTHING_SERVED = 'none';
