@@ -15,6 +15,7 @@ export interface CfnTemplate {
   readonly Description?: string;
   readonly Resources?: Record<string, TemplateResource>;
   readonly Outputs?: Record<string, { Value: unknown; Export?: { Name: unknown } }>;
+  readonly Parameters?: Record<string, { Type: string; Default?: string }>;
 }
 
 /** One stack of the cloud assembly with its parsed template. */

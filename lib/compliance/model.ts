@@ -152,7 +152,20 @@ export class EnvironmentModel {
       return target ? { target, attribute: String(attribute) } : undefined;
     }
     const out = this.output(v);
-    return out ? this.attributeOf(out.value, out.stack) : undefined;
+    if (out) return this.attributeOf(out.value, out.stack);
+    const ssm = this.ssmParameterOf(v, from);
+    return ssm ? this.attributeOf(ssm.props.Value, ssm.stack) : undefined;
+  }
+
+  /**
+   * The SSM parameter resource an SSM-typed stack parameter resolves to at deploy time, when another stack
+   * of this environment writes it (the served-model record the model gate writes).
+   */
+  ssmParameterOf(value: Record<string, unknown>, from: StackArtifact): ResourceHandle | undefined {
+    if (typeof value.Ref !== 'string') return undefined;
+    const parameter = from.template.Parameters?.[value.Ref];
+    if (!parameter || !parameter.Type.startsWith('AWS::SSM::Parameter::Value')) return undefined;
+    return this.ofType('AWS::SSM::Parameter').find((p) => p.props.Name === parameter.Default);
   }
 
   /** Every resource referenced anywhere inside a value (a policy, an ARN built with Fn::Join, ...). */

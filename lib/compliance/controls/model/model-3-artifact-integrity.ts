@@ -3,7 +3,10 @@ import { defineControl, Findings } from '../control';
 import { apiBackends, list } from '../template-readers';
 import { MODEL_GATE_TYPE } from './model-2-registry-approval';
 
-/** The gate attribute a value is, when it is `Fn::GetAtt` of a model gate (directly or across stacks). */
+/**
+ * The gate attribute a value is, when it is `Fn::GetAtt` of a model gate: directly, across stacks, or
+ * through the served-model record (an SSM parameter whose value the gate's answer is).
+ */
 function gateAttribute(
   model: EnvironmentModel,
   value: unknown,
@@ -33,7 +36,7 @@ export const MODEL_3 = defineControl({
     },
     {
       file: 'test/lib/serving/serving-stack.test.ts',
-      name: 'MODEL-2, MODEL-3: the deploy-time gate the model takes its artifact and image from the gate, so it cannot change before the gate passes',
+      name: 'MODEL-2, MODEL-3: the deploy-time gate the model takes its artifact and image from the record the gate wrote, so it cannot change before the gate passes',
     },
   ],
   evaluate(ctx) {
