@@ -433,9 +433,11 @@ describe('ENV-2, ENV-3: lifecycle protection and tags', () => {
     );
     expect(resources.length).toBeGreaterThan(100);
     for (const { where, props } of resources) {
-      const tags = Object.fromEntries(
-        ((props.Tags as Array<{ Key: string; Value: string }>) ?? []).map((t) => [t.Key, t.Value]),
-      );
+      // A list of {Key, Value} for most types; a plain map for some (AWS::SSM::Parameter).
+      const raw = props.Tags ?? [];
+      const tags: Record<string, string> = Array.isArray(raw)
+        ? Object.fromEntries((raw as Array<{ Key: string; Value: string }>).map((t) => [t.Key, t.Value]))
+        : (raw as Record<string, string>);
       const env = where.split('/')[0].toLowerCase();
       expect({
         where,
