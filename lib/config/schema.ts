@@ -491,6 +491,13 @@ function environmentSchema(env: EnvironmentName) {
           .default('Medium')
           .describe('Findings of at least this severity are sent to the alert topic.'),
       }),
+      cicd: section({
+        githubOidcProvider: oneOf(['create', 'existing'])
+          .default('create')
+          .describe(
+            "GitHub's OIDC provider for the deploy role (SEC-3): `create` it in the Cicd stack, or use the `existing` one, since IAM allows one provider per issuer URL per account (`npm run preflight` tells which).",
+          ),
+      }),
       serving: servingSchema(env),
       api: apiSchema,
       monitoring: monitoringSchema,

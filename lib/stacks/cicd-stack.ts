@@ -1,7 +1,8 @@
 import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { EnvironmentConfig } from '../config';
-import { GithubOidcDeployRole } from '../constructs/github-oidc-deploy-role';
+import { GITHUB_OIDC_URL, GithubOidcDeployRole } from '../constructs/github-oidc-deploy-role';
 
 export interface CicdStackProps extends StackProps {
   readonly projectName: string;
@@ -21,7 +22,18 @@ export class CicdStack extends Stack {
 
   constructor(scope: Construct, id: string, props: CicdStackProps) {
     super(scope, id, props);
+    // IAM allows one provider per issuer URL per account, so an account that has GitHub's already (many
+    // do) uses it by its ARN, which IAM derives from the URL.
+    const provider =
+      props.environment.cicd.githubOidcProvider === 'existing'
+        ? iam.OidcProviderNative.fromOidcProviderArn(
+            this,
+            'ExistingGithubProvider',
+            `arn:${this.partition}:iam::${this.account}:oidc-provider/${GITHUB_OIDC_URL.replace('https://', '')}`,
+          )
+        : undefined;
     this.deployRole = new GithubOidcDeployRole(this, 'GithubDeploy', {
+      provider,
       repository: props.githubRepository,
       githubEnvironment: props.environment.name,
       cdkQualifier: props.cdkQualifier,
