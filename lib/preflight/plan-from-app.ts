@@ -77,7 +77,10 @@ export function planFromApp(config: ProjectConfig, environmentName: string): Dep
     cicdStackName: stage.cicd.stackName,
     githubOidcProvider: env.cicd.githubOidcProvider,
     namedRoles: [
-      ...env.trustedRoleArns.map((arn, i) => ({ arn, field: `environments.${env.name}.trustedRoleArns[${i}]` })),
+      ...env.trustedRoleArns.map((arn, i) => ({
+        arn,
+        field: `environments.${env.name}.trustedRoleArns[${i}]`,
+      })),
       ...env.api.allowedPrincipalArns.map((arn, i) => ({
         arn,
         field: `environments.${env.name}.api.allowedPrincipalArns[${i}]`,

@@ -1,12 +1,25 @@
 import { CloudFormationClient, DescribeStackResourcesCommand } from '@aws-sdk/client-cloudformation';
 import { CloudTrailClient, GetTrailCommand } from '@aws-sdk/client-cloudtrail';
 import { CloudWatchLogsClient, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { GetOpenIDConnectProviderCommand, GetRoleCommand, IAMClient, ListOpenIDConnectProvidersCommand } from '@aws-sdk/client-iam';
+import {
+  GetOpenIDConnectProviderCommand,
+  GetRoleCommand,
+  IAMClient,
+  ListOpenIDConnectProvidersCommand,
+} from '@aws-sdk/client-iam';
 import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
-import { GetAccountSettingsCommand, GetFunctionConcurrencyCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import {
+  GetAccountSettingsCommand,
+  GetFunctionConcurrencyCommand,
+  LambdaClient,
+} from '@aws-sdk/client-lambda';
 import { GetMacieSessionCommand, Macie2Client } from '@aws-sdk/client-macie2';
 import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { DescribeEndpointCommand, DescribeModelPackageGroupCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
+import {
+  DescribeEndpointCommand,
+  DescribeModelPackageGroupCommand,
+  SageMakerClient,
+} from '@aws-sdk/client-sagemaker';
 import { ListServiceQuotasCommand, ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
@@ -75,7 +88,10 @@ function couldNotCheck(check: string, error: unknown, permission: string): Check
   };
 }
 
-export async function checkCredentials(clients: PreflightClients, plan: DeploymentPlan): Promise<CheckResult> {
+export async function checkCredentials(
+  clients: PreflightClients,
+  plan: DeploymentPlan,
+): Promise<CheckResult> {
   try {
     const identity = await clients.sts.send(new GetCallerIdentityCommand({}));
     const ok = identity.Account === plan.account;
@@ -105,7 +121,10 @@ function bootstrapCommand(plan: DeploymentPlan): string {
   );
 }
 
-export async function checkBootstrap(clients: PreflightClients, plan: DeploymentPlan): Promise<CheckResult[]> {
+export async function checkBootstrap(
+  clients: PreflightClients,
+  plan: DeploymentPlan,
+): Promise<CheckResult[]> {
   const name = `/cdk-bootstrap/${plan.qualifier}/version`;
   let version: number;
   try {
@@ -137,10 +156,16 @@ export async function checkBootstrap(clients: PreflightClients, plan: Deployment
     try {
       const out = await clients.iam.send(new GetRoleCommand({ RoleName: role }));
       const trust = decodeURIComponent(out.Role?.AssumeRolePolicyDocument ?? '');
-      const trusted = trust.includes(`arn:aws:iam::${plan.toolingAccount}:root`) || trust.includes(`"${plan.toolingAccount}"`);
+      const trusted =
+        trust.includes(`arn:aws:iam::${plan.toolingAccount}:root`) ||
+        trust.includes(`"${plan.toolingAccount}"`);
       results.push(
         trusted
-          ? { check: 'bootstrap trust', ok: true, detail: `${role} trusts the tooling account ${plan.toolingAccount}` }
+          ? {
+              check: 'bootstrap trust',
+              ok: true,
+              detail: `${role} trusts the tooling account ${plan.toolingAccount}`,
+            }
           : {
               check: 'bootstrap trust',
               ok: false,
@@ -172,10 +197,15 @@ export async function ownedResources(
   const owned = new Map<string, Array<{ type: string; physicalId: string }>>();
   for (const stackName of stackNames) {
     try {
-      const out = await clients.cloudformation.send(new DescribeStackResourcesCommand({ StackName: stackName }));
+      const out = await clients.cloudformation.send(
+        new DescribeStackResourcesCommand({ StackName: stackName }),
+      );
       owned.set(
         stackName,
-        (out.StackResources ?? []).map((r) => ({ type: r.ResourceType ?? '', physicalId: r.PhysicalResourceId ?? '' })),
+        (out.StackResources ?? []).map((r) => ({
+          type: r.ResourceType ?? '',
+          physicalId: r.PhysicalResourceId ?? '',
+        })),
       );
     } catch (error) {
       if (!isNotFound(error)) throw error;
@@ -200,7 +230,8 @@ const PROBES: Readonly<Record<string, NameProbe>> = {
       } catch (error) {
         if (isNotFound(error)) return false;
         // 403: the name is taken, by this account without access or by another account.
-        if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 403) return true;
+        if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 403)
+          return true;
         throw error;
       }
     },
@@ -354,7 +385,9 @@ export async function checkMacie(clients: PreflightClients, plan: DeploymentPlan
     enabled = false;
   }
   const field = `environments.${plan.environmentName}.macie.enableInAccount`;
-  const ownSession = (plan.owned.get(plan.macieStackName) ?? []).some((r) => r.type === 'AWS::Macie::Session');
+  const ownSession = (plan.owned.get(plan.macieStackName) ?? []).some(
+    (r) => r.type === 'AWS::Macie::Session',
+  );
   if (plan.macieEnableInAccount && enabled && !ownSession) {
     return {
       check: 'macie',
@@ -367,11 +400,16 @@ export async function checkMacie(clients: PreflightClients, plan: DeploymentPlan
     return {
       check: 'macie',
       ok: false,
-      detail: 'Macie is not enabled, and the configuration does not enable it: the classification job needs it',
+      detail:
+        'Macie is not enabled, and the configuration does not enable it: the classification job needs it',
       fix: `set ${field} to true, or have the organisation's Macie administrator enable Macie in this account`,
     };
   }
-  return { check: 'macie', ok: true, detail: `Macie ${enabled ? 'enabled' : 'not enabled yet'}; ${field} = ${plan.macieEnableInAccount}` };
+  return {
+    check: 'macie',
+    ok: true,
+    detail: `Macie ${enabled ? 'enabled' : 'not enabled yet'}; ${field} = ${plan.macieEnableInAccount}`,
+  };
 }
 
 export async function checkGithubOidc(clients: PreflightClients, plan: DeploymentPlan): Promise<CheckResult> {
@@ -381,14 +419,13 @@ export async function checkGithubOidc(clients: PreflightClients, plan: Deploymen
     existing = (out.OpenIDConnectProviderList ?? [])
       .map((p) => p.Arn ?? '')
       .find((arn) => arn.endsWith(`oidc-provider/${GITHUB_OIDC_HOST}`));
-    if (existing) await clients.iam.send(new GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: existing }));
+    if (existing)
+      await clients.iam.send(new GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: existing }));
   } catch (error) {
     return couldNotCheck('github oidc', error, 'iam:ListOpenIDConnectProviders');
   }
   const field = `environments.${plan.environmentName}.cicd.githubOidcProvider`;
-  const ownProvider = (plan.owned.get(plan.cicdStackName) ?? []).some(
-    (r) => r.physicalId === existing,
-  );
+  const ownProvider = (plan.owned.get(plan.cicdStackName) ?? []).some((r) => r.physicalId === existing);
   if (plan.githubOidcProvider === 'create' && existing && !ownProvider) {
     return {
       check: 'github oidc',
@@ -401,14 +438,21 @@ export async function checkGithubOidc(clients: PreflightClients, plan: Deploymen
     return {
       check: 'github oidc',
       ok: false,
-      detail: "the configuration uses an existing GitHub OIDC provider, and the account has none",
+      detail: 'the configuration uses an existing GitHub OIDC provider, and the account has none',
       fix: `set ${field} to 'create'`,
     };
   }
-  return { check: 'github oidc', ok: true, detail: existing ? `provider ${existing}` : 'no provider yet; the Cicd stack creates it' };
+  return {
+    check: 'github oidc',
+    ok: true,
+    detail: existing ? `provider ${existing}` : 'no provider yet; the Cicd stack creates it',
+  };
 }
 
-export async function checkLambdaConcurrency(clients: PreflightClients, plan: DeploymentPlan): Promise<CheckResult> {
+export async function checkLambdaConcurrency(
+  clients: PreflightClients,
+  plan: DeploymentPlan,
+): Promise<CheckResult> {
   try {
     const settings = await clients.lambda.send(new GetAccountSettingsCommand({}));
     const limit = settings.AccountLimit?.ConcurrentExecutions ?? 0;
@@ -417,7 +461,9 @@ export async function checkLambdaConcurrency(clients: PreflightClients, plan: De
     let held = 0;
     for (const resources of plan.owned.values()) {
       for (const r of resources.filter((x) => x.type === 'AWS::Lambda::Function')) {
-        const out = await clients.lambda.send(new GetFunctionConcurrencyCommand({ FunctionName: r.physicalId }));
+        const out = await clients.lambda.send(
+          new GetFunctionConcurrencyCommand({ FunctionName: r.physicalId }),
+        );
         held += out.ReservedConcurrentExecutions ?? 0;
       }
     }
@@ -437,23 +483,36 @@ export async function checkLambdaConcurrency(clients: PreflightClients, plan: De
       fix: `aws service-quotas request-service-quota-increase --service-code lambda --quota-code L-B99A9384 --desired-value ${needed}`,
     };
   } catch (error) {
-    return couldNotCheck('lambda concurrency', error, 'lambda:GetAccountSettings, lambda:GetFunctionConcurrency');
+    return couldNotCheck(
+      'lambda concurrency',
+      error,
+      'lambda:GetAccountSettings, lambda:GetFunctionConcurrency',
+    );
   }
 }
 
-export async function checkSageMakerQuota(clients: PreflightClients, plan: DeploymentPlan): Promise<CheckResult | undefined> {
+export async function checkSageMakerQuota(
+  clients: PreflightClients,
+  plan: DeploymentPlan,
+): Promise<CheckResult | undefined> {
   const need = plan.sagemakerInstances;
   if (!need) return undefined;
   const quotaName = `${need.instanceType} for endpoint usage`;
   try {
     let token: string | undefined;
     do {
-      const out = await clients.quotas.send(new ListServiceQuotasCommand({ ServiceCode: 'sagemaker', NextToken: token }));
+      const out = await clients.quotas.send(
+        new ListServiceQuotasCommand({ ServiceCode: 'sagemaker', NextToken: token }),
+      );
       const quota = (out.Quotas ?? []).find((q) => q.QuotaName === quotaName);
       if (quota) {
         const value = quota.Value ?? 0;
         return value >= need.peak
-          ? { check: 'sagemaker quota', ok: true, detail: `${quotaName}: ${value}, peak need ${need.peak} (${need.why})` }
+          ? {
+              check: 'sagemaker quota',
+              ok: true,
+              detail: `${quotaName}: ${value}, peak need ${need.peak} (${need.why})`,
+            }
           : {
               check: 'sagemaker quota',
               ok: false,
@@ -474,7 +533,10 @@ export async function checkSageMakerQuota(clients: PreflightClients, plan: Deplo
   }
 }
 
-export async function checkNamedRoles(clients: PreflightClients, plan: DeploymentPlan): Promise<CheckResult[]> {
+export async function checkNamedRoles(
+  clients: PreflightClients,
+  plan: DeploymentPlan,
+): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
   for (const { arn, field } of plan.namedRoles) {
     const name = arn.split(':role/')[1]?.split('/').pop() ?? arn;
@@ -517,7 +579,10 @@ export async function runPreflight(clients: PreflightClients, plan: DeploymentPl
 }
 
 /** The report: one line per check, `✓` or `✗`, and the fix under each unmet one. */
-export function formatPreflight(results: readonly CheckResult[], plan: Pick<DeploymentPlan, 'environmentName' | 'account' | 'region'>): string {
+export function formatPreflight(
+  results: readonly CheckResult[],
+  plan: Pick<DeploymentPlan, 'environmentName' | 'account' | 'region'>,
+): string {
   const lines = [`preflight for ${plan.environmentName} (aws://${plan.account}/${plan.region})`];
   for (const r of results) {
     lines.push(`${r.ok ? '✓' : '✗'} ${r.check}: ${r.detail}`);

@@ -25,7 +25,11 @@ export interface DeploymentPlan {
   /** Sum of the reserved concurrency of every function the stacks create. */
   readonly reservedConcurrency: number;
   /** In `sagemaker` mode: the endpoint instance type and the peak count a blue/green update needs. */
-  readonly sagemakerInstances?: { readonly instanceType: string; readonly peak: number; readonly why: string };
+  readonly sagemakerInstances?: {
+    readonly instanceType: string;
+    readonly peak: number;
+    readonly why: string;
+  };
   readonly macieEnableInAccount: boolean;
   /** The stack that would create the Macie session, and the one with the GitHub OIDC provider. */
   readonly macieStackName: string;

@@ -15,7 +15,10 @@ function cicdTemplate(provider?: 'create' | 'existing'): Template {
   const raw = rawExampleConfig() as { environments: Record<string, Record<string, unknown>> };
   if (provider) raw.environments.prod!.cicd = { githubOidcProvider: provider };
   const app = new App({ context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [] } });
-  const { stages } = buildChurnApp(app, { config: validateConfig(raw, 'variant'), sourceCommit: TEST_COMMIT });
+  const { stages } = buildChurnApp(app, {
+    config: validateConfig(raw, 'variant'),
+    sourceCommit: TEST_COMMIT,
+  });
   return Template.fromStack(stages.find((s) => s.stageName === 'Prod')!.cicd);
 }
 

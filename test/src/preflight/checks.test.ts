@@ -8,10 +8,18 @@ import {
   ListOpenIDConnectProvidersCommand,
 } from '@aws-sdk/client-iam';
 import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
-import { GetAccountSettingsCommand, GetFunctionConcurrencyCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import {
+  GetAccountSettingsCommand,
+  GetFunctionConcurrencyCommand,
+  LambdaClient,
+} from '@aws-sdk/client-lambda';
 import { GetMacieSessionCommand, Macie2Client } from '@aws-sdk/client-macie2';
 import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { DescribeEndpointCommand, DescribeModelPackageGroupCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
+import {
+  DescribeEndpointCommand,
+  DescribeModelPackageGroupCommand,
+  SageMakerClient,
+} from '@aws-sdk/client-sagemaker';
 import { ListServiceQuotasCommand, ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
@@ -64,10 +72,14 @@ function awsError(name: string, message = name, status = 400): Error {
 /** A fresh, bootstrapped account that meets every precondition of prod. */
 function readyAccount(): void {
   for (const m of mocks) m.reset();
-  sts.on(GetCallerIdentityCommand).resolves({ Account: ACCOUNT, Arn: `arn:aws:sts::${ACCOUNT}:assumed-role/admin/me` });
+  sts
+    .on(GetCallerIdentityCommand)
+    .resolves({ Account: ACCOUNT, Arn: `arn:aws:sts::${ACCOUNT}:assumed-role/admin/me` });
   // A generic answer first, the specific ones after it: the mock prefers the latest matching definition.
   ssm.on(GetParameterCommand).rejects(awsError('ParameterNotFound'));
-  ssm.on(GetParameterCommand, { Name: '/cdk-bootstrap/hnb659fds/version' }).resolves({ Parameter: { Value: '27' } });
+  ssm
+    .on(GetParameterCommand, { Name: '/cdk-bootstrap/hnb659fds/version' })
+    .resolves({ Parameter: { Value: '27' } });
   iam.on(GetRoleCommand).resolves({
     Role: {
       RoleName: 'r',
@@ -80,13 +92,21 @@ function readyAccount(): void {
       ),
     },
   });
-  iam.on(GetRoleCommand, { RoleName: 'churn-prod-github-deploy' }).rejects(awsError('NoSuchEntityException', 'no', 404));
-  iam.on(GetRoleCommand, { RoleName: 'churn-prod-model-execution' }).rejects(awsError('NoSuchEntityException', 'no', 404));
+  iam
+    .on(GetRoleCommand, { RoleName: 'churn-prod-github-deploy' })
+    .rejects(awsError('NoSuchEntityException', 'no', 404));
+  iam
+    .on(GetRoleCommand, { RoleName: 'churn-prod-model-execution' })
+    .rejects(awsError('NoSuchEntityException', 'no', 404));
   iam.on(ListOpenIDConnectProvidersCommand).resolves({ OpenIDConnectProviderList: [] });
-  cfn.on(DescribeStackResourcesCommand).rejects(awsError('ValidationError', 'Stack with id x does not exist'));
+  cfn
+    .on(DescribeStackResourcesCommand)
+    .rejects(awsError('ValidationError', 'Stack with id x does not exist'));
   s3.on(HeadBucketCommand).rejects(awsError('NotFound', 'NotFound', 404));
   logs.on(DescribeLogGroupsCommand).resolves({ logGroups: [] });
-  sagemaker.on(DescribeModelPackageGroupCommand).rejects(awsError('ValidationException', 'Model Package Group does not exist'));
+  sagemaker
+    .on(DescribeModelPackageGroupCommand)
+    .rejects(awsError('ValidationException', 'Model Package Group does not exist'));
   sagemaker.on(DescribeEndpointCommand).rejects(awsError('ValidationException', 'Could not find endpoint'));
   kms.on(DescribeKeyCommand).rejects(awsError('NotFoundException', 'Alias is not found', 400));
   cloudtrail.on(GetTrailCommand).rejects(awsError('TrailNotFoundException'));
@@ -132,13 +152,19 @@ describe('preflight checks (ENV-4)', () => {
   test('a ready account passes every check, and the CLI exits 0', async () => {
     expect(await unmet()).toEqual([]);
     const out: string[] = [];
-    const code = await runPreflightCli(['--env', 'prod'], { stdout: (t) => out.push(t), stderr: (t) => out.push(t) }, () => clients);
+    const code = await runPreflightCli(
+      ['--env', 'prod'],
+      { stdout: (t) => out.push(t), stderr: (t) => out.push(t) },
+      () => clients,
+    );
     expect(code).toBe(0);
     expect(out.join('\n')).toContain('ready to deploy');
   });
 
   test('no bootstrap: names the bootstrap command with the qualifier and the tooling account to trust', async () => {
-    ssm.on(GetParameterCommand, { Name: '/cdk-bootstrap/hnb659fds/version' }).rejects(awsError('ParameterNotFound'));
+    ssm
+      .on(GetParameterCommand, { Name: '/cdk-bootstrap/hnb659fds/version' })
+      .rejects(awsError('ParameterNotFound'));
     const [problem] = await unmet();
     expect(problem).toMatch(
       /^bootstrap: npx cdk bootstrap aws:\/\/333333333333\/eu-west-1 --qualifier hnb659fds --trust 444444444444 /,
@@ -147,51 +173,68 @@ describe('preflight checks (ENV-4)', () => {
 
   test('a bootstrap that does not trust the tooling account is unmet', async () => {
     iam.on(GetRoleCommand, { RoleName: 'cdk-hnb659fds-deploy-role-333333333333-eu-west-1' }).resolves({
-      Role: { RoleName: 'x', Path: '/', RoleId: 'i', Arn: 'a', CreateDate: new Date(), AssumeRolePolicyDocument: '{}' },
+      Role: {
+        RoleName: 'x',
+        Path: '/',
+        RoleId: 'i',
+        Arn: 'a',
+        CreateDate: new Date(),
+        AssumeRolePolicyDocument: '{}',
+      },
     });
-    expect(await unmet()).toEqual([expect.stringMatching(/^bootstrap trust: bootstrap again with --trust 444444444444/)]);
+    expect(await unmet()).toEqual([
+      expect.stringMatching(/^bootstrap trust: bootstrap again with --trust 444444444444/),
+    ]);
   });
 
   test('leftovers under fixed names outside their stack are each reported with how to remove them', async () => {
     sagemaker.on(DescribeModelPackageGroupCommand).resolves({ ModelPackageGroupName: 'churn-prod' });
-    logs.on(DescribeLogGroupsCommand, { logGroupNamePrefix: '/aws/sagemaker/Endpoints/churn-prod' }).resolves({
-      logGroups: [{ logGroupName: '/aws/sagemaker/Endpoints/churn-prod' }],
-    });
+    logs
+      .on(DescribeLogGroupsCommand, { logGroupNamePrefix: '/aws/sagemaker/Endpoints/churn-prod' })
+      .resolves({
+        logGroups: [{ logGroupName: '/aws/sagemaker/Endpoints/churn-prod' }],
+      });
     expect(await unmet()).toEqual([
-      expect.stringMatching(/^name AWS::SageMaker::ModelPackageGroup churn-prod: .*delete-model-package-group/),
+      expect.stringMatching(
+        /^name AWS::SageMaker::ModelPackageGroup churn-prod: .*delete-model-package-group/,
+      ),
       "name AWS::Logs::LogGroup /aws/sagemaker/Endpoints/churn-prod: aws logs delete-log-group --log-group-name '/aws/sagemaker/Endpoints/churn-prod'",
     ]);
   });
 
   test('a name that exists inside the stack that creates it (a redeploy) is no collision', async () => {
     sagemaker.on(DescribeModelPackageGroupCommand).resolves({ ModelPackageGroupName: 'churn-prod' });
-    cfn
-      .on(DescribeStackResourcesCommand, { StackName: 'Prod-Data' })
-      .resolves({
-        StackResources: [
-          {
-            ResourceType: 'AWS::SageMaker::ModelPackageGroup',
-            PhysicalResourceId: `arn:aws:sagemaker:eu-west-1:${ACCOUNT}:model-package-group/churn-prod`,
-            LogicalResourceId: 'R',
-            ResourceStatus: 'CREATE_COMPLETE',
-            Timestamp: new Date(),
-          },
-        ],
-      });
+    cfn.on(DescribeStackResourcesCommand, { StackName: 'Prod-Data' }).resolves({
+      StackResources: [
+        {
+          ResourceType: 'AWS::SageMaker::ModelPackageGroup',
+          PhysicalResourceId: `arn:aws:sagemaker:eu-west-1:${ACCOUNT}:model-package-group/churn-prod`,
+          LogicalResourceId: 'R',
+          ResourceStatus: 'CREATE_COMPLETE',
+          Timestamp: new Date(),
+        },
+      ],
+    });
     expect(await unmet()).toEqual([]);
   });
 
   test('Macie enabled already while the configuration enables it: set enableInAccount false', async () => {
     macie.on(GetMacieSessionCommand).resolves({ status: 'ENABLED' });
-    expect(await unmet()).toEqual(['macie: set environments.prod.macie.enableInAccount to false (the classification job is created either way)']);
+    expect(await unmet()).toEqual([
+      'macie: set environments.prod.macie.enableInAccount to false (the classification job is created either way)',
+    ]);
   });
 
   test("an existing GitHub OIDC provider while the configuration creates one: set 'existing'", async () => {
     iam.on(ListOpenIDConnectProvidersCommand).resolves({
-      OpenIDConnectProviderList: [{ Arn: `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com` }],
+      OpenIDConnectProviderList: [
+        { Arn: `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com` },
+      ],
     });
     iam.on(GetOpenIDConnectProviderCommand).resolves({ Url: 'token.actions.githubusercontent.com' });
-    expect(await unmet()).toEqual(["github oidc: set environments.prod.cicd.githubOidcProvider to 'existing'"]);
+    expect(await unmet()).toEqual([
+      "github oidc: set environments.prod.cicd.githubOidcProvider to 'existing'",
+    ]);
   });
 
   test("a new account's Lambda concurrency quota of 10 cannot hold the reservations: names the quota increase", async () => {
@@ -206,7 +249,10 @@ describe('preflight checks (ENV-4)', () => {
 
   test('functions the environment already has give back their own reservations', async () => {
     lambda.on(GetAccountSettingsCommand).resolves({
-      AccountLimit: { ConcurrentExecutions: 150, UnreservedConcurrentExecutions: 150 - prodPlan.reservedConcurrency },
+      AccountLimit: {
+        ConcurrentExecutions: 150,
+        UnreservedConcurrentExecutions: 150 - prodPlan.reservedConcurrency,
+      },
     });
     cfn.on(DescribeStackResourcesCommand, { StackName: 'Prod-Api' }).resolves({
       StackResources: [
@@ -219,7 +265,9 @@ describe('preflight checks (ENV-4)', () => {
         },
       ],
     });
-    lambda.on(GetFunctionConcurrencyCommand).resolves({ ReservedConcurrentExecutions: prodPlan.reservedConcurrency });
+    lambda
+      .on(GetFunctionConcurrencyCommand)
+      .resolves({ ReservedConcurrentExecutions: prodPlan.reservedConcurrency });
     expect(await unmet()).toEqual([]);
   });
 
@@ -233,16 +281,24 @@ describe('preflight checks (ENV-4)', () => {
   });
 
   test('a named role that does not exist is unmet, naming the configuration field', async () => {
-    iam.on(GetRoleCommand, { RoleName: 'churn-api-client' }).rejects(awsError('NoSuchEntityException', 'no', 404));
+    iam
+      .on(GetRoleCommand, { RoleName: 'churn-api-client' })
+      .rejects(awsError('NoSuchEntityException', 'no', 404));
     expect(await unmet()).toEqual([
       'role arn:aws:iam::333333333333:role/churn-api-client: create the role, or remove it from environments.prod.api.allowedPrincipalArns[0]',
     ]);
   });
 
   test('credentials for another account stop the preflight at once; the CLI exits 1 and prints the fix', async () => {
-    sts.on(GetCallerIdentityCommand).resolves({ Account: '111111111111', Arn: 'arn:aws:sts::111111111111:x' });
+    sts
+      .on(GetCallerIdentityCommand)
+      .resolves({ Account: '111111111111', Arn: 'arn:aws:sts::111111111111:x' });
     const out: string[] = [];
-    const code = await runPreflightCli(['--env', 'prod'], { stdout: (t) => out.push(t), stderr: (t) => out.push(t) }, () => clients);
+    const code = await runPreflightCli(
+      ['--env', 'prod'],
+      { stdout: (t) => out.push(t), stderr: (t) => out.push(t) },
+      () => clients,
+    );
     expect(code).toBe(1);
     expect(out.join('\n')).toContain('fix: use credentials for account 333333333333 (environment prod)');
     expect(ssm.calls()).toHaveLength(0);
@@ -257,9 +313,17 @@ describe('preflight checks (ENV-4)', () => {
 
   test('bad usage exits 2 with the usage text', async () => {
     const err: string[] = [];
-    expect(await runPreflightCli([], { stdout: () => undefined, stderr: (t) => err.push(t) }, () => clients)).toBe(2);
+    expect(
+      await runPreflightCli([], { stdout: () => undefined, stderr: (t) => err.push(t) }, () => clients),
+    ).toBe(2);
     expect(err.join('')).toContain('--env is required');
-    expect(await runPreflightCli(['--env', 'staging'], { stdout: () => undefined, stderr: (t) => err.push(t) }, () => clients)).toBe(2);
+    expect(
+      await runPreflightCli(
+        ['--env', 'staging'],
+        { stdout: () => undefined, stderr: (t) => err.push(t) },
+        () => clients,
+      ),
+    ).toBe(2);
     expect(err.join('')).toContain("--env 'staging' is not an environment");
   });
 
