@@ -22,6 +22,8 @@ import { performance } from 'node:perf_hooks';
 import { gzipSync } from 'node:zlib';
 import type { KMSClient } from '@aws-sdk/client-kms';
 import { embeddedBackend, handleInference, type InferenceDeps } from '../lambda/inference/core';
+import { budgetOf, KMS_CALL_POLICY } from '../lambda/inference/deadline';
+import { Pseudonymiser } from '../lambda/inference/pseudonyms';
 import { modelFromArtifact } from '../lambda/inference/model-source';
 import { inferenceRequestSchema } from '../lambda/inference/request-schema';
 import { compileRequestValidator, writeRequestValidatorModule } from '../lib/build/request-validator';
@@ -77,7 +79,15 @@ async function inProcess(): Promise<void> {
       encoder: new FeatureEncoder(SPEC),
     },
     backend: () => Promise.resolve(backend),
-    kms: fakeKms,
+    // No cache: every request pays its (in-process) MAC, as the figure has always meant.
+    pseudonymiser: new Pseudonymiser(fakeKms, {
+      keyId: 'bench',
+      cacheSize: 0,
+      cacheTtlMs: 0,
+      concurrency: 25,
+      policy: KMS_CALL_POLICY,
+    }),
+    budget: budgetOf(3_600_000),
     log: silent,
     metrics: { count: () => undefined, milliseconds: () => undefined },
     requestId: 'bench',

@@ -1,10 +1,10 @@
-import { GenerateMacCommand, type KMSClient } from '@aws-sdk/client-kms';
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { InvokeEndpointCommand, type SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
-import { captureObjectKey, formatCaptureObject, type CaptureEvent } from '../../src/capture';
+import { formatCaptureRecord } from '../../src/capture';
 import { FeatureEncoder, modelEncoderOptions, type FeatureSpec } from '../../src/features';
 import type { TreeEnsembleModel } from '../../src/scorer';
 import { NOTHING_SERVED } from '../../src/registry/served-model';
+import type { CaptureShipper } from './capture-shipper';
+import { callWithin, withinBudget, type Budget, type CallPolicy } from './deadline';
 import {
   errorName,
   NO_MODEL_DEPLOYED,
@@ -13,6 +13,7 @@ import {
   type ErrorCode,
   type PublicError,
 } from './errors';
+import type { Pseudonymiser } from './pseudonyms';
 import {
   parseInferenceRequest,
   type RawRequest,
@@ -32,11 +33,6 @@ export interface RiskThresholds {
 }
 
 export interface CaptureSettings {
-  readonly bucket: string;
-  /** Key prefix in the data bucket (DATA_BUCKET_PREFIXES.capture). */
-  readonly prefix: string;
-  /** Names the capture source in the key, like SageMaker's endpoint name. */
-  readonly source: string;
   /** Share of requests captured, 0..100. */
   readonly percent: number;
 }
@@ -59,7 +55,8 @@ export interface ScoringBackend {
   /** Validates records and encodes them in the served model's column order. */
   readonly encoder: FeatureEncoder;
   readonly explainer?: TreeEnsembleModel;
-  score(vectors: readonly Float64Array[]): Promise<ArrayLike<number>>;
+  /** Scores inside the request's budget (the SageMaker path's calls carry its abort signal). */
+  score(vectors: readonly Float64Array[], budget: Budget): Promise<ArrayLike<number>>;
 }
 
 /** Structured log sink; Powertools' Logger satisfies it. */
@@ -81,8 +78,12 @@ export interface InferenceDeps {
   readonly contract: RequestContract;
   /** Resolves the backend, loading the model on first use; a rejection answers 503. */
   readonly backend: () => Promise<ScoringBackend>;
-  readonly kms: Pick<KMSClient, 'send'>;
-  readonly s3?: Pick<S3Client, 'send'>;
+  /** Customer id to pseudonym (KMS GenerateMac behind an LRU cache). */
+  readonly pseudonymiser: Pick<Pseudonymiser, 'pseudonymise'>;
+  /** Writes capture records off the answer path (embedded mode). */
+  readonly capture?: Pick<CaptureShipper, 'ship'>;
+  /** The request's time: every dependency is awaited within it (REL-1). */
+  readonly budget: Budget;
   readonly log: LogSink;
   readonly metrics: MetricSink;
   readonly requestId: string;
@@ -121,8 +122,6 @@ const BASE_HEADERS = {
   'X-Content-Type-Options': 'nosniff',
 } as const;
 
-/** GenerateMac calls in flight per request: a batch of 100 must not burst past KMS's request quota. */
-const MAC_CONCURRENCY = 8;
 
 function answer(statusCode: number, body: unknown, extraHeaders: Record<string, string> = {}): HttpAnswer {
   return { statusCode, headers: { ...BASE_HEADERS, ...extraHeaders }, body: JSON.stringify(body) };
@@ -153,41 +152,6 @@ export function riskLevel(probability: number, thresholds: RiskThresholds): Risk
   if (probability > thresholds.high) return 'High';
   if (probability > thresholds.medium) return 'Medium';
   return 'Low';
-}
-
-/** Keyed HMAC-SHA-256 of the id with the KMS key, as lower-case hex; the key never leaves KMS. */
-export async function pseudonymise(
-  kms: Pick<KMSClient, 'send'>,
-  keyId: string,
-  customerId: string,
-): Promise<string> {
-  const out = await kms.send(
-    new GenerateMacCommand({
-      KeyId: keyId,
-      MacAlgorithm: 'HMAC_SHA_256',
-      Message: new TextEncoder().encode(customerId),
-    }),
-  );
-  if (!out.Mac || out.Mac.length === 0) throw Object.assign(new Error('empty MAC'), { name: 'EmptyMac' });
-  return Buffer.from(out.Mac).toString('hex');
-}
-
-async function pseudonymiseAll(
-  kms: Pick<KMSClient, 'send'>,
-  keyId: string,
-  ids: readonly string[],
-): Promise<Map<string, string>> {
-  const unique = [...new Set(ids)];
-  const result = new Map<string, string>();
-  let next = 0;
-  const worker = async () => {
-    while (next < unique.length) {
-      const id = unique[next++];
-      result.set(id, await pseudonymise(kms, keyId, id));
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(MAC_CONCURRENCY, unique.length) }, worker));
-  return result;
 }
 
 function explain(
@@ -288,25 +252,38 @@ export async function handleInference(request: RawRequest, deps: InferenceDeps):
       log.info('no model deployed', { customers: customers.length });
       return errorAnswer(NO_MODEL_DEPLOYED, requestId);
     }
+    const { budget } = deps;
     const [backend, pseudonyms] = await Promise.all([
-      guarded('model', deps.backend),
+      guarded('model', () => withinBudget(budget, deps.backend(), 'model')),
       guarded('pseudonymisation', () =>
-        pseudonymiseAll(
-          deps.kms,
-          settings.pseudonymKeyId,
-          customers.map((c) => c.customerId),
+        withinBudget(
+          budget,
+          deps.pseudonymiser.pseudonymise(
+            customers.map((c) => c.customerId),
+            budget,
+          ),
+          'pseudonymisation',
         ),
       ),
     ]);
     const reorder = columnOrder(deps.contract.encoder, backend.encoder);
     const vectors = customers.map((c) => reorder(c.vector));
     const started = performance.now();
-    const probabilities = await guarded('scoring', () => backend.score(vectors));
+    const probabilities = await guarded('scoring', () =>
+      withinBudget(budget, backend.score(vectors, budget), 'scoring'),
+    );
     checkProbabilities(probabilities, customers.length);
+    const pseudonymOf = (c: ValidCustomer) => pseudonyms.get(c.customerId) as string;
+    // The capture write starts now and runs while the answer is explained and formatted; the answer waits
+    // for it at most the shipper's bounded time and never changes with its outcome (REL-2).
+    const captured =
+      backend.kind === 'embedded' && deps.capture && settings.capture
+        ? deps.capture.ship(captureLines(deps, settings.capture, customers, probabilities, pseudonymOf), budget)
+        : undefined;
     const results: CustomerScore[] = customers.map((customer, i) => {
       const probability = probabilities[i];
       return {
-        pseudonymousId: pseudonyms.get(customer.customerId) as string,
+        pseudonymousId: pseudonymOf(customer),
         probability: round(probability),
         riskLevel: riskLevel(probability, settings.riskThresholds),
         ...(backend.explainer
@@ -319,9 +296,6 @@ export async function handleInference(request: RawRequest, deps: InferenceDeps):
     const scoringMs = performance.now() - started;
     metrics.count('ScoredCustomers', customers.length);
     metrics.milliseconds('ScoringLatency', scoringMs);
-    if (backend.kind === 'embedded' && settings.capture) {
-      await writeCapture(deps, settings.capture, customers, results);
-    }
     log.info('scored', {
       customers: results.length,
       batch: parsed.batch,
@@ -331,6 +305,7 @@ export async function handleInference(request: RawRequest, deps: InferenceDeps):
       riskLevels: results.map((r) => r.riskLevel),
       scoringMs: round(scoringMs),
     });
+    await captured;
     const body = parsed.batch
       ? { modelVersion: settings.modelVersion, results }
       : { modelVersion: settings.modelVersion, ...results[0] };
@@ -338,7 +313,7 @@ export async function handleInference(request: RawRequest, deps: InferenceDeps):
   } catch (error) {
     if (error instanceof DependencyFailure) {
       const mapped = publicError(error.failure, error.dependency);
-      metrics.count('DependencyErrors');
+      metrics.count(mapped.code === 'ScoringTimeout' ? 'DependencyTimeouts' : 'DependencyErrors');
       log.error('dependency failed', {
         dependency: error.dependency,
         errorName: errorName(error.failure),
@@ -381,38 +356,31 @@ function checkProbabilities(values: ArrayLike<number>, expected: number): void {
   }
 }
 
-async function writeCapture(
+/**
+ * Capture lines for `capture.percent` of requests (sampled per request), each with the probability as
+ * scored (unrounded), the pseudonym and no customer id.
+ */
+function captureLines(
   deps: InferenceDeps,
   capture: CaptureSettings,
   customers: readonly ValidCustomer[],
-  results: readonly CustomerScore[],
-): Promise<void> {
+  probabilities: ArrayLike<number>,
+  pseudonymOf: (c: ValidCustomer) => string,
+): string[] {
   const random = deps.random ?? Math.random;
-  if (capture.percent <= 0 || random() * 100 >= capture.percent || !deps.s3) return;
-  const now = (deps.now ?? (() => new Date()))();
+  if (capture.percent <= 0 || random() * 100 >= capture.percent) return [];
+  const inferenceTime = (deps.now ?? (() => new Date()))();
   const newId = deps.newId ?? (() => crypto.randomUUID());
-  const events: CaptureEvent[] = customers.map((customer, i) => ({
-    features: customer.features,
-    probability: results[i].probability,
-    pseudonymousId: results[i].pseudonymousId,
-    eventId: newId(),
-    inferenceTime: now,
-  }));
-  try {
-    await deps.s3.send(
-      new PutObjectCommand({
-        Bucket: capture.bucket,
-        Key: captureObjectKey(capture.prefix, capture.source, 'embedded', now, newId()),
-        Body: formatCaptureObject(events),
-        ContentType: 'application/jsonl',
-      }),
-    );
-    deps.metrics.count('CapturedRecords', events.length);
-  } catch (error) {
-    // Capture feeds the drift check; losing one object must not fail the customer's answer.
-    deps.metrics.count('CaptureWriteFailures');
-    deps.log.warn('capture write failed', { errorName: errorName(error) });
-  }
+  return customers.map(
+    (customer, i) =>
+      `${formatCaptureRecord({
+        features: customer.features,
+        probability: round(probabilities[i]),
+        pseudonymousId: pseudonymOf(customer),
+        eventId: newId(),
+        inferenceTime,
+      })}\n`,
+  );
 }
 
 /** Scores in-process with the TypeScript XGBoost scorer; TreeSHAP explanations come from the same model. */
@@ -428,8 +396,8 @@ export function embeddedBackend(model: TreeEnsembleModel, spec: FeatureSpec): Sc
 
 export interface SageMakerBackendOptions {
   readonly endpointName: string;
-  /** Deadline for one InvokeEndpoint call including SDK retries; shorter than the function's timeout. */
-  readonly timeoutMs: number;
+  /** Per-attempt timeout, attempts and backoff of InvokeEndpoint, all inside the request's budget. */
+  readonly policy: CallPolicy;
   /** The served XGBoost model when the function can load it: fixes the column order and gives explanations. */
   readonly model?: TreeEnsembleModel;
 }
@@ -463,16 +431,22 @@ export function sageMakerBackend(
     kind: 'sagemaker',
     encoder,
     ...(options.model ? { explainer: options.model } : {}),
-    async score(vectors) {
-      const body = vectors.map((v) => Array.from(v, csvValue).join(',')).join('\n');
-      const out = await client.send(
-        new InvokeEndpointCommand({
-          EndpointName: options.endpointName,
-          ContentType: 'text/csv',
-          Accept: 'text/csv',
-          Body: new TextEncoder().encode(body),
-        }),
-        { abortSignal: AbortSignal.timeout(options.timeoutMs) },
+    async score(vectors, budget) {
+      const body = new TextEncoder().encode(vectors.map((v) => Array.from(v, csvValue).join(',')).join('\n'));
+      const out = await callWithin(
+        budget,
+        options.policy,
+        (abortSignal) =>
+          client.send(
+            new InvokeEndpointCommand({
+              EndpointName: options.endpointName,
+              ContentType: 'text/csv',
+              Accept: 'text/csv',
+              Body: body,
+            }),
+            { abortSignal },
+          ),
+        'scoring',
       );
       return parseCsvScores(new TextDecoder().decode(out.Body ?? new Uint8Array()));
     },

@@ -33,7 +33,14 @@ const THROTTLING = new Set([
   'LimitExceededException',
   'SlowDown',
 ]);
-const TIMEOUT = new Set(['TimeoutError', 'AbortError', 'RequestTimeout', 'RequestTimeoutException']);
+const TIMEOUT = new Set([
+  'TimeoutError',
+  'AbortError',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  // The request's own deadline (lambda/inference/deadline.ts).
+  'DeadlineExceeded',
+]);
 const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'ECONNRESET', 'ESOCKETTIMEDOUT', 'ECONNREFUSED', 'EPIPE']);
 const UNAVAILABLE = new Set([
   'ServiceUnavailable',

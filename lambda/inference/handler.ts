@@ -7,7 +7,7 @@ import * as path from 'node:path';
 // The specification the deployed API validates against; the CDK stack builds the edge model from the same file.
 import featureSpecDocument from '../../models/sample-churn/feature-spec.json';
 import { FeatureEncoder, parseFeatureSpec } from '../../src/features';
-import { numberEnv, optionalEnv, requiredEnv } from '../shared/env';
+import { numberEnv, optionalEnv, requiredEnv, requiredNumberEnv } from '../shared/env';
 import { observability } from '../shared/observability';
 import {
   embeddedBackend,
@@ -16,7 +16,15 @@ import {
   type InferenceSettings,
   type ScoringBackend,
 } from './core';
+import { CaptureShipper, s3CaptureSink } from './capture-shipper';
+import {
+  KMS_CALL_POLICY,
+  MODEL_LOAD_TIMEOUT_MS,
+  requestBudget,
+  SAGEMAKER_CALL_POLICY,
+} from './deadline';
 import { errorName } from './errors';
+import { Pseudonymiser } from './pseudonyms';
 import { loadServedModel } from './model-source';
 import { BUNDLED_REQUEST_VALIDATOR_FILE, loadRequestValidator } from './request-contract';
 import { NOTHING_SERVED } from '../../src/registry/served-model';
@@ -40,45 +48,85 @@ const settings: InferenceSettings = {
   pseudonymKeyId: requiredEnv('PSEUDONYM_KEY_ID'),
   modelVersion: requiredEnv('MODEL_VERSION'),
   topContributions: numberEnv('TOP_CONTRIBUTIONS', 5),
-  ...(captureBucket !== ''
-    ? {
-        capture: {
-          bucket: captureBucket,
-          prefix: requiredEnv('CAPTURE_PREFIX'),
-          source: requiredEnv('CAPTURE_SOURCE'),
-          percent: numberEnv('CAPTURE_PERCENT', 100),
-        },
-      }
-    : {}),
+  ...(captureBucket !== '' ? { capture: { percent: numberEnv('CAPTURE_PERCENT', 100) } } : {}),
 };
+// REL-1 settings; their defaults live in the configuration schema (api.inference), the stack sets them all.
+const deadlineMarginMs = requiredNumberEnv('DEADLINE_MARGIN_MS');
+const captureWaitMs = requiredNumberEnv('CAPTURE_WAIT_MS');
 const modelDataUrl = optionalEnv('MODEL_DATA_URL', '');
 const modelSha256 = optionalEnv('MODEL_SHA256', '');
-const invokeTimeoutMs = numberEnv('INVOKE_TIMEOUT_MS', 4_000);
 
 const { logger, metrics } = observability('inference');
 
-// One client each per container. SageMaker: a per-attempt socket timeout and two attempts, inside the
-// call's own deadline (INVOKE_TIMEOUT_MS), which the stack sets well below the function timeout.
+// One client each per container, with one SDK attempt each: the retries are the request's own
+// (deadline.ts), inside its budget. The socket timeouts below are a backstop to the abort signals, and
+// throwOnRequestTimeout makes them errors (the SDK only warns by default).
 const kms = new KMSClient({
-  maxAttempts: 3,
-  requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000 },
+  maxAttempts: 1,
+  requestHandler: {
+    connectionTimeout: KMS_CALL_POLICY.attemptTimeoutMs,
+    requestTimeout: KMS_CALL_POLICY.attemptTimeoutMs,
+    throwOnRequestTimeout: true,
+  },
 });
 const s3 = new S3Client({
   maxAttempts: 3,
-  requestHandler: { connectionTimeout: 1_000, requestTimeout: 5_000 },
+  requestHandler: { connectionTimeout: 1_000, requestTimeout: 5_000, throwOnRequestTimeout: true },
+});
+const captureS3 = new S3Client({
+  maxAttempts: 1,
+  requestHandler: {
+    connectionTimeout: captureWaitMs,
+    requestTimeout: captureWaitMs,
+    throwOnRequestTimeout: true,
+  },
 });
 const sagemaker =
   mode === 'sagemaker'
     ? new SageMakerRuntimeClient({
-        maxAttempts: 2,
-        requestHandler: { connectionTimeout: 1_000, requestTimeout: Math.floor(invokeTimeoutMs / 2) },
+        maxAttempts: 1,
+        requestHandler: {
+          connectionTimeout: 1_000,
+          requestTimeout: SAGEMAKER_CALL_POLICY.attemptTimeoutMs,
+          throwOnRequestTimeout: true,
+        },
       })
+    : undefined;
+
+const pseudonymiser = new Pseudonymiser(kms, {
+  keyId: settings.pseudonymKeyId,
+  cacheSize: requiredNumberEnv('PSEUDONYM_CACHE_SIZE'),
+  cacheTtlMs: requiredNumberEnv('PSEUDONYM_CACHE_TTL_SECONDS') * 1000,
+  concurrency: requiredNumberEnv('KMS_CONCURRENCY'),
+  policy: KMS_CALL_POLICY,
+});
+
+const capture =
+  captureBucket !== ''
+    ? new CaptureShipper(
+        s3CaptureSink(captureS3, {
+          bucket: captureBucket,
+          prefix: requiredEnv('CAPTURE_PREFIX'),
+          source: requiredEnv('CAPTURE_SOURCE'),
+        }),
+        { waitMs: captureWaitMs, maxParkedRecords: requiredNumberEnv('CAPTURE_MAX_PARKED_RECORDS') },
+        {
+          count: (name: string, value = 1) => metrics.addMetric(name, MetricUnit.Count, value),
+          milliseconds: (name: string, value: number) => metrics.addMetric(name, MetricUnit.Milliseconds, value),
+        },
+        logger,
+      )
     : undefined;
 
 async function createBackend(): Promise<ScoringBackend> {
   if (mode === 'embedded') {
     // MODEL-3: the artifact the model gate approved, verified against the registry's digest before parsing.
-    const model = await loadServedModel(s3, requiredEnv('MODEL_DATA_URL'), requiredEnv('MODEL_SHA256'));
+    const model = await loadServedModel(
+      s3,
+      requiredEnv('MODEL_DATA_URL'),
+      requiredEnv('MODEL_SHA256'),
+      AbortSignal.timeout(MODEL_LOAD_TIMEOUT_MS),
+    );
     return embeddedBackend(model, spec);
   }
   // Explanations on the SageMaker path when the served artifact is an XGBoost model this function can read;
@@ -86,7 +134,7 @@ async function createBackend(): Promise<ScoringBackend> {
   let model;
   if (modelDataUrl !== '' && modelSha256 !== '') {
     try {
-      model = await loadServedModel(s3, modelDataUrl, modelSha256);
+      model = await loadServedModel(s3, modelDataUrl, modelSha256, AbortSignal.timeout(MODEL_LOAD_TIMEOUT_MS));
     } catch (error) {
       logger.warn('served model not loadable in the function; answering without explanations', {
         errorName: errorName(error),
@@ -95,7 +143,7 @@ async function createBackend(): Promise<ScoringBackend> {
   }
   return sageMakerBackend(sagemaker as SageMakerRuntimeClient, spec, {
     endpointName: requiredEnv('ENDPOINT_NAME'),
-    timeoutMs: invokeTimeoutMs,
+    policy: SAGEMAKER_CALL_POLICY,
     ...(model ? { model } : {}),
   });
 }
@@ -132,6 +180,9 @@ function header(event: APIGatewayProxyEvent, name: string): string | undefined {
 /** API Gateway (REST, Lambda proxy) entry point. */
 export async function handler(event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> {
   logger.addContext(context);
+  // REL-1: the request's budget is what Lambda has left minus the margin to answer; every dependency is
+  // awaited within it, so the answer (a 503 at worst) always beats the platform's timeout.
+  const budget = requestBudget(context.getRemainingTimeInMillis(), deadlineMarginMs);
   try {
     const result = await handleInference(
       {
@@ -143,8 +194,9 @@ export async function handler(event: APIGatewayProxyEvent, context: Context): Pr
         settings,
         contract,
         backend,
-        kms,
-        s3,
+        pseudonymiser,
+        ...(capture ? { capture } : {}),
+        budget,
         log: logger,
         metrics: metricSink,
         requestId: event.requestContext?.requestId ?? context.awsRequestId,
@@ -152,6 +204,7 @@ export async function handler(event: APIGatewayProxyEvent, context: Context): Pr
     );
     return { statusCode: result.statusCode, headers: { ...result.headers }, body: result.body };
   } finally {
+    budget.dispose();
     metrics.publishStoredMetrics();
   }
 }

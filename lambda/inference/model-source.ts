@@ -81,9 +81,13 @@ export async function loadServedModel(
   s3: Pick<S3Client, 'send'>,
   modelDataUrl: string,
   expectedSha256: string,
+  abortSignal?: AbortSignal,
 ): Promise<TreeEnsembleModel> {
   const { bucket, key } = parseS3Url(modelDataUrl);
-  const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  const object = await s3.send(
+    new GetObjectCommand({ Bucket: bucket, Key: key }),
+    abortSignal ? { abortSignal } : {},
+  );
   if (!object.Body) throw new ModelArtifactError(`${modelDataUrl} has no body`);
   const bytes = await object.Body.transformToByteArray();
   return modelFromArtifact(bytes, expectedSha256, modelDataUrl);

@@ -22,3 +22,10 @@ export function numberEnv(name: string, fallback: number, env: NodeJS.ProcessEnv
   if (!Number.isFinite(value)) throw new Error(`environment variable ${name} must be a number, got '${raw}'`);
   return value;
 }
+
+/** A number the deployment must set (the stack writes it from the configuration, where its default lives). */
+export function requiredNumberEnv(name: string, env: NodeJS.ProcessEnv = process.env): number {
+  const value = numberEnv(name, Number.NaN, env);
+  if (Number.isNaN(value)) throw new Error(`environment variable ${name} is required but not set`);
+  return value;
+}

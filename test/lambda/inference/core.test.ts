@@ -3,6 +3,7 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { mockClient } from 'aws-sdk-client-mock';
 import { columnOrder, handleInference, riskLevel, sageMakerBackend } from '../../../lambda/inference/core';
+import { SAGEMAKER_CALL_POLICY } from '../../../lambda/inference/deadline';
 import { decodeCaptureLine, type CaptureSink } from '../../../src/drift/capture';
 import { FeatureEncoder } from '../../../src/features';
 import {
@@ -210,7 +211,7 @@ describe('dependency failures map to status codes without internal detail', () =
         Promise.resolve(
           sageMakerBackend(runtime, SPEC, {
             endpointName: 'secret-ep',
-            timeoutMs: 1_000,
+            policy: SAGEMAKER_CALL_POLICY,
             ...(withModel ? { model: MODEL } : {}),
           }),
         ),
@@ -324,7 +325,7 @@ describe('dependency failures map to status codes without internal detail', () =
 });
 
 describe('embedded capture (DATA-3, DATA-4)', () => {
-  const capture = { bucket: 'data-bucket', prefix: 'capture/', source: 'churn-dev-api', percent: 100 };
+  const capture = { percent: 100 };
   const captureDeps = () =>
     deps(kms, {
       settings: { ...SETTINGS, capture },
@@ -386,7 +387,7 @@ describe('embedded capture (DATA-3, DATA-4)', () => {
         settings: { ...SETTINGS, capture },
         s3,
         backend: () =>
-          Promise.resolve(sageMakerBackend(runtime, SPEC, { endpointName: 'ep', timeoutMs: 1_000 })),
+          Promise.resolve(sageMakerBackend(runtime, SPEC, { endpointName: 'ep', policy: SAGEMAKER_CALL_POLICY })),
       }),
     );
     expect(viaEndpoint.statusCode).toBe(200);

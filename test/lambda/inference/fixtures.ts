@@ -1,7 +1,11 @@
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { GetObjectCommandOutput } from '@aws-sdk/client-s3';
+import type { KMSClient } from '@aws-sdk/client-kms';
+import type { GetObjectCommandOutput, S3Client } from '@aws-sdk/client-s3';
+import { CaptureShipper, s3CaptureSink } from '../../../lambda/inference/capture-shipper';
+import { budgetOf, KMS_CALL_POLICY } from '../../../lambda/inference/deadline';
+import { Pseudonymiser, type PseudonymiserOptions } from '../../../lambda/inference/pseudonyms';
 import {
   embeddedBackend,
   type InferenceDeps,
@@ -100,21 +104,61 @@ export const CONTRACT: RequestContract = {
   encoder: new FeatureEncoder(SPEC),
 };
 
+/** The pseudonymiser of a test: no cache unless asked, so every request's KMS calls are visible. */
+export function pseudonymiserOf(
+  kms: Pick<KMSClient, 'send'>,
+  options: Partial<PseudonymiserOptions> = {},
+): Pseudonymiser {
+  return new Pseudonymiser(kms, {
+    keyId: KEY_ID,
+    cacheSize: 0,
+    cacheTtlMs: 60_000,
+    concurrency: 8,
+    policy: KMS_CALL_POLICY,
+    ...options,
+  });
+}
+
+export interface TestDepsOptions extends Partial<InferenceDeps> {
+  /** Embedded capture to this S3 client (bucket 'data-bucket', prefix 'capture/', source 'churn-dev-api'). */
+  readonly s3?: Pick<S3Client, 'send'>;
+  readonly captureWaitMs?: number;
+  readonly maxParkedRecords?: number;
+}
+
 export function deps(
-  kms: InferenceDeps['kms'],
-  overrides: Partial<InferenceDeps> = {},
+  kms: Pick<KMSClient, 'send'>,
+  overrides: TestDepsOptions = {},
 ): InferenceDeps & { recorded: Recorded } {
   const { log, metrics, recorded } = recorders();
+  const { s3, captureWaitMs, maxParkedRecords, ...rest } = overrides;
   return {
     settings: SETTINGS,
     contract: CONTRACT,
     backend: () => Promise.resolve(EMBEDDED),
-    kms,
+    pseudonymiser: pseudonymiserOf(kms),
+    budget: budgetOf(5_000),
     log,
     metrics,
     requestId: 'req-1',
     recorded,
-    ...overrides,
+    ...(s3
+      ? {
+          capture: new CaptureShipper(
+            s3CaptureSink(s3, {
+              bucket: 'data-bucket',
+              prefix: 'capture/',
+              source: 'churn-dev-api',
+              ...(overrides.now ? { now: overrides.now } : {}),
+              ...(overrides.newId ? { newId: overrides.newId } : {}),
+            }),
+            { waitMs: captureWaitMs ?? 1_000, maxParkedRecords: maxParkedRecords ?? 1_000 },
+            metrics,
+            log,
+          ),
+        }
+      : {}),
+    ...rest,
   };
 }
 

@@ -30,6 +30,12 @@ const ENV = {
   CAPTURE_PREFIX: 'capture/',
   CAPTURE_SOURCE: 'churn-dev-api',
   CAPTURE_PERCENT: '100',
+  CAPTURE_WAIT_MS: '200',
+  CAPTURE_MAX_PARKED_RECORDS: '1000',
+  DEADLINE_MARGIN_MS: '500',
+  PSEUDONYM_CACHE_SIZE: '1000',
+  PSEUDONYM_CACHE_TTL_SECONDS: '3600',
+  KMS_CONCURRENCY: '25',
   POWERTOOLS_SERVICE_NAME: 'inference',
   POWERTOOLS_METRICS_NAMESPACE: 'churn/dev',
   POWERTOOLS_TRACE_ENABLED: 'false',
@@ -117,7 +123,7 @@ describe('inference handler (API Gateway proxy, embedded model)', () => {
   });
 
   test('DATA-1/DATA-4: no raw customer id or raw feature value appears in any log line', async () => {
-    const ids = ['4821-QWERT', '7733-ZXCVB', '1009-PLMOK', '5555-SECRT'];
+    const ids = ['4821-QWERT', '7733-ZXCVB', '1009-PLMOK', '5555-SECRT', '8080-NEWID'];
     const distinctive = {
       ...validRecord(ids[0]),
       MonthlyCharges: 87.6543,
@@ -141,7 +147,10 @@ describe('inference handler (API Gateway proxy, embedded model)', () => {
     kmsMock
       .on(GenerateMacCommand)
       .rejects(Object.assign(new Error(`cannot MAC ${ids[0]}`), { name: 'AccessDeniedException' }));
-    expect((await handler(event(JSON.stringify(distinctive)), CONTEXT)).statusCode).toBe(502);
+    // A customer the pseudonym cache has not seen, so KMS is asked (and fails).
+    expect(
+      (await handler(event(JSON.stringify({ ...distinctive, customerId: ids[4] })), CONTEXT)).statusCode,
+    ).toBe(502);
 
     const logged = output.join('\n');
     expect(logged.length).toBeGreaterThan(0);
