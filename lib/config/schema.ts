@@ -347,6 +347,36 @@ const apiSchema = section({
   maxBatchSize: integer(BOUNDS.maxBatchSize.min, BOUNDS.maxBatchSize.max)
     .default(100)
     .describe('Largest number of customers in one request.'),
+  inference: section({
+    deadlineMarginMs: integer(100, 5_000)
+      .default(500)
+      .describe(
+        "REL-1: milliseconds of the function's remaining time kept to format the answer and publish metrics; every dependency is awaited within the rest (503 ScoringTimeout after that).",
+      ),
+    pseudonymCacheSize: integer(0, 1_000_000)
+      .default(10_000)
+      .describe(
+        'Pseudonyms a warm function keeps in memory (LRU) so a returning customer costs no KMS call; 0 turns the cache off. Memory only, never written anywhere.',
+      ),
+    pseudonymCacheTtlSeconds: integer(1, 86_400)
+      .default(3_600)
+      .describe('How long a cached pseudonym is reused before KMS is asked again.'),
+    kmsConcurrency: integer(1, 50)
+      .default(25)
+      .describe(
+        'GenerateMac calls in flight per request for the ids the cache does not hold (a batch of 100 new customers at 800 ms per call then takes 4 rounds).',
+      ),
+    captureWaitMs: integer(10, 2_000)
+      .default(200)
+      .describe(
+        'REL-2 (embedded mode): longest the answer waits for its capture write; a slower or failed write is parked and retried with the next request.',
+      ),
+    captureMaxParkedRecords: integer(0, 100_000)
+      .default(5_000)
+      .describe(
+        'Capture records a function keeps for retry; beyond this the oldest are dropped and counted (CaptureDropped, alarmed).',
+      ),
+  }),
   riskThresholds: section({
     high: between(0, 1).default(0.7).describe('Probability above which a customer is High risk.'),
     medium: between(0, 1).default(0.4).describe('Probability above which a customer is Medium risk.'),

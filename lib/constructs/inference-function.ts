@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import { BUNDLED_REQUEST_VALIDATOR_FILE } from '../../lambda/inference/request-contract';
 import type { InferenceRequestSchema } from '../../lambda/inference/request-schema';
 import { writeRequestValidatorModule } from '../build/request-validator';
+import type { EnvironmentConfig } from '../config';
 import { EncryptionKey } from './encryption-key';
 import { wildcardResourceFinding } from './nag-finding';
 import { FunctionPlacement, SecureFunction } from './secure-function';
@@ -22,6 +23,9 @@ export interface ServedModelRef {
   /** Holds while a model is served; the artifact read grant exists only then. @default always served */
   readonly whenServed?: CfnCondition;
 }
+
+/** The configuration's `api.inference` section. */
+export type InferenceTuning = EnvironmentConfig['api']['inference'];
 
 export interface InferenceFunctionProps {
   readonly placement: FunctionPlacement;
@@ -46,6 +50,8 @@ export interface InferenceFunctionProps {
    */
   readonly requestSchema: InferenceRequestSchema;
   readonly maxBodyBytes: number;
+  /** Deadline margin, pseudonym cache, KMS concurrency and capture bounds (REL-1, REL-2). */
+  readonly tuning: InferenceTuning;
   readonly riskThresholds: { readonly high: number; readonly medium: number };
   readonly metricNamespace: string;
   /** @default 10 */
@@ -57,7 +63,7 @@ export interface InferenceFunctionProps {
 /**
  * The inference function (lambda/inference): SecureFunction hardening (VPC, arm64, CMK environment,
  * encrypted logs, reserved concurrency), least-privilege access to exactly what its mode needs, and a
- * SageMaker call deadline well inside its own timeout.
+ * request deadline (REL-1) inside its own timeout.
  */
 export class InferenceFunction extends Construct {
   readonly secureFunction: SecureFunction;
@@ -76,8 +82,11 @@ export class InferenceFunction extends Construct {
     }
     const stack = Stack.of(this);
     const timeout = props.timeout ?? Duration.seconds(10);
-    // Two SDK attempts must fit in the deadline, and the deadline well inside the function's timeout.
-    const invokeTimeoutMs = Math.floor(timeout.toMilliseconds() * 0.4);
+    if (props.tuning.deadlineMarginMs >= timeout.toMilliseconds() / 2) {
+      throw new Error(
+        `InferenceFunction ${id}: tuning.deadlineMarginMs (${props.tuning.deadlineMarginMs}) must be under half the timeout (${timeout.toMilliseconds()} ms)`,
+      );
+    }
     const embedded = props.mode === 'embedded';
     this.requestValidatorFile = writeRequestValidatorModule(props.requestSchema);
 
@@ -102,7 +111,10 @@ export class InferenceFunction extends Construct {
         MAX_BODY_BYTES: String(props.maxBodyBytes),
         RISK_HIGH: String(props.riskThresholds.high),
         RISK_MEDIUM: String(props.riskThresholds.medium),
-        INVOKE_TIMEOUT_MS: String(invokeTimeoutMs),
+        DEADLINE_MARGIN_MS: String(props.tuning.deadlineMarginMs),
+        PSEUDONYM_CACHE_SIZE: String(props.tuning.pseudonymCacheSize),
+        PSEUDONYM_CACHE_TTL_SECONDS: String(props.tuning.pseudonymCacheTtlSeconds),
+        KMS_CONCURRENCY: String(props.tuning.kmsConcurrency),
         ...(props.endpointName ? { ENDPOINT_NAME: props.endpointName } : {}),
         ...(embedded
           ? {
@@ -110,6 +122,8 @@ export class InferenceFunction extends Construct {
               CAPTURE_PREFIX: props.capture.prefix,
               CAPTURE_SOURCE: props.capture.source,
               CAPTURE_PERCENT: String(props.capture.percent),
+              CAPTURE_WAIT_MS: String(props.tuning.captureWaitMs),
+              CAPTURE_MAX_PARKED_RECORDS: String(props.tuning.captureMaxParkedRecords),
             }
           : {}),
         POWERTOOLS_SERVICE_NAME: 'inference',

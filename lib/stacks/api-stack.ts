@@ -101,6 +101,7 @@ export class ApiStack extends Stack {
       },
       pseudonymKey: this.pseudonymKey,
       requestSchema,
+      tuning: env.api.inference,
       maxBodyBytes: MAX_INSPECTABLE_BODY_BYTES,
       riskThresholds: env.api.riskThresholds,
       metricNamespace: props.names.metricNamespace,

@@ -387,7 +387,9 @@ describe('embedded capture (DATA-3, DATA-4)', () => {
         settings: { ...SETTINGS, capture },
         s3,
         backend: () =>
-          Promise.resolve(sageMakerBackend(runtime, SPEC, { endpointName: 'ep', policy: SAGEMAKER_CALL_POLICY })),
+          Promise.resolve(
+            sageMakerBackend(runtime, SPEC, { endpointName: 'ep', policy: SAGEMAKER_CALL_POLICY }),
+          ),
       }),
     );
     expect(viaEndpoint.statusCode).toBe(200);

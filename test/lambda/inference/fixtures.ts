@@ -104,6 +104,16 @@ export const CONTRACT: RequestContract = {
   encoder: new FeatureEncoder(SPEC),
 };
 
+/** The contract with another batch limit. */
+export function contractFor(maxBatchSize: number): RequestContract {
+  return {
+    validate: compileRequestValidator(
+      inferenceRequestSchema(SPEC, { maxBatchSize, customerIdPattern: CUSTOMER_ID_PATTERN }),
+    ),
+    encoder: CONTRACT.encoder,
+  };
+}
+
 /** The pseudonymiser of a test: no cache unless asked, so every request's KMS calls are visible. */
 export function pseudonymiserOf(
   kms: Pick<KMSClient, 'send'>,

@@ -286,7 +286,14 @@ describe('the inference function (KEY-1, NET-1, DATA-1)', () => {
     const vars = (testFn.Environment as { Variables: Record<string, string> }).Variables;
     expect(vars.SERVING_MODE).toBe('sagemaker');
     expect(vars.ENDPOINT_NAME).toBe('churn-test');
-    expect(Number(vars.INVOKE_TIMEOUT_MS)).toBeLessThan((testFn.Timeout as number) * 1000);
+    // REL-1: the request budget is the remaining time minus this margin, from the configuration.
+    expect(Number(vars.DEADLINE_MARGIN_MS)).toBe(500);
+    expect(Number(vars.DEADLINE_MARGIN_MS)).toBeLessThan((testFn.Timeout as number) * 1000);
+    expect(vars).toMatchObject({
+      PSEUDONYM_CACHE_SIZE: '10000',
+      PSEUDONYM_CACHE_TTL_SECONDS: '3600',
+      KMS_CONCURRENCY: '25',
+    });
     const policies = JSON.stringify(
       resourcesOfType(testApi, 'AWS::IAM::ManagedPolicy').map(([, p]) => p.Properties),
     );
