@@ -26,7 +26,16 @@ export interface ApiAlarmsProps {
   readonly inferenceFunction: lambda.IFunction;
   readonly alertTopic: sns.ITopic;
   readonly thresholds?: Partial<ApiAlarmThresholds>;
+  /**
+   * The namespace the inference function publishes its metrics to, when it writes its own capture
+   * (embedded mode): adds the REL-2 capture alarms.
+   * @default no capture alarms
+   */
+  readonly captureMetricNamespace?: string;
 }
+
+/** Powertools Metrics' default dimension: the function's POWERTOOLS_SERVICE_NAME. */
+export const INFERENCE_METRIC_DIMENSIONS = { service: 'inference' } as const;
 
 /**
  * MON-3, MON-4: the few API alarms worth waking someone for. Each description is the first response.
@@ -38,6 +47,10 @@ export class ApiAlarms extends Construct {
   readonly latency: cloudwatch.Alarm;
   readonly functionErrors: cloudwatch.Alarm;
   readonly throttles: cloudwatch.Alarm;
+  /** REL-2: capture records pushed out of a full parking area (lost to the drift check, counted). */
+  readonly captureDropped?: cloudwatch.Alarm;
+  /** REL-2: capture writes failing for 15 minutes (records parked, retried with every request). */
+  readonly captureWriteFailures?: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: ApiAlarmsProps) {
     super(scope, id);
@@ -115,9 +128,43 @@ export class ApiAlarms extends Construct {
       1,
       1,
     );
+    if (props.captureMetricNamespace !== undefined) {
+      const captureMetric = (metricName: string) =>
+        new cloudwatch.Metric({
+          namespace: props.captureMetricNamespace as string,
+          metricName,
+          dimensionsMap: { ...INFERENCE_METRIC_DIMENSIONS },
+          statistic: 'Sum',
+          period,
+        });
+      this.captureDropped = make(
+        'CaptureDropped',
+        'Capture records were dropped: writes to the data bucket kept failing until the function parking area was full, so the drift check misses these records. Read the function log (capture write failed: errorName) and fix the write path (bucket policy, data key, S3 endpoint).',
+        captureMetric('CaptureDropped'),
+        0,
+        1,
+        1,
+      );
+      this.captureWriteFailures = make(
+        'CaptureWriteFailures',
+        'Capture writes have failed or timed out for 15 minutes; the records are parked in the functions and retried with every request, and will be dropped (CaptureDropped) once parking is full. Check the function log for the error name and the S3 write path.',
+        captureMetric('CaptureWriteFailures'),
+        0,
+        3,
+        3,
+      );
+    }
   }
 
   get all(): cloudwatch.Alarm[] {
-    return [this.serverErrors, this.clientErrors, this.latency, this.functionErrors, this.throttles];
+    return [
+      this.serverErrors,
+      this.clientErrors,
+      this.latency,
+      this.functionErrors,
+      this.throttles,
+      ...(this.captureDropped ? [this.captureDropped] : []),
+      ...(this.captureWriteFailures ? [this.captureWriteFailures] : []),
+    ];
   }
 }

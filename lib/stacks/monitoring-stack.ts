@@ -55,6 +55,8 @@ export class MonitoringStack extends Stack {
         api: props.api.restApi,
         inferenceFunction: props.api.inferenceFunction,
         alertTopic: props.alertTopic,
+        // The embedded path writes its own capture (REL-2); the SageMaker endpoint captures by itself.
+        ...(env.serving.mode === 'embedded' ? { captureMetricNamespace: props.names.metricNamespace } : {}),
       });
     }
 
