@@ -27,7 +27,7 @@ export const DATA_1 = defineControl({
   implementedBy: [
     { name: 'InferenceFunction', file: 'lib/constructs/inference-function.ts' },
     { name: 'inferenceRequestSchema', file: 'lambda/inference/request-schema.ts' },
-    { name: 'pseudonymise', file: 'lambda/inference/core.ts' },
+    { name: 'Pseudonymiser', file: 'lambda/inference/pseudonyms.ts' },
   ],
   provenBy: [
     {
