@@ -14,8 +14,6 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -28,6 +26,8 @@ import { modelFromArtifact } from '../lambda/inference/model-source';
 import { inferenceRequestSchema } from '../lambda/inference/request-schema';
 import { compileRequestValidator, writeRequestValidatorModule } from '../lib/build/request-validator';
 import { FeatureEncoder, parseFeatureSpec } from '../src/features';
+import { EXAMPLE_CONFIG_PATH, loadConfig } from '../lib/config';
+import { startFakeAws, type FakeAws } from '../test/helpers/fake-aws';
 
 const ROOT = join(__dirname, '..');
 const MODEL_DIR = join(ROOT, 'models', 'sample-churn');
@@ -164,37 +164,6 @@ function bundle(dir: string, sdkExternal: boolean): string {
   return out;
 }
 
-/** A local stand-in for S3 GetObject/PutObject and KMS GenerateMac, so a real SDK client can run offline. */
-function fakeAws(): Promise<{ url: string; close: () => void }> {
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const target = String(req.headers['x-amz-target'] ?? '');
-      if (target.endsWith('GenerateMac')) {
-        const input = JSON.parse(Buffer.concat(chunks).toString()) as { Message: string; KeyId: string };
-        const mac = createHmac('sha256', SECRET)
-          .update(Buffer.from(input.Message, 'base64'))
-          .digest('base64');
-        res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
-        res.end(JSON.stringify({ Mac: mac, KeyId: input.KeyId, MacAlgorithm: 'HMAC_SHA_256' }));
-      } else if (req.method === 'GET') {
-        res.writeHead(200, { 'content-type': 'application/json', 'content-length': MODEL_BYTES.length });
-        res.end(MODEL_BYTES);
-      } else {
-        res.writeHead(200, { etag: '"bench"' });
-        res.end();
-      }
-    });
-  });
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      resolve({ url: `http://127.0.0.1:${port}`, close: () => server.close() });
-    }),
-  );
-}
-
 const CHILD = `
 const t0 = performance.now();
 const { handler } = await import(process.argv[1]);
@@ -209,6 +178,23 @@ const t3 = performance.now();
 if (first.statusCode !== 200 || second.statusCode !== 200) throw new Error(first.body);
 console.log(JSON.stringify({ processStartToImport: t0, importMs: t1 - t0, firstInvocationMs: t2 - t1, warmInvocationMs: t3 - t2, readyAt: t2, cpuToReadyMs: (cpu.user + cpu.system) / 1000 }));
 `;
+
+function apiInferenceDefaults() {
+  const dev = loadConfig(EXAMPLE_CONFIG_PATH).environments.find((e) => e.name === 'dev');
+  if (!dev) throw new Error('config/example.json has no dev environment');
+  return dev.api.inference;
+}
+
+/** The configuration's defaults (api.inference), as the stack writes them into the function's environment. */
+const TUNING = apiInferenceDefaults();
+const TUNING_ENV = {
+  DEADLINE_MARGIN_MS: String(TUNING.deadlineMarginMs),
+  PSEUDONYM_CACHE_SIZE: String(TUNING.pseudonymCacheSize),
+  PSEUDONYM_CACHE_TTL_SECONDS: String(TUNING.pseudonymCacheTtlSeconds),
+  KMS_CONCURRENCY: String(TUNING.kmsConcurrency),
+  CAPTURE_WAIT_MS: String(TUNING.captureWaitMs),
+  CAPTURE_MAX_PARKED_RECORDS: String(TUNING.captureMaxParkedRecords),
+};
 
 const BENCH_SCHEMA = inferenceRequestSchema(SPEC, {
   maxBatchSize: 100,
@@ -234,6 +220,7 @@ function runChild(file: string, body: string, endpoint: string): Promise<Record<
     POWERTOOLS_TRACE_ENABLED: 'false',
     POWERTOOLS_METRICS_DISABLED: 'true',
     POWERTOOLS_LOG_LEVEL: 'ERROR',
+    ...TUNING_ENV,
   };
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--input-type=module', '-e', CHILD, file, body], {
@@ -254,7 +241,7 @@ function runChild(file: string, body: string, endpoint: string): Promise<Record<
 
 async function coldStart(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'inference-bench-'));
-  const aws = await fakeAws();
+  const aws = await startFakeAws({ macSecret: SECRET, object: MODEL_BYTES });
   try {
     const bundled = bundle(dir, false);
     const external = bundle(dir, true);
@@ -285,9 +272,185 @@ async function coldStart(): Promise<void> {
         '(less sensitive than wall-clock to other load on the machine)',
     );
   } finally {
-    aws.close();
+    await aws.close();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The real handler module (embedded mode, real SDK clients) against the fake AWS, in this process. */
+async function inProcessHandler(aws: FakeAws) {
+  Object.assign(process.env, {
+    AWS_REGION: 'eu-west-1',
+    AWS_ACCESS_KEY_ID: 'AKIDBENCH',
+    AWS_SECRET_ACCESS_KEY: 'bench',
+    AWS_ENDPOINT_URL_S3: aws.url,
+    AWS_ENDPOINT_URL_KMS: aws.url,
+    SERVING_MODE: 'embedded',
+    PSEUDONYM_KEY_ID: 'arn:aws:kms:eu-west-1:111111111111:key/bench',
+    MODEL_VERSION: '1',
+    MODEL_DATA_URL: 's3://churn-dev-model-111111111111-eu-west-1/models/sha256/x/model.json',
+    MODEL_SHA256,
+    CAPTURE_BUCKET: 'churn-dev-data-111111111111-eu-west-1',
+    CAPTURE_PREFIX: 'capture/',
+    CAPTURE_SOURCE: 'churn-dev-api',
+    CAPTURE_PERCENT: '100',
+    REQUEST_VALIDATOR_PATH: writeRequestValidatorModule(BENCH_SCHEMA),
+    POWERTOOLS_SERVICE_NAME: 'inference',
+    POWERTOOLS_METRICS_NAMESPACE: 'bench',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+    POWERTOOLS_LOG_LEVEL: 'CRITICAL',
+    ...TUNING_ENV,
+  });
+  const { handler } = await import('../lambda/inference/handler');
+  return async (body: unknown, timeoutMs = FUNCTION_TIMEOUT_MS) => {
+    const started = performance.now();
+    const answer = await handler(
+      {
+        body: JSON.stringify(body),
+        isBase64Encoded: false,
+        headers: { 'content-type': 'application/json' },
+        requestContext: { requestId: 'bench' },
+      } as never,
+      {
+        awsRequestId: 'bench',
+        functionName: 'inference',
+        invokedFunctionArn: 'arn:aws:lambda:eu-west-1:111111111111:function:inference',
+        getRemainingTimeInMillis: () => timeoutMs,
+      } as never,
+    );
+    return {
+      status: answer.statusCode,
+      retryAfter: answer.headers?.['Retry-After'],
+      ms: performance.now() - started,
+    };
+  };
+}
+
+/** The deployed function's timeout (InferenceFunction's default). */
+const FUNCTION_TIMEOUT_MS = 10_000;
+
+/** REL-1: time to answer and status when KMS is slow or hangs (issue 13, defects 1 and 2). */
+async function deadlines(): Promise<void> {
+  const aws = await startFakeAws({ macSecret: SECRET, object: MODEL_BYTES });
+  try {
+    const call = await inProcessHandler(aws);
+    const customers = holdoutRecords();
+    let next = 0;
+    // Fresh customers each time, so the pseudonym cache does not hide KMS.
+    const batch = (n: number) => customers.slice(next, (next += n)).map((r) => ({ ...r }));
+    const warm = await call(batch(1));
+    if (warm.status !== 200) throw new Error(`warm-up answered ${warm.status}`);
+    const line = (what: string, r: { status: number; retryAfter?: unknown; ms: number }) =>
+      console.log(
+        `${what}: ${r.status}${r.retryAfter ? ` (Retry-After ${String(r.retryAfter)})` : ''} after ${r.ms.toFixed(0)} ms ` +
+          `(function timeout ${FUNCTION_TIMEOUT_MS} ms, deadline margin ${TUNING.deadlineMarginMs} ms${r.ms < FUNCTION_TIMEOUT_MS ? ', answered before the timeout' : ', AFTER THE TIMEOUT'})`,
+      );
+    aws.set('kms', { kind: 'slow', ms: 800 });
+    aws.calls.kms = 0;
+    line(
+      `batch of 100 new customers, KMS 800 ms per call, ${TUNING.kmsConcurrency} calls at a time`,
+      await call(batch(100)),
+    );
+    console.log(`  KMS calls for it: ${aws.calls.kms}`);
+    aws.set('kms', { kind: 'hang' });
+    line('batch of 100 new customers, KMS hung (accepts, never answers)', await call(batch(100)));
+    line('one new customer, KMS hung', await call(batch(1)));
+    aws.set('kms', { kind: 'ok' });
+    aws.set('s3put', { kind: 'hang' });
+    line(
+      `one customer, KMS fine, capture write to S3 hung (capture wait ${TUNING.captureWaitMs} ms)`,
+      await call(batch(1)),
+    );
+    aws.set('s3put', { kind: 'throttle' });
+    line('one customer, capture write answered SlowDown', await call(batch(1)));
+    aws.set('s3put', { kind: 'ok' });
+    const healthy: number[] = [];
+    for (let i = 0; i < 50; i++) healthy.push((await call(batch(1))).ms);
+    healthy.sort((a, b) => a - b);
+    console.log(
+      `one customer, everything healthy (loopback fake AWS, capture written): median ${percentile(healthy, 50).toFixed(1)} ms, ` +
+        `p99 ${percentile(healthy, 99).toFixed(1)} ms over 50 requests; parked capture records written with them: ${aws.stored.length} objects`,
+    );
+  } finally {
+    await aws.close();
+  }
+}
+
+/** A seeded uniform generator (mulberry32), so the id stream is the same every run. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * KMS calls per 1,000 requests with the pseudonym cache, on a realistic id stream: 50,000 customers whose
+ * request frequency follows Zipf's law (s = 1: a few customers are scored often, most rarely), requests
+ * spread round-robin over 10 warm functions (the reserved concurrency), each with its own cache of the
+ * configured size and TTL; 90 % single requests, 10 % batches of 10.
+ */
+async function kmsCallsPerThousand(): Promise<void> {
+  const customers = 50_000;
+  const cdf = new Float64Array(customers);
+  let sum = 0;
+  for (let i = 0; i < customers; i++) cdf[i] = sum += 1 / (i + 1);
+  for (let i = 0; i < customers; i++) cdf[i] /= sum;
+  const random = seeded(13);
+  const draw = () => {
+    const u = random();
+    let lo = 0;
+    let hi = customers - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (cdf[mid] < u) lo = mid + 1;
+      else hi = mid;
+    }
+    return `${String(lo % 10_000).padStart(4, '0')}-${String.fromCharCode(65 + Math.floor(lo / 10_000))}AAAA`;
+  };
+  let calls = 0;
+  const kms = {
+    send: () => {
+      calls++;
+      return Promise.resolve({ Mac: new Uint8Array(32).fill(1) });
+    },
+  } as unknown as Pick<KMSClient, 'send'>;
+  const functions = Array.from(
+    { length: 10 },
+    () =>
+      new Pseudonymiser(kms, {
+        keyId: 'bench',
+        cacheSize: TUNING.pseudonymCacheSize,
+        cacheTtlMs: TUNING.pseudonymCacheTtlSeconds * 1000,
+        concurrency: TUNING.kmsConcurrency,
+        policy: KMS_CALL_POLICY,
+      }),
+  );
+  const requests = 200_000;
+  const windows: Array<[number, number]> = [];
+  let windowStart = 0;
+  for (let r = 0; r < requests; r++) {
+    const ids = random() < 0.9 ? [draw()] : Array.from({ length: 10 }, draw);
+    await functions[r % functions.length].pseudonymise(ids, budgetOf(60_000));
+    if ((r + 1) % 1000 === 0) {
+      windows.push([r + 1, calls - windowStart]);
+      windowStart = calls;
+    }
+  }
+  const perThousand = (from: number, to: number) => {
+    const w = windows.filter(([end]) => end > from && end <= to).map(([, c]) => c);
+    return (w.reduce((a, b) => a + b, 0) / w.length).toFixed(0);
+  };
+  console.log(
+    `KMS calls per 1,000 requests (Zipf s=1 over ${customers.toLocaleString('en')} customers, 10 functions, cache ` +
+      `${TUNING.pseudonymCacheSize.toLocaleString('en')} per function, TTL ${TUNING.pseudonymCacheTtlSeconds} s, 90 % single / 10 % batches of 10, ` +
+      `${(1900).toLocaleString('en')} ids per 1,000 requests): first 1,000 requests ${perThousand(0, 1000)}; ` +
+      `requests 100,001-200,000 (warm) ${perThousand(100_000, requests)}; without the cache every distinct id of a request is a call (TTL expiry is not simulated: the run is faster than the TTL)`,
+  );
 }
 
 export async function run(): Promise<void> {
@@ -297,6 +460,8 @@ export async function run(): Promise<void> {
       .join(' ')} on ${cpus().length} CPUs (other work skews wall-clock figures)`,
   );
   await inProcess();
+  await deadlines();
+  await kmsCallsPerThousand();
   await coldStart();
 }
 

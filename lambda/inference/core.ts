@@ -122,7 +122,6 @@ const BASE_HEADERS = {
   'X-Content-Type-Options': 'nosniff',
 } as const;
 
-
 function answer(statusCode: number, body: unknown, extraHeaders: Record<string, string> = {}): HttpAnswer {
   return { statusCode, headers: { ...BASE_HEADERS, ...extraHeaders }, body: JSON.stringify(body) };
 }
@@ -278,7 +277,10 @@ export async function handleInference(request: RawRequest, deps: InferenceDeps):
     // for it at most the shipper's bounded time and never changes with its outcome (REL-2).
     const captured =
       backend.kind === 'embedded' && deps.capture && settings.capture
-        ? deps.capture.ship(captureLines(deps, settings.capture, customers, probabilities, pseudonymOf), budget)
+        ? deps.capture.ship(
+            captureLines(deps, settings.capture, customers, probabilities, pseudonymOf),
+            budget,
+          )
         : undefined;
     const results: CustomerScore[] = customers.map((customer, i) => {
       const probability = probabilities[i];

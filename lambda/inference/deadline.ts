@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry';
 
 /**
@@ -38,6 +39,8 @@ export interface Budget {
 export function budgetOf(budgetMs: number, clock: () => number = () => performance.now()): Budget {
   const end = clock() + Math.max(0, budgetMs);
   const controller = new AbortController();
+  // Every attempt of every call of the request listens to this one signal (25 KMS calls at a time).
+  setMaxListeners(0, controller.signal);
   const timer = setTimeout(() => controller.abort(new DeadlineExceededError()), Math.max(0, budgetMs));
   // A pending deadline must not keep a process (a test, the bench) alive.
   timer.unref?.();
@@ -113,10 +116,7 @@ export function isRetryable(error: unknown): boolean {
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return untilAborted(
-    new Promise<void>((resolve) => setTimeout(resolve, ms).unref?.()),
-    signal,
-  );
+  return untilAborted(new Promise<void>((resolve) => setTimeout(resolve, ms).unref?.()), signal);
 }
 
 /**
@@ -138,10 +138,7 @@ export async function callWithin<T>(
     if (budget.signal.aborted || remaining < policy.minAttemptMs) break;
     const timeoutMs = Math.min(policy.attemptTimeoutMs, remaining);
     const attemptController = new AbortController();
-    const timer = setTimeout(
-      () => attemptController.abort(new AttemptTimeoutError(timeoutMs)),
-      timeoutMs,
-    );
+    const timer = setTimeout(() => attemptController.abort(new AttemptTimeoutError(timeoutMs)), timeoutMs);
     const signal = AbortSignal.any([budget.signal, attemptController.signal]);
     try {
       return await untilAborted(attempt(signal), signal);
@@ -161,9 +158,12 @@ export async function callWithin<T>(
   throw lastError;
 }
 
-/** GenerateMac answers in milliseconds; an attempt without an answer in 1 s is retried. */
+/**
+ * GenerateMac answers in milliseconds; an attempt without an answer in 2 s is retried (a KMS slowed to
+ * 800 ms a call still answers; a hung one costs three attempts, about 6 s, and the answer is a 503).
+ */
 export const KMS_CALL_POLICY: CallPolicy = {
-  attemptTimeoutMs: 1_000,
+  attemptTimeoutMs: 2_000,
   maxAttempts: 3,
   minAttemptMs: 50,
   baseDelayMs: 50,

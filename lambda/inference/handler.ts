@@ -17,12 +17,7 @@ import {
   type ScoringBackend,
 } from './core';
 import { CaptureShipper, s3CaptureSink } from './capture-shipper';
-import {
-  KMS_CALL_POLICY,
-  MODEL_LOAD_TIMEOUT_MS,
-  requestBudget,
-  SAGEMAKER_CALL_POLICY,
-} from './deadline';
+import { KMS_CALL_POLICY, MODEL_LOAD_TIMEOUT_MS, requestBudget, SAGEMAKER_CALL_POLICY } from './deadline';
 import { errorName } from './errors';
 import { Pseudonymiser } from './pseudonyms';
 import { loadServedModel } from './model-source';
@@ -112,7 +107,8 @@ const capture =
         { waitMs: captureWaitMs, maxParkedRecords: requiredNumberEnv('CAPTURE_MAX_PARKED_RECORDS') },
         {
           count: (name: string, value = 1) => metrics.addMetric(name, MetricUnit.Count, value),
-          milliseconds: (name: string, value: number) => metrics.addMetric(name, MetricUnit.Milliseconds, value),
+          milliseconds: (name: string, value: number) =>
+            metrics.addMetric(name, MetricUnit.Milliseconds, value),
         },
         logger,
       )
@@ -134,7 +130,12 @@ async function createBackend(): Promise<ScoringBackend> {
   let model;
   if (modelDataUrl !== '' && modelSha256 !== '') {
     try {
-      model = await loadServedModel(s3, modelDataUrl, modelSha256, AbortSignal.timeout(MODEL_LOAD_TIMEOUT_MS));
+      model = await loadServedModel(
+        s3,
+        modelDataUrl,
+        modelSha256,
+        AbortSignal.timeout(MODEL_LOAD_TIMEOUT_MS),
+      );
     } catch (error) {
       logger.warn('served model not loadable in the function; answering without explanations', {
         errorName: errorName(error),

@@ -90,9 +90,7 @@ export class Pseudonymiser {
         }
       }
     };
-    await Promise.all(
-      Array.from({ length: Math.min(this.options.concurrency, missing.length) }, worker),
-    );
+    await Promise.all(Array.from({ length: Math.min(this.options.concurrency, missing.length) }, worker));
     return result;
   }
 }
