@@ -224,14 +224,15 @@ describe('REL-2: the capture write hangs, throttles or fails (embedded mode)', (
     ['hangs', { kind: 'hang' }],
     ['throttles (SlowDown)', { kind: 'throttle' }],
     ['fails with a 5xx', { kind: 'error5xx' }],
-    ['is slower than the wait', { kind: 'slow', ms: 1_500 }],
+    ['is slower than the wait', { kind: 'slow', ms: 3_000 }],
   ])(
     'S3 %s: the answer is 200 after at most the capture wait, the records are parked and written with the next request',
     async (_what, behaviour) => {
       aws.set('s3put', behaviour);
       const first = await timed(handler, [validRecord('1111-AAAAA'), validRecord('2222-BBBBB')]);
       expect(first.status).toBe(200);
-      expect(first.ms).toBeLessThan(CAPTURE_WAIT_MS + 800);
+      // Not held by the write (the slow case answers after 3 s): the capture wait plus room for a loaded machine.
+      expect(first.ms).toBeLessThan(CAPTURE_WAIT_MS + 2_000);
       expect(aws.stored).toEqual([]);
       expect(publishedMetrics()).toEqual(
         expect.arrayContaining(['CaptureWriteFailures', 'CaptureParkedRecords']),
