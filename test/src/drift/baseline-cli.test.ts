@@ -221,7 +221,8 @@ describe('CLIs', () => {
     expect(report.status).toBe('drift');
     expect(report.decision.driftedFeatures).toEqual(expect.arrayContaining(['tenure', 'Contract']));
     expect(report.input.malformedLines).toBe(1);
-  });
+    // Encodes, scores and checks 1,200 records in process: past jest's 5 s default on a loaded machine.
+  }, 30_000);
 
   it('drift: rejects bad options with exit code 2 and unreadable input with 1', async () => {
     const a = io();
