@@ -10,8 +10,10 @@ import {
   type ModelVersionInfo,
   type VersionSelector,
 } from '../../src/registry/packages';
+import { loadArtifactModel, modelFileFromArtifact, readableOf } from '../../src/registry/provenance';
 import { formatS3Uri, parseS3Uri } from '../../src/registry/s3-uri';
 import { NOTHING_SERVED } from '../../src/registry/served-model';
+import { checkImageReadsModel } from '../../src/registry/xgboost-image';
 
 /**
  * The custom resource's properties as CloudFormation delivers them: every value is a string, whatever
@@ -33,6 +35,14 @@ export interface GateResourceProperties {
    * yet) the candidate is not checked and nothing is shadowed. @default the selector is always checked
    */
   readonly ServedModelVersion?: string;
+  /**
+   * `sagemaker` (an endpoint serves the model with the image) or `embedded` (the scorer serves it).
+   * In sagemaker mode the gate reads the model inside the artifact and refuses an official image known
+   * not to read it correctly (MODEL-6). @default 'embedded'
+   */
+  readonly ServingMode?: string;
+  /** An image that replaces the registered one (`serving.containerImage`), checked the same way. @default none */
+  readonly ImageOverride?: string;
 }
 
 /** What every attribute says when nothing is served: no Approved version exists yet (first deploy). */
@@ -49,6 +59,8 @@ export interface GateData {
   readonly ArtifactS3VersionId: string;
   /** `arn:aws:s3:::<bucket>/<key>` of the artifact, for the one read grant of the inference function. */
   readonly ArtifactObjectArn: string;
+  /** XGBoost version that wrote the model (read from the artifact in sagemaker mode, else ''). */
+  readonly XgboostVersion: string;
 }
 
 export interface GateResponse {
@@ -66,6 +78,8 @@ export interface GateConfig {
   readonly selector: VersionSelector;
   readonly requireApproval: boolean;
   readonly fallbackImage?: string;
+  readonly servingMode: 'sagemaker' | 'embedded';
+  readonly imageOverride?: string;
   /** The production model's version, for a shadow candidate (see GateResourceProperties). */
   readonly servedModelVersion?: string;
 }
@@ -77,6 +91,9 @@ export interface GateConfig {
 export interface GateHistory {
   readonly previousPhysicalId?: string;
 }
+
+/** Artifacts are read into memory to check the model inside against the image; larger ones are refused. */
+const MAX_CHECKED_ARTIFACT_BYTES = 256 * 1024 * 1024;
 
 const REFUSAL = 'model gate refused the deployment: ';
 
@@ -111,7 +128,18 @@ export function parseGateProperties(properties: Record<string, unknown> | undefi
   if (served !== undefined && (typeof served !== 'string' || served.trim() === '')) {
     refuse('usage', "resource property ServedModelVersion must be a version number or 'none'");
   }
+  const mode = String(props.ServingMode ?? 'embedded').trim();
+  if (mode !== 'sagemaker' && mode !== 'embedded') {
+    refuse('usage', `resource property ServingMode must be 'sagemaker' or 'embedded', got '${mode}'`);
+  }
+  const override = props.ImageOverride;
+  if (override !== undefined && typeof override !== 'string') {
+    refuse('usage', 'resource property ImageOverride must be a container image URI string');
+  }
+  const imageOverride = typeof override === 'string' && override.trim() !== '' ? override.trim() : undefined;
   return {
+    servingMode: mode,
+    ...(imageOverride ? { imageOverride } : {}),
     group: checkGroupName(group.trim(), 'resource property ModelPackageGroupName'),
     selector: parseVersionSelector(String(version), 'resource property ModelVersion'),
     requireApproval: requireText === 'true',
@@ -137,6 +165,7 @@ function noModel(group: string): GateResponse {
       ApprovalStatus: NO_MODEL,
       ArtifactS3VersionId: NO_MODEL,
       ArtifactObjectArn: NO_MODEL,
+      XgboostVersion: NO_MODEL,
     },
   };
 }
@@ -179,7 +208,8 @@ function chunksOf(body: GetObjectCommandOutput['Body'], uri: string): AsyncItera
 export async function verifyArtifact(
   s3: S3Client,
   model: ModelVersionInfo,
-): Promise<{ sha256: string; s3VersionId: string; objectArn: string }> {
+  keepBytes = false,
+): Promise<{ sha256: string; s3VersionId: string; objectArn: string; bytes?: Buffer }> {
   const where = `version ${model.version} of '${model.group}'`;
   if (model.containerCount !== 1 || !model.modelDataUrl) {
     refuse(
@@ -200,7 +230,26 @@ export async function verifyArtifact(
   const object = await awsCall(`reading artifact ${uri} of ${where}`, { kind: 's3Object', uri }, () =>
     s3.send(new GetObjectCommand({ Bucket: location.bucket, Key: location.key })),
   );
-  const actual = await sha256OfStream(chunksOf(object.Body, uri));
+  const kept: Uint8Array[] = [];
+  let size = 0;
+  const source = chunksOf(object.Body, uri);
+  // The bytes hashed are the bytes checked: one read feeds the digest and, when asked, the model check.
+  const teed = keepBytes
+    ? (async function* () {
+        for await (const chunk of source) {
+          size += chunk.length;
+          if (size > MAX_CHECKED_ARTIFACT_BYTES) {
+            refuse(
+              'invalidPackage',
+              `artifact ${uri} of ${where} is larger than 256 MiB, too large to check its model`,
+            );
+          }
+          kept.push(chunk);
+          yield chunk;
+        }
+      })()
+    : source;
+  const actual = await sha256OfStream(teed);
   try {
     assertDigest(`artifact ${uri} of ${where}`, expected, actual);
   } catch (error) {
@@ -211,6 +260,7 @@ export async function verifyArtifact(
     s3VersionId: object.VersionId ?? '',
     // The partition of the package ARN (aws, aws-cn, aws-us-gov) is the artifact's too.
     objectArn: `arn:${model.arn.split(':')[1] || 'aws'}:s3:::${location.bucket}/${location.key}`,
+    ...(keepBytes ? { bytes: Buffer.concat(kept) } : {}),
   };
 }
 
@@ -244,6 +294,36 @@ async function resolveOrNothing(
   }
 }
 
+/**
+ * Reads the model inside the verified artifact and refuses a serving image known not to read it
+ * correctly (e.g. a 3.1 model on sagemaker-xgboost:1.7-1), naming the image to use; returns the
+ * model's writer version.
+ */
+export async function checkServingImage(
+  bytes: Buffer,
+  image: string,
+  model: ModelVersionInfo,
+): Promise<string> {
+  const where = `version ${model.version} of '${model.group}'`;
+  let version: string;
+  try {
+    const file = await modelFileFromArtifact(
+      () => readableOf(bytes),
+      bytes.subarray(0, 2),
+      `the artifact of ${where}`,
+    );
+    version = loadArtifactModel(file, `the artifact of ${where}`).xgboostVersion;
+  } catch (error) {
+    return refuse('invalidPackage', (error as Error).message.replace(/^refusing to publish: /, ''));
+  }
+  try {
+    checkImageReadsModel(image, version, `the serving image of ${where},`);
+  } catch (error) {
+    refuse('incompatibleImage', (error as Error).message);
+  }
+  return version;
+}
+
 /** Resolves, checks approval and verifies the artifact; throws a RegistryError that says why it refused. */
 export async function runGate(
   clients: GateClients,
@@ -255,14 +335,16 @@ export async function runGate(
     const model = await resolveOrNothing(clients, config, history);
     if (model === undefined) return noModel(config.group);
     checkApproval(model, config.requireApproval);
-    const image = model.image || config.fallbackImage;
+    const image = config.imageOverride ?? (model.image || config.fallbackImage);
     if (!image) {
       refuse(
         'invalidPackage',
         `version ${model.version} of '${model.group}' records no container image and no FallbackImage is configured`,
       );
     }
-    const artifact = await verifyArtifact(clients.s3, model);
+    const artifact = await verifyArtifact(clients.s3, model, config.servingMode === 'sagemaker');
+    const xgboostVersion =
+      artifact.bytes !== undefined ? await checkServingImage(artifact.bytes, image, model) : '';
     return {
       // The package ARN names exactly one version, so a redeploy that resolves to the same version keeps the
       // same id and CloudFormation sees no replacement.
@@ -276,6 +358,7 @@ export async function runGate(
         ApprovalStatus: model.approvalStatus,
         ArtifactS3VersionId: artifact.s3VersionId,
         ArtifactObjectArn: artifact.objectArn,
+        XgboostVersion: xgboostVersion,
       },
     };
   } catch (error) {

@@ -29,6 +29,17 @@ export interface ModelGateProps {
    */
   readonly fallbackImage?: string;
   /**
+   * How the model is served. In `sagemaker` mode the gate also reads the model inside the artifact and
+   * refuses an official SageMaker XGBoost image known not to read it correctly (MODEL-6).
+   * @default 'embedded'
+   */
+  readonly servingMode?: 'sagemaker' | 'embedded';
+  /**
+   * An image that replaces the one registered with the package (`serving.containerImage`); it goes
+   * through the same check. @default the registered image
+   */
+  readonly imageOverride?: string;
+  /**
    * A value that differs on every synth. CloudFormation calls a custom resource only when a property
    * changes; without this, `latest-approved` would be resolved once and never again.
    */
@@ -164,6 +175,8 @@ export class ModelGate extends Construct {
     };
     if (this.props.fallbackImage) properties.FallbackImage = this.props.fallbackImage;
     if (options.servedModel) properties.ServedModelVersion = options.servedModel.modelVersion;
+    properties.ServingMode = this.props.servingMode ?? 'embedded';
+    if (this.props.imageOverride) properties.ImageOverride = this.props.imageOverride;
     const resource = this.provider.resource(this, id, properties, MODEL_GATE_RESOURCE_TYPE);
     // The registry lives in the Data stack, which this stack depends on; the gate's own permissions first.
     resource.node.addDependency(this.policy);

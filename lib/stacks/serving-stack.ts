@@ -87,6 +87,8 @@ export class ServingStack extends Stack {
       artifactPrefix: ARTIFACT_PREFIX,
       requireApproval: env.requireModelApproval,
       fallbackImage: this.image.uri,
+      servingMode: env.serving.mode,
+      ...(env.serving.containerImage ? { imageOverride: env.serving.containerImage } : {}),
       deployNonce: props.deployNonce,
     });
     this.servedModel = this.gate.resolve('ServedModel', env.serving.modelVersion);

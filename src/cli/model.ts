@@ -9,7 +9,6 @@ import {
   publishModel,
   RegistryError,
   setApproval,
-  xgboostImageUri,
   type ApprovalDecision,
   type ModelVersionInfo,
   type RegistryClients,
@@ -67,7 +66,9 @@ Options:
   --commit <sha>           source commit the model was trained from
   --data-version <v>       training-data version (letters, digits, spaces, _ . : / = + - @)
   --metrics <file>         JSON with auc, precision, recall, f1 in [0, 1] (other numeric metrics are kept too)
-  --image <uri>            serving container image (default: SageMaker XGBoost 1.7-1 for the region)
+  --image <uri>            serving container image (default: the oldest official SageMaker XGBoost image
+                           that reads the model's XGBoost version, in the region; an official image that
+                           does not read it is refused)
   --key-prefix <prefix>    key prefix in the bucket (default: models/)
   --kms-key-id <key>       KMS key for the object, if the bucket policy requires one (default: bucket default)
   --description <text>     model package description
@@ -201,15 +202,12 @@ async function runPublish(values: Values, io: CliIo, deps: CliDeps): Promise<voi
   const dataVersion = required(values, 'data-version', 'publish');
   const metricsPath = required(values, 'metrics', 'publish');
   const region = optional(values, 'region') ?? deps.envRegion;
-  let image = optional(values, 'image');
-  if (!image) {
-    if (!region) {
-      throw new RegistryError(
-        'usage',
-        'publish needs --image, or --region / AWS_REGION to pick the XGBoost image',
-      );
-    }
-    image = xgboostImageUri(region);
+  const image = optional(values, 'image');
+  if (!image && !region) {
+    throw new RegistryError(
+      'usage',
+      'publish needs --image, or --region / AWS_REGION to pick the XGBoost image',
+    );
   }
   const metrics = await readMetrics(deps, metricsPath);
   const result = await publishModel(deps.clients(optional(values, 'region')), {
@@ -220,7 +218,8 @@ async function runPublish(values: Values, io: CliIo, deps: CliDeps): Promise<voi
     commit,
     dataVersion,
     metrics,
-    image,
+    ...(image ? { image } : {}),
+    ...(region ? { region } : {}),
     kmsKeyId: optional(values, 'kms-key-id'),
     description: optional(values, 'description'),
   });
@@ -235,6 +234,9 @@ async function runPublish(values: Values, io: CliIo, deps: CliDeps): Promise<voi
       `  artifact  ${result.modelDataUrl}`,
       `  s3        version id ${result.s3VersionId}, ${result.sizeBytes} bytes, ${result.reusedExistingObject ? 'already stored (same SHA-256), reused' : 'uploaded'}`,
       `  sha256    ${result.sha256}`,
+      `  model     ${result.model.file}: XGBoost ${result.model.xgboostVersion}, ${result.model.booster}, ${result.model.objective}`,
+      `  image     ${result.image}`,
+      ...(result.warning ? [`warning: ${result.warning}`] : []),
       `Next: npm run model -- approve --group ${group} --version ${result.version} --reason "<why>"`,
     ].join('\n'),
   );

@@ -15,6 +15,9 @@ export const EXIT_CODES = {
   accessDenied: 7,
   notApproved: 8,
   invalidPackage: 9,
+  invalidArtifact: 10,
+  incompatibleImage: 11,
+  answersDiffer: 12,
 } as const;
 
 export type RegistryErrorKind = Exclude<keyof typeof EXIT_CODES, 'ok'>;

@@ -5,3 +5,5 @@ export * from './publish';
 export * from './approval';
 export * from './s3-uri';
 export * from './xgboost-image';
+export * from './golden';
+export * from './provenance';

@@ -16,6 +16,9 @@ export const METADATA_KEYS = {
   artifactS3VersionId: 'artifact-s3-version-id',
   sourceCommit: 'source-commit',
   trainingDataVersion: 'training-data-version',
+  /** Read from the model inside the artifact at publish (MODEL-6). */
+  xgboostVersion: 'xgboost-version',
+  objective: 'model-objective',
   metricPrefix: 'metric-',
 } as const;
 
@@ -115,12 +118,13 @@ export function buildCustomerMetadata(meta: PublishedMetadata): Record<string, s
     // String(number) never uses characters outside the allowed set (digits, '.', '-', 'e', '+').
     properties[checkMetadataKey(`${METADATA_KEYS.metricPrefix}${name}`)] = String(value);
   }
-  const count = Object.keys(properties).length;
+  // Four fixed entries, two model entries added by publish (xgboost-version, model-objective).
+  const count = Object.keys(properties).length + 2;
   if (count > METADATA_LIMITS.maxEntries) {
     throw new RegistryError(
       'usage',
-      `the metrics file gives ${count - 4} metrics; SageMaker keeps at most ${METADATA_LIMITS.maxEntries} metadata ` +
-        `entries, so at most ${METADATA_LIMITS.maxEntries - 4} metrics fit`,
+      `the metrics file gives ${count - 6} metrics; SageMaker keeps at most ${METADATA_LIMITS.maxEntries} metadata ` +
+        `entries, so at most ${METADATA_LIMITS.maxEntries - 6} metrics fit`,
     );
   }
   return properties;

@@ -4,9 +4,22 @@ import { CreateModelPackageCommand, type SageMakerClient } from '@aws-sdk/client
 import { HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { sha256OfStream, type Sha256Hex } from '../integrity/digest';
 import { awsCall, RegistryError, toRegistryError } from './errors';
-import { buildCustomerMetadata, checkCommit, checkMetadataValue, type ModelMetricsValues } from './metadata';
+import {
+  buildCustomerMetadata,
+  checkCommit,
+  checkMetadataValue,
+  METADATA_KEYS,
+  type ModelMetricsValues,
+} from './metadata';
 import { checkGroupName, describeGroup } from './packages';
+import { loadArtifactModel, modelFileFromArtifact } from './provenance';
 import { checkBucketName, formatS3Uri } from './s3-uri';
+import {
+  checkImageReadsModel,
+  servingImageTagFor,
+  XGBOOST_SERVING_IMAGES,
+  xgboostImageUri,
+} from './xgboost-image';
 
 /** A single PutObject takes at most 5 GiB; larger uploads need multipart, whose checksum is per part. */
 export const MAX_ARTIFACT_BYTES = 5 * 1024 ** 3;
@@ -20,7 +33,13 @@ export interface PublishRequest {
   readonly commit: string;
   readonly dataVersion: string;
   readonly metrics: ModelMetricsValues;
-  readonly image: string;
+  /**
+   * Serving container image; an official SageMaker XGBoost image must read the model (MODEL-6).
+   * @default the oldest official image that reads the model's writer version, in `region`
+   */
+  readonly image?: string;
+  /** Region of the default image. @default none: `image` is then required */
+  readonly region?: string;
   /** KMS key for the object when the bucket policy demands an explicit one. @default the bucket's default encryption */
   readonly kmsKeyId?: string;
   readonly description?: string;
@@ -37,6 +56,17 @@ export interface PublishResult {
   readonly sizeBytes: number;
   /** True when the same bytes were already stored under the content-addressed key and were reused. */
   readonly reusedExistingObject: boolean;
+  /** The serving image registered with the version. */
+  readonly image: string;
+  /** What the model inside the artifact says about itself. */
+  readonly model: {
+    readonly file: string;
+    readonly xgboostVersion: string;
+    readonly objective: string;
+    readonly booster: string;
+  };
+  /** Set when no official image reads the model: SageMaker mode will refuse it, embedded mode serves it. */
+  readonly warning?: string;
 }
 
 export interface RegistryClients {
@@ -191,7 +221,13 @@ export async function publishModel(
 ): Promise<PublishResult> {
   checkGroupName(request.group);
   checkBucketName(request.bucket);
-  checkImage(request.image);
+  if (request.image !== undefined) checkImage(request.image);
+  else if (request.region === undefined) {
+    throw new RegistryError(
+      'usage',
+      'publish needs --image, or --region / AWS_REGION to pick the XGBoost image',
+    );
+  }
   const commit = checkCommit(request.commit);
   const dataVersion = checkMetadataValue('--data-version', request.dataVersion);
   const prefix = normaliseKeyPrefix(request.keyPrefix ?? 'models/');
@@ -202,9 +238,26 @@ export async function publishModel(
   let digest: Sha256Hex;
   let key: string;
   let upload: { versionId: string | undefined; reused: boolean };
+  let image: string;
+  let warning: string | undefined;
+  let modelInfo: PublishResult['model'];
   try {
     await describeGroup(clients.sagemaker, request.group);
     digest = await sha256OfStream(readFromStart(handle));
+    // The model inside the artifact, read as the scorer and SageMaker will read it, before anything is stored.
+    const head = Buffer.alloc(2);
+    await handle.read(head, 0, 2, 0);
+    const file = await modelFileFromArtifact(() => readFromStart(handle), head, request.artifactPath);
+    const model = loadArtifactModel(file, request.artifactPath);
+    const chosen = chooseImage(request, model.xgboostVersion);
+    image = chosen.image;
+    warning = chosen.warning;
+    modelInfo = {
+      file: file.name,
+      xgboostVersion: model.xgboostVersion,
+      objective: model.objective,
+      booster: model.booster,
+    };
     key = artifactKey(prefix, digest, basename(request.artifactPath));
     upload = await uploadArtifact(clients.s3, request, handle, key, digest, size);
   } finally {
@@ -226,6 +279,8 @@ export async function publishModel(
     trainingDataVersion: dataVersion,
     metrics: request.metrics,
   });
+  customerMetadata[METADATA_KEYS.xgboostVersion] = modelInfo.xgboostVersion;
+  customerMetadata[METADATA_KEYS.objective] = modelInfo.objective;
   const contentTypes = [...(request.contentTypes ?? ['text/csv'])];
   const created = await awsCall(
     `registering a model package in group '${request.group}'`,
@@ -236,7 +291,7 @@ export async function publishModel(
           ModelPackageGroupName: request.group,
           ModelPackageDescription: request.description,
           InferenceSpecification: {
-            Containers: [{ Image: request.image, ModelDataUrl: modelDataUrl }],
+            Containers: [{ Image: image, ModelDataUrl: modelDataUrl }],
             SupportedContentTypes: contentTypes,
             SupportedResponseMIMETypes: contentTypes,
           },
@@ -260,5 +315,25 @@ export async function publishModel(
     sha256: digest,
     sizeBytes: size,
     reusedExistingObject: upload.reused,
+    image,
+    model: modelInfo,
+    ...(warning ? { warning } : {}),
   };
+}
+
+/** The given image when it reads the model, else the oldest official image that does (MODEL-6). */
+function chooseImage(request: PublishRequest, writerVersion: string): { image: string; warning?: string } {
+  if (request.image !== undefined) {
+    checkImageReadsModel(request.image, writerVersion, '--image');
+    return { image: request.image };
+  }
+  const region = request.region as string;
+  try {
+    return { image: xgboostImageUri(region, servingImageTagFor(writerVersion)) };
+  } catch (error) {
+    if (!(error instanceof RegistryError) || error.kind !== 'incompatibleImage') throw error;
+    // The package still needs a container; SageMaker mode's gate refuses this one, embedded mode serves the model.
+    const newest = XGBOOST_SERVING_IMAGES[XGBOOST_SERVING_IMAGES.length - 1].tag;
+    return { image: xgboostImageUri(region, newest), warning: error.message };
+  }
 }

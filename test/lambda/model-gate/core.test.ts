@@ -103,6 +103,7 @@ describe('model gate: approved version', () => {
         ApprovalStatus: 'Approved',
         ArtifactS3VersionId: 'ver-1',
         ArtifactObjectArn: `arn:aws:s3:::${BUCKET}/${ARTIFACT_KEY}`,
+        XgboostVersion: '',
       },
     });
     expect(sagemaker.commandCalls(DescribeModelPackageGroupCommand)[0].args[0].input).toEqual({

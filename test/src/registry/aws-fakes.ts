@@ -1,10 +1,11 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { S3ServiceException, type GetObjectCommandOutput } from '@aws-sdk/client-s3';
 import { SageMakerServiceException, type DescribeModelPackageCommandOutput } from '@aws-sdk/client-sagemaker';
 import { sha256Hex } from '../../../src/integrity/digest';
+import { create } from 'tar';
 
 export const REGION = 'eu-west-1';
 export const ACCOUNT = '111122223333';
@@ -32,7 +33,19 @@ export function s3Error(name: string, message: string, status: number): S3Servic
   return new S3ServiceException({ name, message, $fault: 'client', $metadata: { httpStatusCode: status } });
 }
 
-export const ARTIFACT_BYTES = Buffer.from('binary xgboost model archive '.repeat(2000));
+/** A model.tar.gz as SageMaker's XGBoost container loads it: the sample churn model (XGBoost 1.7.4). */
+function sampleArtifact(): Buffer {
+  const dir = mkdtempSync(join(tmpdir(), 'registry-artifact-'));
+  copyFileSync(join(__dirname, '../../../models/sample-churn/model.json'), join(dir, 'xgboost-model'));
+  create({ gzip: true, cwd: dir, file: join(dir, 'model.tar.gz'), sync: true, portable: true }, [
+    'xgboost-model',
+  ]);
+  const bytes = readFileSync(join(dir, 'model.tar.gz'));
+  rmSync(dir, { recursive: true, force: true });
+  return bytes;
+}
+
+export const ARTIFACT_BYTES = sampleArtifact();
 export const ARTIFACT_SHA256 = sha256Hex(ARTIFACT_BYTES);
 export const ARTIFACT_SHA256_BASE64 = Buffer.from(ARTIFACT_SHA256, 'hex').toString('base64');
 export const ARTIFACT_KEY = `models/sha256/${ARTIFACT_SHA256}/model.tar.gz`;

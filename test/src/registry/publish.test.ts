@@ -1,4 +1,8 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { create } from 'tar';
 import { HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   CreateModelPackageCommand,
@@ -91,6 +95,13 @@ describe('publishModel', () => {
       sha256: ARTIFACT_SHA256,
       sizeBytes: ARTIFACT_BYTES.length,
       reusedExistingObject: false,
+      image: IMAGE,
+      model: {
+        file: 'xgboost-model',
+        xgboostVersion: '1.7.4',
+        objective: 'binary:logistic',
+        booster: 'gbtree',
+      },
     });
     expect(sagemaker.commandCalls(DescribeModelPackageGroupCommand)[0].args[0].input).toEqual({
       ModelPackageGroupName: GROUP,
@@ -127,6 +138,8 @@ describe('publishModel', () => {
         'metric-precision': '0.8',
         'metric-recall': '0.7',
         'metric-f1': '0.7467',
+        'xgboost-version': '1.7.4',
+        'model-objective': 'binary:logistic',
       },
     });
   });
@@ -260,5 +273,76 @@ describe('publishModel', () => {
   it('rejects an empty artifact', async () => {
     const error = await publishError(request({ artifactPath: writeArtifact(Buffer.alloc(0)) }));
     expect(error.message).toMatch(/is empty/);
+  });
+});
+
+describe('publish reads the model inside the artifact (MODEL-6)', () => {
+  const sample = readFileSync(join(__dirname, '../../../models/sample-churn/model.json'), 'utf8');
+  const writtenBy = (version: [number, number, number]): string => {
+    const doc = JSON.parse(sample);
+    doc.version = version;
+    doc.learner.learner_model_param.base_score = `[${doc.learner.learner_model_param.base_score}]`;
+    return JSON.stringify(doc);
+  };
+  const tarOf = (model: string): Buffer => {
+    const dir = mkdtempSync(join(tmpdir(), 'publish-model-'));
+    writeFileSync(join(dir, 'model.json'), model);
+    create({ gzip: true, cwd: dir, file: join(dir, 'a.tar.gz'), sync: true, portable: true }, ['model.json']);
+    return readFileSync(join(dir, 'a.tar.gz'));
+  };
+  const accept = () => {
+    sagemaker.on(DescribeModelPackageGroupCommand).resolves({ ModelPackageGroupArn: GROUP_ARN });
+    s3.on(PutObjectCommand).callsFake((input: { ChecksumSHA256: string }) => ({
+      VersionId: 'ver-1',
+      ChecksumSHA256: input.ChecksumSHA256,
+    }));
+    sagemaker.on(CreateModelPackageCommand).resolves({ ModelPackageArn: packageArn(3) });
+  };
+
+  it('refuses an artifact the scorer cannot load, before anything is uploaded', async () => {
+    accept();
+    const error = await publishError(
+      request({ artifactPath: writeArtifact(Buffer.from('not a model at all')) }),
+    );
+    expect(error.kind).toBe('invalidArtifact');
+    expect(error.message).toMatch(/^refusing to publish: the scorer cannot load the model in /);
+    expect(s3.commandCalls(PutObjectCommand)).toHaveLength(0);
+  });
+
+  it('refuses a 3.1 model with the 1.7-1 image, and records the writer version and objective', async () => {
+    accept();
+    const error = await publishError(request({ artifactPath: writeArtifact(tarOf(writtenBy([3, 1, 3]))) }));
+    expect(error.kind).toBe('incompatibleImage');
+    expect(error.message).toContain(
+      `--image ${IMAGE} runs XGBoost 1.7, which does not read a model written by XGBoost 3.1.3 correctly`,
+    );
+    const ok = await publishModel(
+      clients,
+      request({
+        image: undefined,
+        region: 'eu-west-1',
+        artifactPath: writeArtifact(tarOf(writtenBy([3, 0, 2]))),
+      }),
+    );
+    expect(ok.image).toBe('141502667606.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-xgboost:3.0-5');
+    const metadata =
+      sagemaker.commandCalls(CreateModelPackageCommand)[0].args[0].input.CustomerMetadataProperties;
+    expect(metadata).toMatchObject({ 'xgboost-version': '3.0.2', 'model-objective': 'binary:logistic' });
+  });
+
+  it('warns, and registers the newest official image, when no official image reads the model', async () => {
+    accept();
+    const result = await publishModel(
+      clients,
+      request({
+        image: undefined,
+        region: 'eu-west-1',
+        artifactPath: writeArtifact(tarOf(writtenBy([3, 4, 1]))),
+      }),
+    );
+    expect(result.warning).toContain(
+      'no official SageMaker XGBoost image is known to read a model written by XGBoost 3.4.1',
+    );
+    expect(result.image).toContain('sagemaker-xgboost:3.0-5');
   });
 });

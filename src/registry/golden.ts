@@ -1,0 +1,105 @@
+import { RegistryError } from './errors';
+
+/** Format tag of the provenance document `publish` stores beside the artifact (MODEL-6). */
+export const PROVENANCE_FORMAT = 'churn-model-provenance';
+export const PROVENANCE_VERSION = 1;
+
+/**
+ * Largest absolute difference between a served answer and the recorded prediction that still counts
+ * as the same answer. XGBoost computes in float32 and containers print about 7 to 9 significant digits,
+ * so honest answers differ by well under 1e-6; a wrong intercept or a mis-read split differs by far more
+ * (a 3.1 model on the 1.7-1 image is off by up to 0.07).
+ */
+export const GOLDEN_TOLERANCE = 1e-5;
+
+export interface GoldenSet {
+  /** Where the rows came from: `--golden-rows <file>` or `baseline <file>`. */
+  readonly source: string;
+  readonly tolerance: number;
+  /** Model vectors (model column order); null is a missing value, categories are codes. */
+  readonly rows: (number | null)[][];
+  /** The exact scorer's prediction per row (the objective's output: probability for binary:logistic). */
+  readonly predictions: number[];
+}
+
+/** What `publish` records about a model: read from the artifact itself, not from the publisher's word. */
+export interface ModelProvenance {
+  readonly format: typeof PROVENANCE_FORMAT;
+  readonly version: typeof PROVENANCE_VERSION;
+  readonly artifactSha256: string;
+  /** The model file inside the artifact. */
+  readonly modelFile: string;
+  readonly modelSha256: string;
+  readonly xgboostVersion: string;
+  readonly booster: string;
+  readonly objective: string;
+  readonly featureNames: string[];
+  readonly featureTypes: string[];
+  readonly golden: GoldenSet;
+}
+
+/** Validates a stored provenance document (read back by the deploy-time check and `verify`). */
+export function parseProvenance(text: string, source: string): ModelProvenance {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (error) {
+    throw new RegistryError('invalidPackage', `${source} is not valid JSON: ${(error as Error).message}`);
+  }
+  const o = doc as Partial<ModelProvenance> | null;
+  const golden = o?.golden;
+  if (
+    o === null ||
+    typeof o !== 'object' ||
+    o.format !== PROVENANCE_FORMAT ||
+    o.version !== PROVENANCE_VERSION ||
+    typeof o.xgboostVersion !== 'string' ||
+    !Array.isArray(o.featureNames) ||
+    !golden ||
+    !Array.isArray(golden.rows) ||
+    !Array.isArray(golden.predictions) ||
+    golden.rows.length !== golden.predictions.length ||
+    golden.rows.length === 0 ||
+    typeof golden.tolerance !== 'number' ||
+    !golden.rows.every(
+      (r) =>
+        Array.isArray(r) &&
+        r.length === (o.featureNames as string[]).length &&
+        r.every((v) => v === null || Number.isFinite(v)),
+    ) ||
+    !golden.predictions.every((p) => Number.isFinite(p))
+  ) {
+    throw new RegistryError(
+      'invalidPackage',
+      `${source} is not a ${PROVENANCE_FORMAT} v${PROVENANCE_VERSION} document with golden rows matching its feature names`,
+    );
+  }
+  return o as ModelProvenance;
+}
+
+/** The first golden row whose answer differs beyond the tolerance, or undefined when all agree. */
+export function firstDifference(
+  provenance: Pick<ModelProvenance, 'golden'>,
+  answers: readonly number[],
+):
+  | { row: number; expected: number; actual: number }
+  | { row: number; expected: number; actual: undefined }
+  | undefined {
+  const { predictions, tolerance } = provenance.golden;
+  for (let i = 0; i < predictions.length; i++) {
+    const actual = answers[i];
+    if (actual === undefined || !Number.isFinite(actual))
+      return { row: i + 1, expected: predictions[i], actual: undefined };
+    if (Math.abs(actual - predictions[i]) > tolerance)
+      return { row: i + 1, expected: predictions[i], actual };
+  }
+  if (answers.length > predictions.length) {
+    return { row: predictions.length + 1, expected: NaN, actual: answers[predictions.length] };
+  }
+  return undefined;
+}
+
+/** The golden rows as the CSV body SageMaker's XGBoost container takes (empty field = missing). */
+export function goldenCsv(provenance: Pick<ModelProvenance, 'golden'>): string {
+  return provenance.golden.rows.map((r) => r.map((v) => (v === null ? '' : String(v))).join(',')).join('\n');
+}

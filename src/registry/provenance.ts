@@ -1,0 +1,220 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Parser, type ReadEntry } from 'tar';
+
+import type { Baseline } from '../drift/baseline';
+import { sha256Hex } from '../integrity/digest';
+import { loadModel, type TreeEnsembleModel } from '../scorer';
+import { RegistryError } from './errors';
+import { GOLDEN_TOLERANCE, PROVENANCE_FORMAT, PROVENANCE_VERSION, type ModelProvenance } from './golden';
+
+/** Golden rows drawn from a baseline when no `--golden-rows` file is given. */
+export const DEFAULT_GOLDEN_ROWS = 200;
+
+/** A model file inside an artifact is read into memory for provenance; larger ones are refused. */
+const MAX_MODEL_FILE_BYTES = 512 * 1024 * 1024;
+
+/** File names the SageMaker XGBoost container and XGBoost's `save_model` use, in order of preference. */
+const MODEL_FILE_NAMES = ['xgboost-model', 'model.json', 'model.ubj'];
+
+function isGzip(bytes: Uint8Array): boolean {
+  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+}
+
+/**
+ * The model file inside an artifact: a `model.tar.gz` as SageMaker loads it (`xgboost-model`,
+ * `model.json` or `model.ubj`, or its only file), or the artifact itself when it is not gzip.
+ */
+export async function modelFileFromArtifact(
+  artifact: () => Readable,
+  head: Uint8Array,
+  artifactName: string,
+): Promise<{ name: string; bytes: Buffer }> {
+  if (!isGzip(head)) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of artifact()) chunks.push(chunk as Buffer);
+    return { name: artifactName, bytes: Buffer.concat(chunks) };
+  }
+  const files = new Map<string, Buffer>();
+  const names: string[] = [];
+  const parser = new Parser({
+    onReadEntry: (entry: ReadEntry) => {
+      const name = entry.path.replace(/^\.\//, '');
+      if (entry.type !== 'File') {
+        entry.resume();
+        return;
+      }
+      names.push(name);
+      if (entry.size > MAX_MODEL_FILE_BYTES) {
+        entry.resume();
+        return;
+      }
+      const chunks: Buffer[] = [];
+      entry.on('data', (c: Buffer) => chunks.push(c));
+      entry.on('end', () => files.set(name, Buffer.concat(chunks)));
+    },
+  });
+  try {
+    await pipeline(artifact(), parser);
+  } catch (error) {
+    throw new RegistryError(
+      'invalidArtifact',
+      `${artifactName} is gzip but not a readable tar archive: ${(error as Error).message}`,
+    );
+  }
+  const base = (n: string) => n.split('/').pop() ?? n;
+  const pick =
+    MODEL_FILE_NAMES.map((wanted) => names.find((n) => base(n) === wanted)).find((n) => n !== undefined) ??
+    (names.length === 1 ? names[0] : undefined);
+  if (pick === undefined) {
+    throw new RegistryError(
+      'invalidArtifact',
+      `${artifactName} holds ${names.length === 0 ? 'no files' : names.join(', ')}; it must hold one model file ` +
+        `(${MODEL_FILE_NAMES.join(', ')}, as SageMaker's XGBoost container loads it)`,
+    );
+  }
+  const bytes = files.get(pick);
+  if (bytes === undefined) {
+    throw new RegistryError('invalidArtifact', `${artifactName}: ${pick} is larger than 512 MiB`);
+  }
+  return { name: pick, bytes };
+}
+
+/** Loads the model exactly as the embedded scorer would, turning its refusal into a publish refusal. */
+export function loadArtifactModel(
+  file: { name: string; bytes: Buffer },
+  artifactName: string,
+): TreeEnsembleModel {
+  try {
+    return loadModel(file.bytes, { source: `${artifactName}:${file.name}` });
+  } catch (error) {
+    throw new RegistryError(
+      'invalidArtifact',
+      `refusing to publish: the scorer cannot load the model in ${artifactName} (${(error as Error).message})`,
+    );
+  }
+}
+
+/** Small deterministic PRNG (mulberry32), so the same baseline always gives the same golden rows. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function pickWeighted<T>(items: readonly T[], weights: readonly number[], u: number): T {
+  const total = weights.reduce((a, b) => a + b, 0);
+  let x = u * total;
+  for (let i = 0; i < items.length; i++) {
+    x -= weights[i];
+    if (x < 0) return items[i];
+  }
+  return items[items.length - 1];
+}
+
+/**
+ * Golden rows drawn from a baseline's per-feature distributions (numeric samples, category frequencies,
+ * the observed missing share), encoded into the model's columns as the baseline records them (raw
+ * numeric columns, one-hot groups, native codes). The rows exercise every feature's range; they are
+ * not real customers.
+ */
+export function goldenRowsFromBaseline(
+  baseline: Baseline,
+  model: TreeEnsembleModel,
+  count = DEFAULT_GOLDEN_ROWS,
+): number[][] {
+  const rand = random(20_240_611);
+  const column = new Map(model.featureNames.map((n, i) => [n, i]));
+  const index = (name: string, feature: string): number => {
+    const i = column.get(name);
+    if (i === undefined) {
+      throw new RegistryError(
+        'usage',
+        `the baseline's feature ${feature} uses column ${name}, which the model does not have`,
+      );
+    }
+    return i;
+  };
+  const rows: number[][] = [];
+  for (let r = 0; r < count; r++) {
+    const row = new Array<number>(model.numFeatures).fill(NaN);
+    for (const f of baseline.features) {
+      const missing = f.rows > 0 && rand() < f.missing / f.rows;
+      if (f.kind === 'numeric') {
+        const value = pickWeighted(f.sample.values, f.sample.counts, rand());
+        row[index(f.column, f.name)] = missing ? NaN : value;
+        continue;
+      }
+      const categories = Object.keys(f.frequencies);
+      const value = pickWeighted(
+        categories,
+        categories.map((c) => f.frequencies[c]),
+        rand(),
+      );
+      if (f.native) {
+        const code = f.native.categories.indexOf(value);
+        row[index(f.native.column, f.name)] = missing || code < 0 ? NaN : code;
+      } else if (f.oneHot) {
+        const oneHot = f.oneHot;
+        oneHot.columns.forEach(
+          (c, k) => (row[index(c, f.name)] = missing ? NaN : oneHot.values[k] === value ? 1 : 0),
+        );
+      } else {
+        throw new RegistryError('usage', `the baseline does not say how feature ${f.name} reaches the model`);
+      }
+    }
+    rows.push(row);
+  }
+  return rows;
+}
+
+/** Scores the golden rows with the exact scorer and assembles the provenance document. */
+export function buildProvenance(input: {
+  readonly model: TreeEnsembleModel;
+  readonly modelFile: { name: string; bytes: Buffer };
+  readonly artifactSha256: string;
+  readonly goldenRows: readonly (readonly number[])[];
+  readonly goldenSource: string;
+}): ModelProvenance {
+  const { model } = input;
+  if (input.goldenRows.length === 0) throw new RegistryError('usage', `${input.goldenSource} has no rows`);
+  const batch = new Float32Array(input.goldenRows.length * model.numFeatures);
+  input.goldenRows.forEach((row, r) => {
+    if (row.length !== model.numFeatures) {
+      throw new RegistryError(
+        'usage',
+        `${input.goldenSource} row ${r + 1} has ${row.length} values for ${model.numFeatures} model columns`,
+      );
+    }
+    batch.set(row, r * model.numFeatures);
+  });
+  const predictions = Array.from(model.predictBatch(batch));
+  return {
+    format: PROVENANCE_FORMAT,
+    version: PROVENANCE_VERSION,
+    artifactSha256: input.artifactSha256,
+    modelFile: input.modelFile.name,
+    modelSha256: sha256Hex(input.modelFile.bytes),
+    xgboostVersion: model.xgboostVersion,
+    booster: model.booster,
+    objective: model.objective,
+    featureNames: [...model.featureNames],
+    featureTypes: [...model.featureTypes],
+    golden: {
+      source: input.goldenSource,
+      tolerance: GOLDEN_TOLERANCE,
+      rows: input.goldenRows.map((row) => row.map((v) => (Number.isNaN(v) ? null : v))),
+      predictions,
+    },
+  };
+}
+
+/** Reads a whole stream (tests and small documents). */
+export function readableOf(bytes: Uint8Array): Readable {
+  return Readable.from([Buffer.from(bytes)]);
+}
