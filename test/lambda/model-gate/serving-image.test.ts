@@ -49,21 +49,19 @@ function serve(bytes: Buffer, image: string): void {
   sagemaker
     .on(DescribeModelPackageGroupCommand)
     .resolves({ ModelPackageGroupName: GROUP, ModelPackageGroupArn: GROUP_ARN });
-  sagemaker
-    .on(DescribeModelPackageCommand)
-    .resolves(
-      describedPackage(
-        4,
-        {
-          InferenceSpecification: {
-            Containers: [{ Image: image, ModelDataUrl: 's3://bucket-a/models/sha256/x/model.tar.gz' }],
-            SupportedContentTypes: ['text/csv'],
-            SupportedResponseMIMETypes: ['text/csv'],
-          },
+  sagemaker.on(DescribeModelPackageCommand).resolves(
+    describedPackage(
+      4,
+      {
+        InferenceSpecification: {
+          Containers: [{ Image: image, ModelDataUrl: 's3://bucket-a/models/sha256/x/model.tar.gz' }],
+          SupportedContentTypes: ['text/csv'],
+          SupportedResponseMIMETypes: ['text/csv'],
         },
-        { 'artifact-sha256': sha256Hex(bytes) },
-      ),
-    );
+      },
+      { 'artifact-sha256': sha256Hex(bytes) },
+    ),
+  );
   s3.on(GetObjectCommand).callsFake(() => ({ Body: objectBody(bytes), VersionId: 'v1' }));
 }
 
