@@ -79,7 +79,7 @@ export function parseProvenance(text: string, source: string): ModelProvenance {
 
 /** The first golden row whose answer differs beyond the tolerance, or undefined when all agree. */
 export function firstDifference(
-  provenance: Pick<ModelProvenance, 'golden'>,
+  provenance: { readonly golden: Pick<GoldenSet, 'predictions' | 'tolerance'> },
   answers: readonly number[],
 ):
   | { row: number; expected: number; actual: number }

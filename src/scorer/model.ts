@@ -118,6 +118,30 @@ export class TreeEnsembleModel {
     this.expectedMargin = expected;
   }
 
+  /**
+   * Per feature, the sorted distinct values its splits test: numeric thresholds, or the category codes
+   * categorical splits name. Golden rows built from them reach both sides of every split.
+   */
+  splitPoints(): number[][] {
+    const points = Array.from({ length: this.numFeatures }, () => new Set<number>());
+    const { feature, threshold, mask, generic } = this.forest;
+    for (let n = 0; n < feature.length; n++) {
+      const f = feature[n];
+      if (f < 0) continue;
+      if (this.featureTypes[f] !== 'c') {
+        points[f].add(threshold[n]);
+      } else if (generic !== undefined && generic.start[n] >= 0) {
+        for (let w = 0; w < generic.words[n]; w++) {
+          for (let b = 0; b < 32; b++)
+            if ((generic.bits[generic.start[n] + w] >>> b) & 1) points[f].add(32 * w + b);
+        }
+      } else {
+        for (let b = 1; b < 32; b++) if ((mask[n] >>> b) & 1) points[f].add(b - 1);
+      }
+    }
+    return points.map((set) => [...set].sort((a, b) => a - b));
+  }
+
   /** Model column index of a feature name, or undefined. */
   indexOfFeature(name: string): number | undefined {
     return this.featureIndex.get(name);
