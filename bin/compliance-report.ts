@@ -49,6 +49,7 @@ function main(): number {
     assemblyDirectory,
     outputDirectory: args.out ? path.resolve(args.out) : undefined,
     servingModes,
+    configuration: config,
     rulePacks: RULE_PACK_NAMES,
   });
   process.stderr.write(`${summarize(report)}\n`);

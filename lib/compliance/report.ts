@@ -1,3 +1,5 @@
+import type { ProjectConfig } from '../config/schema';
+import { stageName } from '../config/naming';
 import { CloudAssemblyView } from './assembly';
 import { CONTROL_STATUSES, CONTROLS, ControlStatus } from './catalogue';
 import { ControlResult, evaluateControls, RepositoryFacts } from './evidence';
@@ -76,6 +78,11 @@ export interface ComplianceReport {
 export interface ReportOptions {
   /** Serving mode per environment name (`Dev`, ...) from the configuration, when it is known. */
   readonly servingModes?: Readonly<Record<string, 'sagemaker' | 'embedded'>>;
+  /**
+   * The configuration the assembly was synthesized from: checks compare the templates with it (retention
+   * periods, locks) and the DPIA draft is written from it. Without it those comparisons are skipped.
+   */
+  readonly configuration?: ProjectConfig;
   readonly repository?: RepositoryFacts;
   readonly rulePacks: readonly string[];
   /** Fixed in tests; the current time otherwise. */
@@ -185,10 +192,15 @@ export function buildReport(assembly: CloudAssemblyView, options: ReportOptions)
     })),
   );
   const environments = models.map((model): EnvironmentReport => {
+    const environment = options.configuration?.environments.find((e) => stageName(e.name) === model.name);
     const controls = evaluateControls({
       model,
       environments: models,
-      servingMode: options.servingModes?.[model.name],
+      servingMode: options.servingModes?.[model.name] ?? environment?.serving.mode,
+      configuration:
+        environment && options.configuration
+          ? { project: options.configuration.project, environment }
+          : undefined,
       validationReport: assembly.validationReport,
       repository: options.repository,
       rulePacks: options.rulePacks,

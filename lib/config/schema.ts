@@ -53,6 +53,8 @@ export const BOUNDS = {
   instanceCount: { min: 1, max: 100 },
   /** prod keeps the endpoint up through the loss of an availability zone. */
   prodMinInstanceCount: 2,
+  /** Days CloudTrail log files stay locked, then expire (AUD-1). */
+  trailRetentionDays: { min: 1, max: 36500 },
   /** SageMaker data capture, in percent of requests. */
   dataCapturePercent: { min: 1, max: 100 },
   /** Blue/green step, in percent of capacity. */
@@ -482,6 +484,18 @@ function environmentSchema(env: EnvironmentName) {
         ),
       }),
       accessLogRetentionDays: integer(1, 3650).describe('Access-log objects expire after this many days.'),
+      audit: section({
+        trailRetentionDays: integer(BOUNDS.trailRetentionDays.min, BOUNDS.trailRetentionDays.max)
+          .default(perEnvironment(env, { prod: 365 }, 90))
+          .describe(
+            'CloudTrail log files are locked (S3 Object Lock) for this many days and expire after it (AUD-1); prod defaults to 365, the others to 90.',
+          ),
+        trailObjectLockMode: oneOf(['GOVERNANCE', 'COMPLIANCE'])
+          .default('GOVERNANCE')
+          .describe(
+            'Object Lock mode of the trail bucket: GOVERNANCE lets a principal with s3:BypassGovernanceRetention remove a log file early; COMPLIANCE lets nobody, not even the root user, until the retention ends.',
+          ),
+      }),
       trustedRoleArns: roleArns()
         .default([])
         .describe(
@@ -687,6 +701,7 @@ export type ApiClient = ApiSettings['clients'][number];
 export type MonitoringSettings = EnvironmentConfig['monitoring'];
 export type RemovalPolicyName = EnvironmentConfig['removalPolicy'];
 export type ObjectLockMode = ModelBucketSettings['objectLockMode'];
+export type AuditSettings = EnvironmentConfig['audit'];
 export type DataClassification = ProjectSettings['dataClassification'];
 
 /**

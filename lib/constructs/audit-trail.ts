@@ -1,4 +1,4 @@
-import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -11,6 +11,12 @@ export interface AuditTrailProps {
   readonly bucketName: string;
   /** The trail's name; the key policy names this trail (`aws:SourceArn`), so it is fixed. */
   readonly trailName: string;
+  /**
+   * How long every log file stays immutable (S3 Object Lock) before the lifecycle expires it (AUD-1).
+   * The trail bucket is retained on stack deletion whatever `removalPolicy` says (RetainExceptOnCreate):
+   * locked objects cannot be deleted, so a teardown would fail on it half-way.
+   */
+  readonly logFileLock: { readonly mode: 'GOVERNANCE' | 'COMPLIANCE'; readonly retentionDays: number };
   /** Encrypts the trail files and its log group; must allow CloudTrail and CloudWatch Logs. */
   readonly encryptionKey: kms.IKey;
   readonly accessLogsBucket: s3.IBucket;
@@ -21,7 +27,9 @@ export interface AuditTrailProps {
 
 /**
  * AUD-1: a multi-region trail with log file validation, KMS encryption, delivery to CloudWatch Logs
- * and S3 data events for the buckets that hold models and customer data.
+ * and S3 data events for the buckets that hold models and customer data. Its log files are locked
+ * (S3 Object Lock) for the configured retention and expire after it, so nobody can delete or overwrite
+ * one before then, and none accumulates forever.
  */
 export class AuditTrail extends Construct {
   readonly trail: cloudtrail.Trail;
@@ -37,11 +45,24 @@ export class AuditTrail extends Construct {
       bucketName: props.bucketName,
       encryptionKey: props.encryptionKey,
       serverAccessLogsBucket: props.accessLogsBucket,
-      removalPolicy: props.removalPolicy,
+      // Locked log files cannot be deleted, so neither can the bucket: it is retained on stack deletion in
+      // every environment, and deleted only when the operation that created it rolls back (still empty).
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
       // With an S3 Bucket Key, KMS is asked for a key of the bucket rather than of the trail, and CloudTrail
       // needs kms:Decrypt as well; without it, the documented trail-scoped key policy is exactly enough.
       // CloudTrail writes a few objects per region every five minutes, so per-object keys cost little.
       bucketKeyEnabled: false,
+      objectLock: props.logFileLock,
+      lifecycleRules: [
+        {
+          // Expiring a current version only adds a delete marker; the noncurrent-version rule then removes
+          // the log file a day later, by which time its lock (counted from delivery) has ended.
+          id: 'expire-log-files-after-their-lock',
+          expiration: Duration.days(props.logFileLock.retentionDays),
+          noncurrentVersionExpiration: Duration.days(1),
+          abortIncompleteMultipartUploadAfter: Duration.days(1),
+        },
+      ],
     });
     this.bucket.acknowledge(
       'NIST.800.53.R5-S3BucketReplicationEnabled',

@@ -3,9 +3,13 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 
-/** Key-management actions: the account may administer the key, but not use it, through this statement. */
-const KEY_ADMIN_ACTIONS = [
-  'kms:Create*',
+/**
+ * Key-management actions: the account may administer the key, but not use it, through this statement.
+ * No wildcard here may cover kms:CreateGrant (`kms:Create*` would): a grant is a way to use the key, so
+ * grants come only from the statement that requires kms:GrantIsForAWSResource (KEY-2).
+ */
+export const KEY_ADMIN_ACTIONS = [
+  'kms:CreateAlias',
   'kms:Describe*',
   'kms:Enable*',
   'kms:List*',

@@ -17,7 +17,11 @@ export interface SecureBucketProps {
   readonly removalPolicy: RemovalPolicy;
   /** @default [] */
   readonly lifecycleRules?: s3.LifecycleRule[];
-  /** Default Object Lock retention; turning Object Lock on also forbids lifecycle rules here. */
+  /**
+   * Default Object Lock retention of every object version. Lifecycle rules may accompany it, but none may
+   * expire objects before the retention ends (S3 would keep them anyway, so such a rule only misleads).
+   * @default no Object Lock
+   */
   readonly objectLock?: { readonly mode: 'GOVERNANCE' | 'COMPLIANCE'; readonly retentionDays: number };
   /**
    * Use an S3 Bucket Key for SSE-KMS (fewer KMS requests). Turn it off where a service writes with its own
@@ -52,13 +56,17 @@ export class SecureBucket extends Construct {
         throw new Error(`SecureBucket ${id}: serverAccessLogsBucket is required`);
     }
     if (props.objectLock) {
-      if (props.lifecycleRules && props.lifecycleRules.length > 0) {
-        throw new Error(
-          `SecureBucket ${id}: lifecycleRules are not allowed with objectLock (they conflict with MFA Delete)`,
-        );
-      }
-      if (!Number.isInteger(props.objectLock.retentionDays) || props.objectLock.retentionDays < 1) {
+      const retention = props.objectLock.retentionDays;
+      if (!Number.isInteger(retention) || retention < 1) {
         throw new Error(`SecureBucket ${id}: objectLock.retentionDays must be a whole number of days >= 1`);
+      }
+      for (const rule of props.lifecycleRules ?? []) {
+        const days = rule.expiration?.toDays();
+        if (days !== undefined && days < retention) {
+          throw new Error(
+            `SecureBucket ${id}: lifecycleRules ${rule.id ?? ''} expires objects after ${days} days, before objectLock.retentionDays (${retention}) ends`,
+          );
+        }
       }
     }
 

@@ -29,6 +29,10 @@ export class AuditStack extends Stack {
       encryptionKey: props.logsKey,
       accessLogsBucket: props.accessLogsBucket,
       logRetentionDays: props.environment.logRetentionDays,
+      logFileLock: {
+        mode: props.environment.audit.trailObjectLockMode,
+        retentionDays: props.environment.audit.trailRetentionDays,
+      },
       dataEventBuckets: props.dataEventBuckets,
       removalPolicy: props.removalPolicy,
     });

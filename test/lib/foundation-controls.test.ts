@@ -3,6 +3,11 @@ import { stageName } from '../../lib/config';
 import { MFA_PROTECTED_ACTIONS } from '../../lib/constructs/model-artifact-bucket';
 import { isTaggableType } from '../../lib/compliance/controls/env/taggable-types';
 import { TAG_KEYS } from '../../lib/stages/environment-stage';
+import {
+  evaluate as evaluatePolicy,
+  ResolvedStatement,
+  resolveIntrinsics,
+} from '../helpers/policy-evaluator';
 import { resolveSourceCommit, UNKNOWN_COMMIT } from '../../lib/source-commit';
 import {
   allTemplates,
@@ -220,6 +225,52 @@ describe('KEY-1, KEY-2, KEY-3: customer-managed keys', () => {
     }
   });
 
+  test('KEY-2: an administrator of the account cannot grant a key except to an AWS resource through a named service', () => {
+    for (const stage of testApp.stages) {
+      const account = stage.account!;
+      const admin = { arn: `arn:aws:iam::${account}:role/KeyAdministrator`, account };
+      for (const { where, props } of each('AWS::KMS::Key').filter((k) =>
+        k.where.startsWith(`${stage.stageName}/`),
+      )) {
+        const statements = resolveIntrinsics((props.KeyPolicy as { Statement: unknown }).Statement, {
+          ref: (id) =>
+            ({ 'AWS::AccountId': account, 'AWS::Region': stage.region!, 'AWS::Partition': 'aws' })[id] ?? id,
+          getAtt: (id) => `arn:aws:iam::${account}:role/${id}`,
+          importValue: (name) => `import:${name}`,
+        }) as ResolvedStatement[];
+        const decide = (action: string, context: Record<string, string | boolean> = {}) =>
+          evaluatePolicy(statements, { action, resource: '*', principal: admin, context }).decision;
+        // Administration still works; a grant to anyone, or for something that is not an AWS resource, does not.
+        expect({
+          where,
+          createAlias: decide('kms:CreateAlias'),
+          putPolicy: decide('kms:PutKeyPolicy'),
+        }).toEqual({
+          where,
+          createAlias: 'Allow',
+          putPolicy: 'Allow',
+        });
+        expect({ where, grant: decide('kms:CreateGrant') }).toEqual({ where, grant: 'ImplicitDeny' });
+        expect({
+          where,
+          grant: decide('kms:CreateGrant', {
+            'kms:CallerAccount': account,
+            'kms:ViaService': `s3.${stage.region}.amazonaws.com`,
+          }),
+        }).toEqual({ where, grant: 'ImplicitDeny' });
+        if (String(props.KeySpec ?? '').startsWith('HMAC')) continue;
+        expect({
+          where,
+          grant: decide('kms:CreateGrant', {
+            'kms:CallerAccount': account,
+            'kms:ViaService': `s3.${stage.region}.amazonaws.com`,
+            'kms:GrantIsForAWSResource': true,
+          }),
+        }).toEqual({ where, grant: 'Allow' });
+      }
+    }
+  });
+
   test('only CloudWatch Logs of this account may use the logs key directly, by encryption context', () => {
     const keys = Template.fromStack(testApp.stage('Dev').keys);
     const logsKey = resourcesOfType(keys, 'AWS::KMS::Key').find(([, k]) =>
@@ -404,6 +455,44 @@ describe('AUD-1: CloudTrail', () => {
       expect(encryption.ServerSideEncryptionConfiguration[0]!.BucketKeyEnabled).toBe(false);
     }
   });
+
+  test('the trail bucket locks every log file for the configured retention and expires it afterwards', () => {
+    for (const stage of testApp.stages) {
+      const configured = config.environments.find((e) => stageName(e.name) === stage.stageName)!.audit;
+      const audit = Template.fromStack(stage.audit);
+      const trail = resourcesOfType(audit, 'AWS::CloudTrail::Trail')[0][1].Properties!;
+      const bucketId = (trail.S3BucketName as { Ref: string }).Ref;
+      const bucket = audit.toJSON().Resources[bucketId] as {
+        Properties: Record<string, unknown>;
+        DeletionPolicy: string;
+      };
+      expect({
+        env: stage.stageName,
+        lock: bucket.Properties.ObjectLockEnabled,
+        retained: bucket.DeletionPolicy,
+      }).toEqual({
+        env: stage.stageName,
+        lock: true,
+        retained: 'RetainExceptOnCreate',
+      });
+      expect(bucket.Properties.ObjectLockConfiguration).toEqual({
+        ObjectLockEnabled: 'Enabled',
+        Rule: {
+          DefaultRetention: { Mode: configured.trailObjectLockMode, Days: configured.trailRetentionDays },
+        },
+      });
+      expect((bucket.Properties.VersioningConfiguration as { Status: string }).Status).toBe('Enabled');
+      expect((bucket.Properties.LifecycleConfiguration as { Rules: unknown[] }).Rules).toEqual([
+        {
+          Id: 'expire-log-files-after-their-lock',
+          Status: 'Enabled',
+          ExpirationInDays: configured.trailRetentionDays,
+          NoncurrentVersionExpiration: { NoncurrentDays: 1 },
+          AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
+        },
+      ]);
+    }
+  });
 });
 
 describe('ENV-2, ENV-3: lifecycle protection and tags', () => {
@@ -412,12 +501,14 @@ describe('ENV-2, ENV-3: lifecycle protection and tags', () => {
     for (const stack of stacksOf(testApp.stage('Dev'))) expect(stack.terminationProtection).toBe(false);
   });
 
-  test('prod retains keys, buckets and log groups (except when their creation rolls back); dev deletes them except the Object-Locked model bucket', () => {
+  test('prod retains keys, buckets and log groups (except when their creation rolls back); dev deletes them except the Object-Locked buckets', () => {
     const dataBearing = ['AWS::KMS::Key', 'AWS::S3::Bucket', 'AWS::Logs::LogGroup'];
-    for (const { where, resource } of dataBearing.flatMap((t) => each(t))) {
-      if (where.startsWith('Prod/'))
+    for (const { where, resource, props } of dataBearing.flatMap((t) => each(t))) {
+      // A locked object cannot be deleted, so neither can its bucket: the model and trail buckets stay.
+      const locked = props.ObjectLockEnabled === true;
+      if (where.startsWith('Prod/') || locked)
         expect({ where, policy: resource.DeletionPolicy }).toEqual({ where, policy: 'RetainExceptOnCreate' });
-      if (where.startsWith('Dev/') && !where.includes('ModelArtifacts'))
+      else if (where.startsWith('Dev/'))
         expect({ where, policy: resource.DeletionPolicy }).toEqual({ where, policy: 'Delete' });
     }
   });

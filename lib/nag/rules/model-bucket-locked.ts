@@ -1,15 +1,17 @@
 import { CfnResource } from 'aws-cdk-lib';
+import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { NagMessageLevel, NagRuleCompliance } from 'cdk-nag';
-import { ChurnRule, policyStatements, resolved, same, stackResources } from '../rule';
+import { ChurnRule, field, policyStatements, resolved, same, stackResources } from '../rule';
 
 /** Without MFA these must be refused, or a stolen credential could erase or unprotect a model version. */
 export const MFA_DENIED_ACTIONS = ['s3:DeleteObjectVersion', 's3:PutBucketVersioning'];
 
 /**
- * MODEL-1: a bucket with Object Lock (the model artifact bucket) keeps a default retention, has
- * versioning on, and its bucket policy — a separate resource, found in the same stack — denies
- * version deletion and versioning changes without MFA.
+ * MODEL-1: a bucket with Object Lock keeps a default retention and has versioning on; unless a trail of
+ * the same stack delivers to it (the trail bucket, AUD-1, whose log files expire after their lock), it
+ * is the model artifact bucket, and its bucket policy — a separate resource, found in the same stack —
+ * denies version deletion and versioning changes without MFA.
  */
 export const ModelBucketLockedAndMfaGuarded: ChurnRule = {
   id: 'ModelBucketLockedAndMfaGuarded',
@@ -34,6 +36,10 @@ export const ModelBucketLockedAndMfaGuarded: ChurnRule = {
       return NagRuleCompliance.NON_COMPLIANT;
     }
     const ref = resolved(node, node.ref);
+    const isTrailBucket = stackResources(node)
+      .filter((r): r is cloudtrail.CfnTrail => r instanceof cloudtrail.CfnTrail)
+      .some((t) => same(resolved(t, t.s3BucketName), ref));
+    if (isTrailBucket) return NagRuleCompliance.COMPLIANT;
     const guarded = stackResources(node)
       .filter((r): r is s3.CfnBucketPolicy => r instanceof s3.CfnBucketPolicy)
       .filter((p) => same(resolved(p, p.bucket), ref))
@@ -41,7 +47,7 @@ export const ModelBucketLockedAndMfaGuarded: ChurnRule = {
         policyStatements(resolved(p, p.policyDocument)).some(
           (s) =>
             s.effect === 'Deny' &&
-            JSON.stringify(s.condition).includes('"aws:MultiFactorAuthPresent":"false"') &&
+            String(field(field(s.condition, 'BoolIfExists'), 'aws:MultiFactorAuthPresent')) === 'false' &&
             MFA_DENIED_ACTIONS.every((a) => s.actions.includes(a)),
         ),
       );

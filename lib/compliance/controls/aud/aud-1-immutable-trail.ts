@@ -1,3 +1,4 @@
+import type { AuditSettings } from '../../../config/schema';
 import { keysOf } from '../../inventory';
 import { EnvironmentModel, ResourceHandle } from '../../model';
 import { defineControl, Findings } from '../control';
@@ -44,7 +45,7 @@ function recordsDataEvents(model: EnvironmentModel, trail: ResourceHandle, bucke
 }
 
 /** Judges the trail bucket: Object Lock keeps every log file for the retention, lifecycle removes it after. */
-function judgeImmutability(bucket: ResourceHandle, f: Findings): void {
+function judgeImmutability(bucket: ResourceHandle, f: Findings, configured?: AuditSettings): void {
   const lock = objectLockRetention(bucket);
   const days = lock ? retentionDays(lock) : undefined;
   if (!lock || !lock.mode || days === undefined)
@@ -52,7 +53,16 @@ function judgeImmutability(bucket: ResourceHandle, f: Findings): void {
       'trail bucket has no Object Lock default retention: log files can be deleted or overwritten',
       bucket,
     );
-  else f.ok(`trail bucket keeps log files immutable: Object Lock ${describeRetention(lock)}`, bucket);
+  else {
+    f.ok(`trail bucket keeps log files immutable: Object Lock ${describeRetention(lock)}`, bucket);
+    if (configured)
+      f.check(
+        lock.mode === configured.trailObjectLockMode && days === configured.trailRetentionDays,
+        `the lock is the configured one (audit.trailObjectLockMode ${configured.trailObjectLockMode}, audit.trailRetentionDays ${configured.trailRetentionDays})`,
+        `Object Lock ${describeRetention(lock)} is not the configured ${configured.trailObjectLockMode} for ${configured.trailRetentionDays} days (audit.trailObjectLockMode, audit.trailRetentionDays)`,
+        bucket,
+      );
+  }
   const rules = lifecycleRules(bucket).filter((r) => r.Status !== 'Disabled' && rulePrefix(r) === '');
   const expiry = rules.find((r) => typeof r.ExpirationInDays === 'number');
   if (!expiry) {
@@ -93,6 +103,10 @@ export const AUD_1 = defineControl({
       file: 'test/lib/foundation-controls.test.ts',
       name: 'AUD-1: CloudTrail each account has a multi-region, validated, encrypted trail with CloudWatch delivery and S3 data events',
     },
+    {
+      file: 'test/lib/foundation-controls.test.ts',
+      name: 'AUD-1: CloudTrail the trail bucket locks every log file for the configured retention and expires it afterwards',
+    },
   ],
   rules: [
     'AwsSolutions-S1',
@@ -118,7 +132,7 @@ export const AUD_1 = defineControl({
       const trailBucket = model.target(t.props.S3BucketName, t.stack);
       if (!trailBucket || trailBucket.type !== 'AWS::S3::Bucket')
         f.bad('the trail bucket is not in the templates, so its immutability cannot be shown', t);
-      else judgeImmutability(trailBucket, f);
+      else judgeImmutability(trailBucket, f, ctx.configuration?.environment.audit);
       if (t.props.CloudWatchLogsLogGroupArn)
         f.ok(`delivered to ${model.describe(t.props.CloudWatchLogsLogGroupArn, t.stack)}`, t);
       for (const [what, buckets] of [

@@ -24,7 +24,7 @@ export const ENV_2 = defineControl({
     },
     {
       file: 'test/lib/foundation-controls.test.ts',
-      name: 'ENV-2, ENV-3: lifecycle protection and tags prod retains keys, buckets and log groups (except when their creation rolls back); dev deletes them except the Object-Locked model bucket',
+      name: 'ENV-2, ENV-3: lifecycle protection and tags prod retains keys, buckets and log groups (except when their creation rolls back); dev deletes them except the Object-Locked buckets',
     },
     {
       file: 'test/lib/config/schema.test.ts',

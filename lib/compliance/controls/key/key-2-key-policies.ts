@@ -125,6 +125,10 @@ export const KEY_2 = defineControl({
     },
     {
       file: 'test/lib/foundation-controls.test.ts',
+      name: 'KEY-1, KEY-2, KEY-3: customer-managed keys KEY-2: an administrator of the account cannot grant a key except to an AWS resource through a named service',
+    },
+    {
+      file: 'test/lib/foundation-controls.test.ts',
       name: 'KEY-1, KEY-2, KEY-3: customer-managed keys only CloudWatch Logs of this account may use the logs key directly, by encryption context',
     },
   ],

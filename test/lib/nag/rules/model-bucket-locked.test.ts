@@ -1,4 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
+import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { applyMfaDeleteGuard } from '../../../../lib/constructs/model-artifact-bucket';
 import { findings, newStack } from '../helpers';
@@ -24,6 +25,19 @@ describe('ChurnControls-ModelBucketLockedAndMfaGuarded (MODEL-1)', () => {
     expect(findings(stack)).toEqual([
       'ChurnControls-ModelBucketLockedAndMfaGuarded Subject/NoRetention/Resource',
       'ChurnControls-ModelBucketLockedAndMfaGuarded Subject/Unguarded/Resource',
+    ]);
+  });
+
+  test('the trail bucket (a trail of the stack delivers to it) needs its lock and versioning, not the MFA guard', () => {
+    const stack = newStack();
+    new cloudtrail.Trail(stack, 'Trail', { bucket: new s3.Bucket(stack, 'TrailLogs', locked) });
+    const unlocked = new s3.Bucket(stack, 'TrailWithoutRetention', {
+      versioned: true,
+      objectLockEnabled: true,
+    });
+    new cloudtrail.Trail(stack, 'Other', { bucket: unlocked });
+    expect(findings(stack).filter((f) => f.includes('ModelBucketLocked'))).toEqual([
+      'ChurnControls-ModelBucketLockedAndMfaGuarded Subject/TrailWithoutRetention/Resource',
     ]);
   });
 });
