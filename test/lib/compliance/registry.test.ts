@@ -26,42 +26,6 @@ function moduleFiles(): Map<string, string> {
 
 const files = moduleFiles();
 
-/** Modules whose compliant and non-compliant tests issue 15 is still writing; this list only shrinks. */
-const AWAITING_TESTS: readonly string[] = [
-  'ENV-1',
-  'ENV-2',
-  'ENV-3',
-  'NET-1',
-  'NET-2',
-  'NET-3',
-  'NET-5',
-  'NET-6',
-  'KEY-1',
-  'KEY-2',
-  'KEY-3',
-  'KEY-4',
-  'SEC-1',
-  'SEC-2',
-  'SEC-3',
-  'SEC-4',
-  'DATA-1',
-  'DATA-2',
-  'DATA-3',
-  'DATA-4',
-  'DATA-5',
-  'MODEL-1',
-  'MODEL-2',
-  'MODEL-3',
-  'MODEL-4',
-  'MODEL-5',
-  'MON-1',
-  'MON-2',
-  'MON-3',
-  'MON-4',
-  'AUD-1',
-  'AUD-2',
-  'AUD-3',
-];
 const testNames = new Map<string, string[]>();
 const namesIn = (file: string) => {
   if (!testNames.has(file))

@@ -38,8 +38,12 @@ export function dashboardMetrics(body: unknown): Array<[string, string]> {
     let previous: unknown[] = [];
     for (const row of list<unknown>(w.properties?.metrics)) {
       if (!Array.isArray(row)) continue;
-      // CloudWatch's shorthand: '...' repeats the previous row's leading values, '.' one of them.
-      const values = row[0] === '...' ? [...previous.slice(0, row.length - 1), ...row.slice(1)] : row;
+      // CloudWatch's shorthand: '...' stands for the previous row's values before the ones that follow it
+      // (["...", "asg2"] after [ns, metric, "AutoScalingGroupName", "asg1"]), '.' for the value in its place.
+      const values =
+        row[0] === '...'
+          ? [...previous.slice(0, Math.max(0, previous.length - (row.length - 1))), ...row.slice(1)]
+          : row;
       const resolved = values.map((v, i) => (v === '.' ? previous[i] : v));
       if (typeof resolved[0] === 'string' && typeof resolved[1] === 'string')
         found.push([resolved[0], resolved[1]]);

@@ -16,7 +16,9 @@ import { ControlId, ControlStatus } from '../../../../lib/compliance/catalogue';
 import { ControlModule, EvaluationContext, Outcome } from '../../../../lib/compliance/controls/control';
 import { EnvironmentModel } from '../../../../lib/compliance/model';
 
-export type Resources = Record<string, TemplateResource>;
+/** A template resource a test may change in place. */
+export type Resource = { -readonly [K in keyof TemplateResource]: TemplateResource[K] };
+export type Resources = Record<string, Resource>;
 
 export interface StackSpec {
   readonly resources: Resources;
