@@ -28,6 +28,7 @@ const resources = synthesize((stack) => {
   });
   new AuditTrail(stack, 'Audit', {
     bucketName: 'churn-prod-trail-333333333333-eu-west-1',
+    trailName: 'churn-prod-audit',
     encryptionKey: key,
     accessLogsBucket: logs,
     logRetentionDays: 365,

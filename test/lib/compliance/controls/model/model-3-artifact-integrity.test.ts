@@ -69,10 +69,10 @@ describeControl(MODEL_3, {
       name: "the function checks another gate's digest",
       context: ctx(
         serving,
-        changed(
-          api,
-          (r) => (vars(r).MODEL_SHA256 = { 'Fn::GetAtt': ['Other', 'ArtifactSha256'] }) && (r.Other = gate()),
-        ),
+        changed(api, (r) => {
+          vars(r).MODEL_SHA256 = { 'Fn::GetAtt': ['Other', 'ArtifactSha256'] };
+          r.Other = gate();
+        }),
       ),
       problem: "function loads the artifact of Prod/Api/ServedModel without that gate's recorded SHA-256",
     },
@@ -80,12 +80,10 @@ describeControl(MODEL_3, {
       name: 'the inference function serves an artifact no gate resolved',
       context: ctx(
         serving,
-        changed(
-          api,
-          (r) =>
-            (vars(r).MODEL_DATA_URL = 's3://churn-prod-model/models/v9/model.json') &&
-            delete vars(r).MODEL_SHA256,
-        ),
+        changed(api, (r) => {
+          vars(r).MODEL_DATA_URL = 's3://churn-prod-model/models/v9/model.json';
+          delete vars(r).MODEL_SHA256;
+        }),
       ),
       problem: 'inference function serves no artifact resolved by a model gate',
     },
