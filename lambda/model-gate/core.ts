@@ -14,6 +14,7 @@ import { loadArtifactModel, modelFileFromArtifact, readableOf } from '../../src/
 import { formatS3Uri, parseS3Uri } from '../../src/registry/s3-uri';
 import { NOTHING_SERVED } from '../../src/registry/served-model';
 import { checkImageReadsModel } from '../../src/registry/xgboost-image';
+import { assessmentProblems, type RobustnessThresholds } from '../../src/robustness/thresholds';
 
 /**
  * The custom resource's properties as CloudFormation delivers them: every value is a string, whatever
@@ -43,6 +44,16 @@ export interface GateResourceProperties {
   readonly ServingMode?: string;
   /** An image that replaces the registered one (`serving.containerImage`), checked the same way. @default none */
   readonly ImageOverride?: string;
+  /** 'refuse' (test, prod) or 'warn' (dev): what a missing or failing robustness assessment does (MODEL-7). */
+  readonly RobustnessEnforcement: string;
+  /** The environment's decision threshold; the assessment must have been measured at it. */
+  readonly DecisionThreshold: string;
+  readonly MaxDecisionFlipRate: string;
+  readonly MaxMonotonicityViolations: string;
+  /** @default not checked */
+  readonly MaxProbabilityChange?: string;
+  /** @default not checked */
+  readonly MinExtractionQueries?: string;
 }
 
 /** What every attribute says when nothing is served: no Approved version exists yet (first deploy). */
@@ -61,6 +72,8 @@ export interface GateData {
   readonly ArtifactObjectArn: string;
   /** XGBoost version that wrote the model (read from the artifact in sagemaker mode, else ''). */
   readonly XgboostVersion: string;
+  /** 'meets the thresholds', or in 'warn' mode what it misses. */
+  readonly Robustness: string;
 }
 
 export interface GateResponse {
@@ -80,6 +93,8 @@ export interface GateConfig {
   readonly fallbackImage?: string;
   readonly servingMode: 'sagemaker' | 'embedded';
   readonly imageOverride?: string;
+  readonly robustness: RobustnessThresholds;
+  readonly decisionThreshold: number;
   /** The production model's version, for a shadow candidate (see GateResourceProperties). */
   readonly servedModelVersion?: string;
 }
@@ -137,11 +152,61 @@ export function parseGateProperties(properties: Record<string, unknown> | undefi
     refuse('usage', 'resource property ImageOverride must be a container image URI string');
   }
   const imageOverride = typeof override === 'string' && override.trim() !== '' ? override.trim() : undefined;
+  const groupName = checkGroupName(group.trim(), 'resource property ModelPackageGroupName');
+  const selector = parseVersionSelector(String(version), 'resource property ModelVersion');
+  const enforcement = String(props.RobustnessEnforcement ?? '').trim();
+  if (enforcement !== 'refuse' && enforcement !== 'warn') {
+    refuse(
+      'usage',
+      `resource property RobustnessEnforcement must be 'refuse' or 'warn', got '${enforcement}'`,
+    );
+  }
+  const numberProperty = (name: string, required: boolean, check: (n: number) => boolean, what: string) => {
+    const raw = props[name];
+    if (raw === undefined || String(raw).trim() === '') {
+      if (required) refuse('usage', `resource property ${name} is required (${what})`);
+      return undefined;
+    }
+    const value = Number(String(raw).trim());
+    if (!Number.isFinite(value) || !check(value)) {
+      refuse('usage', `resource property ${name} must be ${what}, got '${String(raw)}'`);
+    }
+    return value;
+  };
+  const probability = (n: number) => n >= 0 && n <= 1;
+  const count = (n: number) => Number.isInteger(n) && n >= 0;
+  const decisionThreshold = numberProperty(
+    'DecisionThreshold',
+    true,
+    (n) => n > 0 && n < 1,
+    'a probability between 0 and 1',
+  );
+  const maxProbabilityChange = numberProperty('MaxProbabilityChange', false, probability, 'a probability');
+  const minExtractionQueries = numberProperty('MinExtractionQueries', false, count, 'a whole number');
+  const robustness: RobustnessThresholds = {
+    enforcement,
+    maxDecisionFlipRate: numberProperty(
+      'MaxDecisionFlipRate',
+      true,
+      probability,
+      'a share between 0 and 1',
+    ) as number,
+    maxMonotonicityViolations: numberProperty(
+      'MaxMonotonicityViolations',
+      true,
+      count,
+      'a whole number',
+    ) as number,
+    ...(maxProbabilityChange !== undefined ? { maxProbabilityChange } : {}),
+    ...(minExtractionQueries !== undefined ? { minExtractionQueries } : {}),
+  };
   return {
     servingMode: mode,
     ...(imageOverride ? { imageOverride } : {}),
-    group: checkGroupName(group.trim(), 'resource property ModelPackageGroupName'),
-    selector: parseVersionSelector(String(version), 'resource property ModelVersion'),
+    robustness,
+    decisionThreshold: decisionThreshold as number,
+    group: groupName,
+    selector,
     requireApproval: requireText === 'true',
     ...(fallbackImage ? { fallbackImage } : {}),
     ...(typeof served === 'string' ? { servedModelVersion: served.trim() } : {}),
@@ -166,6 +231,7 @@ function noModel(group: string): GateResponse {
       ArtifactS3VersionId: NO_MODEL,
       ArtifactObjectArn: NO_MODEL,
       XgboostVersion: NO_MODEL,
+      Robustness: NO_MODEL,
     },
   };
 }
@@ -192,6 +258,28 @@ export function checkApproval(model: ModelVersionInfo, requireApproval: boolean)
         `approve it with 'npm run model -- approve --group ${model.group} --version ${model.version} --reason <why>'`,
     );
   }
+}
+
+/**
+ * MODEL-7: the version must carry a robustness assessment of its own artifact, measured at this
+ * environment's decision threshold, that meets the environment's thresholds. 'refuse' stops the
+ * deployment; 'warn' (dev) lets it through and reports what is missing in the Robustness attribute.
+ */
+export function checkRobustness(model: ModelVersionInfo, config: GateConfig): string {
+  const where = `version ${model.version} of '${model.group}'`;
+  const problems = model.recorded.assessmentError
+    ? [`has an unreadable robustness assessment (${model.recorded.assessmentError})`]
+    : assessmentProblems(model.recorded.assessment, config.robustness, {
+        artifactSha256: model.recorded.artifactSha256 ?? '',
+        decisionThreshold: config.decisionThreshold,
+      });
+  if (problems.length === 0) return 'meets the thresholds';
+  const text =
+    problems.length === 1 && problems[0].startsWith('has ')
+      ? `${where} ${problems[0]}`
+      : `${where} misses this environment's robustness requirements: ${problems.join('; ')}`;
+  if (config.robustness.enforcement === 'refuse') refuse('notRobust', text);
+  return `warning: ${text}`;
 }
 
 function chunksOf(body: GetObjectCommandOutput['Body'], uri: string): AsyncIterable<Uint8Array> {
@@ -345,6 +433,7 @@ export async function runGate(
     const artifact = await verifyArtifact(clients.s3, model, config.servingMode === 'sagemaker');
     const xgboostVersion =
       artifact.bytes !== undefined ? await checkServingImage(artifact.bytes, image, model) : '';
+    const robustness = checkRobustness(model, config);
     return {
       // The package ARN names exactly one version, so a redeploy that resolves to the same version keeps the
       // same id and CloudFormation sees no replacement.
@@ -359,6 +448,7 @@ export async function runGate(
         ArtifactS3VersionId: artifact.s3VersionId,
         ArtifactObjectArn: artifact.objectArn,
         XgboostVersion: xgboostVersion,
+        Robustness: robustness,
       },
     };
   } catch (error) {

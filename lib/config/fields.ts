@@ -44,6 +44,12 @@ export function between(min: number, max: number) {
   return z.number({ error }).gt(min, { error }).lt(max, { error });
 }
 
+/** A finite number from `min` to `max`, both included. */
+export function inclusive(min: number, max: number) {
+  const error = (iss: Issue) => `must be a number from ${min} to ${max}, got ${describeValue(iss.input)}`;
+  return z.number({ error }).min(min, { error }).max(max, { error });
+}
+
 export function boolean() {
   return z.boolean({ error: (iss) => `must be true or false, got ${describeValue(iss.input)}` });
 }

@@ -27,6 +27,7 @@ import {
   section,
   text,
   describeValue,
+  inclusive,
 } from './fields';
 import { resourceNames } from './naming';
 import { AWS_REGIONS } from './regions';
@@ -438,6 +439,38 @@ const monitoringSchema = section({
     ),
 });
 
+/** MODEL-7: what a version's recorded robustness assessment must show before the gate lets it serve. */
+function robustnessSchema(env: EnvironmentName) {
+  return section({
+    enforcement: perEnvironment(
+      env,
+      { dev: oneOf(['refuse', 'warn']).default('warn') },
+      exactly(
+        'refuse',
+        `must be 'refuse' in ${env}: promotion needs a robustness assessment that meets the thresholds (MODEL-7)`,
+      ).default('refuse'),
+    ).describe(
+      "'refuse' stops a deployment whose model version has no robustness assessment or misses a threshold; 'warn' deploys it and reports what it misses (dev only).",
+    ),
+    maxDecisionFlipRate: inclusive(0, 1)
+      .default(0.05)
+      .describe(
+        'Largest share of decisions (at api.riskThresholds.high) that may flip when one numeric feature moves by a tenth of its standard deviation.',
+      ),
+    maxProbabilityChange: inclusive(0, 1)
+      .default(0.5)
+      .describe('Largest probability change allowed under that perturbation.'),
+    maxMonotonicityViolations: integer(0, 1_000_000_000)
+      .default(0)
+      .describe("Grid pairs allowed to move against a feature's declared monotone direction."),
+    minExtractionQueries: integer(0, 1_000_000_000)
+      .default(1024)
+      .describe(
+        'Fewest queries a surrogate may need to copy the decisions (a coarse figure; 0 disables the check). Keep client quotas well below the recorded figure.',
+      ),
+  });
+}
+
 function environmentSchema(env: EnvironmentName) {
   return object(
     {
@@ -543,6 +576,7 @@ function environmentSchema(env: EnvironmentName) {
           ),
       }),
       serving: servingSchema(env),
+      robustness: robustnessSchema(env),
       api: apiSchema,
       monitoring: monitoringSchema,
     },

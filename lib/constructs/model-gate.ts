@@ -4,6 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { acknowledgeRule } from '../compliance/acknowledge';
+import type { RobustnessThresholds } from '../../src/robustness/thresholds';
 import { ModelRegistry } from './model-registry';
 import { wildcardResourceFinding } from './nag-finding';
 import { FunctionPlacement } from './secure-function';
@@ -40,6 +41,13 @@ export interface ModelGateProps {
    */
   readonly imageOverride?: string;
   /**
+   * What a version's robustness assessment must show before it serves here (MODEL-7); with enforcement
+   * 'refuse' a version without one, or one that misses a threshold, stops the deployment.
+   */
+  readonly robustness: RobustnessThresholds;
+  /** The decision threshold of this environment's API (api.riskThresholds.high); assessments must be measured at it. */
+  readonly decisionThreshold: number;
+  /**
    * A value that differs on every synth. CloudFormation calls a custom resource only when a property
    * changes; without this, `latest-approved` would be resolved once and never again.
    */
@@ -56,6 +64,8 @@ export interface ResolvedModel {
   readonly artifactSha256: string;
   readonly approvalStatus: string;
   readonly artifactS3VersionId: string;
+  /** 'meets the thresholds', or (enforcement 'warn') what the version misses. */
+  readonly robustness: string;
   /** `arn:aws:s3:::<bucket>/<key>` of the verified artifact, or `none`. */
   readonly artifactObjectArn: string;
 }
@@ -96,6 +106,7 @@ export class ModelGate extends Construct {
         `ModelGate ${id}: deployNonce must not be empty, or latest-approved is never re-resolved`,
       );
     }
+    checkRobustnessProps(id, props);
     this.props = props;
 
     this.provider = new SecureProvider(this, 'Provider', {
@@ -162,18 +173,7 @@ export class ModelGate extends Construct {
    * CloudFormation logical id: renaming it replaces the gate resource (harmless: it holds no state).
    */
   resolve(id: string, modelVersion: number | 'latest-approved', options: ResolveOptions = {}): ResolvedModel {
-    if (modelVersion !== 'latest-approved' && (!Number.isInteger(modelVersion) || modelVersion < 1)) {
-      throw new Error(
-        `ModelGate ${this.node.id}: modelVersion must be 'latest-approved' or a positive integer`,
-      );
-    }
-    const properties: Record<string, string> = {
-      ModelPackageGroupName: this.props.registry.groupName,
-      ModelVersion: String(modelVersion),
-      RequireApproval: String(this.props.requireApproval),
-      DeployNonce: this.props.deployNonce,
-    };
-    if (this.props.fallbackImage) properties.FallbackImage = this.props.fallbackImage;
+    const properties = this.properties(modelVersion);
     if (options.servedModel) properties.ServedModelVersion = options.servedModel.modelVersion;
     properties.ServingMode = this.props.servingMode ?? 'embedded';
     if (this.props.imageOverride) properties.ImageOverride = this.props.imageOverride;
@@ -191,6 +191,63 @@ export class ModelGate extends Construct {
       approvalStatus: att('ApprovalStatus'),
       artifactS3VersionId: att('ArtifactS3VersionId'),
       artifactObjectArn: att('ArtifactObjectArn'),
+      robustness: att('Robustness'),
     };
+  }
+
+  /** The gate resource's properties for a version selector (lambda/model-gate/core.ts GateResourceProperties). */
+  properties(modelVersion: number | 'latest-approved'): Record<string, string> {
+    if (modelVersion !== 'latest-approved' && (!Number.isInteger(modelVersion) || modelVersion < 1)) {
+      throw new Error(
+        `ModelGate ${this.node.id}: modelVersion must be 'latest-approved' or a positive integer`,
+      );
+    }
+    const { robustness } = this.props;
+    const properties: Record<string, string> = {
+      ModelPackageGroupName: this.props.registry.groupName,
+      ModelVersion: String(modelVersion),
+      RequireApproval: String(this.props.requireApproval),
+      DeployNonce: this.props.deployNonce,
+      RobustnessEnforcement: robustness.enforcement,
+      DecisionThreshold: String(this.props.decisionThreshold),
+      MaxDecisionFlipRate: String(robustness.maxDecisionFlipRate),
+      MaxMonotonicityViolations: String(robustness.maxMonotonicityViolations),
+    };
+    if (robustness.maxProbabilityChange !== undefined) {
+      properties.MaxProbabilityChange = String(robustness.maxProbabilityChange);
+    }
+    if (robustness.minExtractionQueries !== undefined) {
+      properties.MinExtractionQueries = String(robustness.minExtractionQueries);
+    }
+    if (this.props.fallbackImage) properties.FallbackImage = this.props.fallbackImage;
+    return properties;
+  }
+}
+
+function checkRobustnessProps(id: string, props: ModelGateProps): void {
+  const { robustness: r, decisionThreshold } = props;
+  const fail = (what: string) => {
+    throw new Error(`ModelGate ${id}: ${what}`);
+  };
+  if (!(decisionThreshold > 0 && decisionThreshold < 1))
+    fail(`decisionThreshold ${decisionThreshold} must be between 0 and 1`);
+  if (r.enforcement !== 'refuse' && r.enforcement !== 'warn')
+    fail(`robustness.enforcement must be 'refuse' or 'warn'`);
+  if (!(r.maxDecisionFlipRate >= 0 && r.maxDecisionFlipRate <= 1)) {
+    fail(`robustness.maxDecisionFlipRate ${r.maxDecisionFlipRate} must be between 0 and 1`);
+  }
+  if (!(Number.isInteger(r.maxMonotonicityViolations) && r.maxMonotonicityViolations >= 0)) {
+    fail(
+      `robustness.maxMonotonicityViolations ${r.maxMonotonicityViolations} must be a whole number of at least 0`,
+    );
+  }
+  if (r.maxProbabilityChange !== undefined && !(r.maxProbabilityChange >= 0 && r.maxProbabilityChange <= 1)) {
+    fail(`robustness.maxProbabilityChange ${r.maxProbabilityChange} must be between 0 and 1`);
+  }
+  if (
+    r.minExtractionQueries !== undefined &&
+    !(Number.isInteger(r.minExtractionQueries) && r.minExtractionQueries >= 0)
+  ) {
+    fail(`robustness.minExtractionQueries ${r.minExtractionQueries} must be a whole number of at least 0`);
   }
 }

@@ -57,7 +57,7 @@ export function servingImage(env: Pick<EnvironmentConfig, 'name' | 'region' | 's
 }
 
 /**
- * The model release (MODEL-2, MODEL-3): the deploy-time gate, which resolves the configured version in the
+ * The model release (MODEL-2, MODEL-3, MODEL-7): the deploy-time gate, which resolves the configured version in the
  * environment's registry (Data stack), refuses one that may not be served and verifies its artifact, and
  * the served-model record it writes for the stacks deployed after it (the SageMaker endpoint, the API).
  * The gate runs on every deployment; on a new account with no Approved version it records `none`, and the
@@ -90,6 +90,8 @@ export class ServingStack extends Stack {
       servingMode: env.serving.mode,
       ...(env.serving.containerImage ? { imageOverride: env.serving.containerImage } : {}),
       deployNonce: props.deployNonce,
+      robustness: env.robustness,
+      decisionThreshold: env.api.riskThresholds.high,
     });
     this.servedModel = this.gate.resolve('ServedModel', env.serving.modelVersion);
     if (env.serving.mode === 'sagemaker' && env.serving.shadowModelVersion !== undefined) {
@@ -107,5 +109,7 @@ export class ServingStack extends Stack {
     new CfnOutput(this, 'ServedModelVersion', { value: this.servedModel.modelVersion });
     new CfnOutput(this, 'ServedModelPackageArn', { value: this.servedModel.modelPackageArn });
     new CfnOutput(this, 'ServedArtifactSha256', { value: this.servedModel.artifactSha256 });
+    // In dev (enforcement 'warn') this is where a missing or failing robustness assessment shows.
+    new CfnOutput(this, 'ServedModelRobustness', { value: this.servedModel.robustness });
   }
 }

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
@@ -13,6 +13,17 @@ import {
   type ModelVersionInfo,
   type RegistryClients,
 } from '../registry';
+import { FeatureSpecError, SpecModelMismatchError } from '../features';
+import {
+  AssessmentInputError,
+  DEFAULT_SETTINGS,
+  parseAssessment,
+  type AssessmentSummary,
+  type RobustnessAssessment,
+} from '../robustness';
+import { assessFiles } from '../robustness/files';
+import { DigestMismatchError, ModelArtifactError, ModelFormatError, UnsupportedModelError } from '../scorer';
+import { InputError } from './records';
 import { formatTable } from './table';
 
 export interface CliIo {
@@ -24,6 +35,8 @@ export interface CliDeps {
   /** Builds the AWS clients for a region (undefined: the SDK's default chain). */
   readonly clients: (region: string | undefined) => RegistryClients;
   readonly readTextFile: (path: string) => Promise<string>;
+  /** Writes a file (the assessment report). */
+  readonly writeTextFile: (path: string, text: string) => Promise<void>;
   /** AWS_REGION / AWS_DEFAULT_REGION, used to pick the default container image. */
   readonly envRegion?: string;
 }
@@ -36,7 +49,8 @@ const EXIT_CODE_HELP = `Exit codes:
   4  no such model version (or no Approved version)
   5  artifact missing (local file, S3 object or bucket)
   6  digest mismatch (S3 checksum differs from the artifact's SHA-256)
-  7  access denied (IAM, KMS, bucket policy, or no credentials)`;
+  7  access denied (IAM, KMS, bucket policy, or no credentials)
+  10 (gate only) a version misses the environment's robustness requirements`;
 
 const HELP: Record<string, string> = {
   main: `Usage: npm run model -- <command> [options]
@@ -48,6 +62,7 @@ Commands:
   approve   mark a version Approved, with a reason
   reject    mark a version Rejected, with a reason
   list      show versions with status, artifact digest and metrics
+  assess    measure a model's robustness offline (MODEL-7) and write the assessment to record
 
 Run 'npm run model -- <command> --help' for a command's options.
 
@@ -71,14 +86,17 @@ Options:
                            does not read it is refused)
   --key-prefix <prefix>    key prefix in the bucket (default: models/)
   --kms-key-id <key>       KMS key for the object, if the bucket policy requires one (default: bucket default)
+  --assessment <file>      robustness assessment of this artifact (npm run model -- assess) to record
   --description <text>     model package description
   --region <region>        AWS region (default: AWS_REGION or the SDK's configuration)
   --json                   print the result as JSON
   -h, --help               show this help`,
-  approve: `Usage: npm run model -- approve --group <name> --version <n> --reason <text> [--region <r>] [--json]
+  approve: `Usage: npm run model -- approve --group <name> --version <n> --reason <text> [--assessment <file>]
+         [--region <r>] [--json]
 
 Sets the version's status to Approved; the reason is kept as its approval description.
-Test and prod deploy only Approved versions.`,
+Test and prod deploy only Approved versions, and only with a robustness assessment that meets their
+thresholds: --assessment records one (it must be of the version's artifact).`,
   reject: `Usage: npm run model -- reject --group <name> --version <n> --reason <text> [--region <r>] [--json]
 
 Sets the version's status to Rejected; the reason is kept as its approval description.
@@ -86,6 +104,33 @@ A Rejected version never deploys, in any environment.`,
   list: `Usage: npm run model -- list --group <name> [--status Approved|Rejected|PendingManualApproval] [--region <r>] [--json]
 
 Lists versions, newest first, with status, artifact SHA-256, metrics, commit and data version.`,
+  assess: `Usage: npm run model -- assess --artifact <file> --spec <feature-spec.json> --rows <csv|jsonl>
+         [--out <assessment.json>] [options]
+
+Measures, offline with the embedded scorer, on golden or holdout rows (MODEL-7; docs/model-lifecycle.md):
+  perturbation   per numeric feature, the share of decisions that flip when its value moves by
+                 +/- a fraction of its standard deviation (within the specification's range), and
+                 the largest probability change
+  monotonicity   violations of each field's declared direction ("monotone") on a grid over its range
+  bounds         scores at and beyond the specification's bounds and with missing values (no NaN,
+                 nothing outside [0, 1]; out-of-range inputs refused)
+  extraction     a coarse count of queries a simple surrogate needs to copy the decisions
+Record the written file with publish --assessment or approve --assessment.
+
+Options:
+  --artifact <file>          model.tar.gz to be published, or a plain XGBoost JSON model
+  --spec <file>              feature specification (may declare "monotone" per numeric field)
+  --rows <file>              golden/holdout rows: CSV with a header naming the fields, or JSON Lines
+  --threshold <p>            decision threshold, the environment's api.riskThresholds.high (default ${DEFAULT_SETTINGS.threshold})
+  --step <s>                 perturbation in standard deviations (default ${DEFAULT_SETTINGS.relativeStep})
+  --grid-points <n>          monotonicity grid points (default ${DEFAULT_SETTINGS.gridPoints})
+  --bounds-rows <n>          rows the bounds probes use (default ${DEFAULT_SETTINGS.boundsRows})
+  --target-agreement <a>     balanced agreement the surrogate must reach (default ${DEFAULT_SETTINGS.extraction.targetAgreement})
+  --max-queries <n>          largest surrogate training set tried (default ${DEFAULT_SETTINGS.extraction.maxQueries})
+  --seed <n>                 seed of the query generator (default ${DEFAULT_SETTINGS.extraction.seed})
+  --out <file>               write the assessment JSON here
+  --json                     print the assessment JSON
+  -h, --help                 show this help`,
 };
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -107,10 +152,32 @@ const COMMAND_OPTIONS: Record<string, Options> = {
     image: { type: 'string' },
     'kms-key-id': { type: 'string' },
     description: { type: 'string' },
+    assessment: { type: 'string' },
   },
-  approve: { ...COMMON, group: { type: 'string' }, version: { type: 'string' }, reason: { type: 'string' } },
+  approve: {
+    ...COMMON,
+    group: { type: 'string' },
+    version: { type: 'string' },
+    reason: { type: 'string' },
+    assessment: { type: 'string' },
+  },
   reject: { ...COMMON, group: { type: 'string' }, version: { type: 'string' }, reason: { type: 'string' } },
   list: { ...COMMON, group: { type: 'string' }, status: { type: 'string' } },
+  assess: {
+    json: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+    artifact: { type: 'string' },
+    spec: { type: 'string' },
+    rows: { type: 'string' },
+    threshold: { type: 'string' },
+    step: { type: 'string' },
+    'grid-points': { type: 'string' },
+    'bounds-rows': { type: 'string' },
+    'target-agreement': { type: 'string' },
+    'max-queries': { type: 'string' },
+    seed: { type: 'string' },
+    out: { type: 'string' },
+  },
 };
 
 type Values = Record<string, string | boolean | undefined>;
@@ -144,6 +211,30 @@ async function readMetrics(deps: CliDeps, path: string) {
   return parseMetrics(text, `--metrics file '${path}'`);
 }
 
+async function readAssessment(
+  deps: CliDeps,
+  path: string | undefined,
+): Promise<AssessmentSummary | undefined> {
+  if (path === undefined) return undefined;
+  let text: string;
+  try {
+    text = await deps.readTextFile(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new RegistryError(
+      'usage',
+      code === 'ENOENT'
+        ? `--assessment file '${path}' does not exist`
+        : `--assessment file '${path}' cannot be read (${code})`,
+    );
+  }
+  try {
+    return parseAssessment(text, `--assessment file '${path}'`).summary;
+  } catch (error) {
+    throw new RegistryError('usage', (error as Error).message);
+  }
+}
+
 function formatMetric(value: number | undefined): string {
   return value === undefined ? '-' : value.toFixed(4);
 }
@@ -161,6 +252,7 @@ export function formatVersions(group: string, versions: readonly ModelVersionInf
     'F1',
     'COMMIT',
     'DATA',
+    'ROBUSTNESS',
   ];
   const rows = versions.map((v) => [
     String(v.version),
@@ -173,6 +265,7 @@ export function formatVersions(group: string, versions: readonly ModelVersionInf
     formatMetric(v.recorded.metrics.f1),
     v.recorded.sourceCommit ? v.recorded.sourceCommit.slice(0, 10) : '-',
     v.recorded.trainingDataVersion ?? '-',
+    v.recorded.assessmentError ? 'unreadable' : v.recorded.assessment ? 'assessed' : '-',
   ]);
   return formatTable([header, ...rows]);
 }
@@ -191,6 +284,8 @@ function versionJson(v: ModelVersionInfo) {
     sourceCommit: v.recorded.sourceCommit ?? null,
     trainingDataVersion: v.recorded.trainingDataVersion ?? null,
     metrics: v.recorded.metrics,
+    robustness: v.recorded.assessment ?? null,
+    ...(v.recorded.assessmentError ? { robustnessError: v.recorded.assessmentError } : {}),
   };
 }
 
@@ -210,6 +305,7 @@ async function runPublish(values: Values, io: CliIo, deps: CliDeps): Promise<voi
     );
   }
   const metrics = await readMetrics(deps, metricsPath);
+  const assessment = await readAssessment(deps, optional(values, 'assessment'));
   const result = await publishModel(deps.clients(optional(values, 'region')), {
     group,
     bucket,
@@ -222,6 +318,7 @@ async function runPublish(values: Values, io: CliIo, deps: CliDeps): Promise<voi
     ...(region ? { region } : {}),
     kmsKeyId: optional(values, 'kms-key-id'),
     description: optional(values, 'description'),
+    assessment,
   });
   if (values.json) {
     io.stdout(JSON.stringify({ ...result, group, status: 'PendingManualApproval' }, null, 2));
@@ -252,18 +349,23 @@ async function runApproval(
   const group = required(values, 'group', command);
   const version = required(values, 'version', command);
   const reason = required(values, 'reason', command);
+  const assessment = await readAssessment(deps, optional(values, 'assessment'));
   const result = await setApproval(deps.clients(optional(values, 'region')).sagemaker, {
     group,
     version,
     decision,
     reason,
+    assessment,
   });
   if (values.json) {
     io.stdout(JSON.stringify({ ...result, group, reason: reason.trim() }, null, 2));
     return;
   }
   io.stdout(
-    `Version ${result.version} of '${group}': ${result.previousStatus} -> ${result.status}\n  reason: ${reason.trim()}`,
+    `Version ${result.version} of '${group}': ${result.previousStatus} -> ${result.status}\n  reason: ${reason.trim()}` +
+      (assessment
+        ? `\n  robustness assessment recorded (report ${assessment.reportSha256.slice(0, 12)})`
+        : ''),
   );
 }
 
@@ -283,6 +385,150 @@ async function runList(values: Values, io: CliIo, deps: CliDeps): Promise<void> 
       ? JSON.stringify({ group, versions: versions.map(versionJson) }, null, 2)
       : formatVersions(group, versions),
   );
+}
+
+function numberOption(
+  values: Values,
+  name: string,
+  check: (n: number) => boolean,
+  what: string,
+): number | undefined {
+  const raw = optional(values, name);
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || !check(value)) {
+    throw new RegistryError('usage', `--${name} must be ${what}, got '${raw}'`);
+  }
+  return value;
+}
+
+const ASSESS_INPUT_ERRORS = [
+  AssessmentInputError,
+  FeatureSpecError,
+  SpecModelMismatchError,
+  ModelFormatError,
+  UnsupportedModelError,
+  ModelArtifactError,
+  DigestMismatchError,
+  InputError,
+];
+
+/** The assessment in a few lines: what a person reads before recording it. */
+export function formatAssessment(assessment: RobustnessAssessment): string {
+  const { details: d, summary } = assessment;
+  const lines = [
+    `Robustness assessment of ${d.model.artifact} (SHA-256 ${summary.artifactSha256.slice(0, 12)}...), ` +
+      `${d.rows.assessed} rows of ${d.rows.path}${d.rows.rejected ? ` (${d.rows.rejected} refused by the specification)` : ''}, ` +
+      `decision threshold ${summary.decisionThreshold}`,
+    '',
+    `Perturbation: each numeric feature moved by +/- ${d.settings.relativeStep} standard deviations within its range`,
+    formatTable([
+      ['FEATURE', 'STEP', 'ROWS', 'FLIPS', 'FLIP RATE', 'MAX CHANGE', 'MEAN CHANGE'],
+      ...d.perturbation.features.map((f) =>
+        f.skipped
+          ? [f.feature, '-', '-', '-', '-', '-', `skipped: ${f.skipped}`]
+          : [
+              f.feature,
+              String(f.step),
+              String(f.rows),
+              String(f.flips),
+              f.flipRate.toFixed(4),
+              f.maxProbabilityChange.toFixed(4),
+              f.meanProbabilityChange.toFixed(4),
+            ],
+      ),
+    ]),
+    '',
+    d.monotonicity.features.length === 0
+      ? 'Monotonicity: no field of the specification declares a direction ("monotone")'
+      : [
+          `Monotonicity: ${d.settings.gridPoints}-point grid over each declared field's range`,
+          formatTable([
+            ['FEATURE', 'DIRECTION', 'PAIRS', 'VIOLATIONS', 'ROWS AFFECTED', 'LARGEST'],
+            ...d.monotonicity.features.map((f) => [
+              f.feature,
+              f.direction,
+              String(f.pairs),
+              String(f.violations),
+              String(f.rowsWithViolation),
+              f.largestViolation.toFixed(4),
+            ]),
+          ]),
+        ].join('\n'),
+    '',
+    `Bounds and missing values: ${d.bounds.probes} probes on ${d.bounds.rows} rows, ${d.bounds.invalidOutputs} invalid ` +
+      `outputs, ${d.bounds.validationGaps} out-of-specification inputs accepted, ${d.bounds.boundsRefused} bound values refused`,
+    ...d.bounds.problems.slice(0, 5).map((p) => `  ${p}`),
+    '',
+    `Extraction (coarse): ${
+      d.extraction.reached
+        ? `a surrogate reached ${d.extraction.targetAgreement} balanced agreement after ${d.extraction.queries} queries`
+        : `a surrogate did not reach ${d.extraction.targetAgreement} balanced agreement within ${d.extraction.queries} queries`
+    } (ladder ${d.extraction.ladder.map((r) => `${r.queries}:${r.balancedAgreement.toFixed(3)}`).join(' ')})`,
+  ];
+  return lines.join('\n');
+}
+
+async function runAssess(values: Values, io: CliIo, deps: CliDeps): Promise<void> {
+  const artifactPath = required(values, 'artifact', 'assess');
+  const specPath = required(values, 'spec', 'assess');
+  const rowsPath = required(values, 'rows', 'assess');
+  const out = optional(values, 'out');
+  const positiveInteger = (n: number) => Number.isInteger(n) && n >= 1;
+  const threshold = numberOption(values, 'threshold', (n) => n > 0 && n < 1, 'a probability between 0 and 1');
+  const relativeStep = numberOption(values, 'step', (n) => n > 0, 'a positive number');
+  const gridPoints = numberOption(
+    values,
+    'grid-points',
+    (n) => positiveInteger(n) && n >= 2,
+    'a whole number of at least 2',
+  );
+  const boundsRows = numberOption(values, 'bounds-rows', positiveInteger, 'a positive whole number');
+  const targetAgreement = numberOption(values, 'target-agreement', (n) => n > 0 && n <= 1, 'in (0, 1]');
+  const maxQueries = numberOption(
+    values,
+    'max-queries',
+    (n) => positiveInteger(n) && n >= DEFAULT_SETTINGS.extraction.startQueries,
+    `a whole number of at least ${DEFAULT_SETTINGS.extraction.startQueries}`,
+  );
+  const seed = numberOption(values, 'seed', (n) => Number.isInteger(n) && n >= 0, 'a whole number');
+  let assessment: RobustnessAssessment;
+  try {
+    assessment = await assessFiles({
+      artifactPath,
+      specPath,
+      rowsPath,
+      settings: {
+        ...(threshold !== undefined ? { threshold } : {}),
+        ...(relativeStep !== undefined ? { relativeStep } : {}),
+        ...(gridPoints !== undefined ? { gridPoints } : {}),
+        ...(boundsRows !== undefined ? { boundsRows } : {}),
+        extraction: {
+          ...(targetAgreement !== undefined ? { targetAgreement } : {}),
+          ...(maxQueries !== undefined ? { maxQueries } : {}),
+          ...(seed !== undefined ? { seed } : {}),
+        },
+      },
+    });
+  } catch (error) {
+    if (ASSESS_INPUT_ERRORS.some((type) => error instanceof type)) {
+      throw new RegistryError('usage', (error as Error).message);
+    }
+    throw error;
+  }
+  const json = JSON.stringify(assessment, null, 2);
+  if (out) await deps.writeTextFile(out, `${json}\n`);
+  if (values.json) {
+    io.stdout(json);
+    return;
+  }
+  io.stdout(formatAssessment(assessment));
+  if (out) {
+    io.stdout(
+      `\nWritten to ${out}. Record it with the version: npm run model -- publish ... --assessment ${out}` +
+        ` (or approve ... --assessment ${out})`,
+    );
+  }
 }
 
 /** Runs one command line; returns the exit code instead of exiting, so tests can drive it. */
@@ -316,6 +562,7 @@ export async function runModelCli(argv: readonly string[], io: CliIo, deps: CliD
     if (command === 'publish') await runPublish(values, io, deps);
     else if (command === 'approve') await runApproval('Approved', command, values, io, deps);
     else if (command === 'reject') await runApproval('Rejected', command, values, io, deps);
+    else if (command === 'assess') await runAssess(values, io, deps);
     else await runList(values, io, deps);
     return EXIT_CODES.ok;
   } catch (error) {
@@ -332,6 +579,7 @@ if (require.main === module) {
   const deps: CliDeps = {
     clients: (region) => ({ sagemaker: new SageMakerClient({ region }), s3: new S3Client({ region }) }),
     readTextFile: (path) => readFile(path, 'utf8'),
+    writeTextFile: (path, text) => writeFile(path, text, 'utf8'),
     envRegion: process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION,
   };
   const io: CliIo = { stdout: (text) => console.log(text), stderr: (text) => console.error(text) };

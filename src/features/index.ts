@@ -14,6 +14,7 @@ export {
   type FeatureSpec,
   type FieldSpec,
   type NativeEncoding,
+  type Monotonicity,
   type NumericFieldSpec,
   type OneHotEncoding,
 } from './spec';

@@ -17,8 +17,18 @@ export interface NumericFieldSpec {
   readonly integer?: boolean;
   /** Model column name. @default the field name */
   readonly column: string;
+  /**
+   * Declared direction of the model's response (MODEL-7): 'increasing' means the predicted probability
+   * must not fall as the value rises (all else equal), 'decreasing' that it must not rise. Checked on a
+   * grid by `npm run model -- assess`; the encoder and the API ignore it.
+   * @default no declared direction
+   */
+  readonly monotone?: Monotonicity;
   readonly description?: string;
 }
+
+/** A declared direction of a model's response to one numeric input. */
+export type Monotonicity = 'increasing' | 'decreasing';
 
 /** How a categorical field becomes 0/1 model columns. */
 export interface OneHotEncoding {
@@ -93,7 +103,17 @@ export class FeatureSpecError extends Error {
 }
 
 const TOP_KEYS = ['specVersion', 'name', 'description', 'fields'];
-const NUMERIC_KEYS = ['name', 'type', 'required', 'minimum', 'maximum', 'integer', 'column', 'description'];
+const NUMERIC_KEYS = [
+  'name',
+  'type',
+  'required',
+  'minimum',
+  'maximum',
+  'integer',
+  'column',
+  'monotone',
+  'description',
+];
 const CATEGORICAL_KEYS = ['name', 'type', 'required', 'values', 'oneHot', 'native', 'missing', 'description'];
 const NATIVE_KEYS = ['column'];
 const ONE_HOT_KEYS = ['dropFirst', 'columns'];
@@ -130,6 +150,8 @@ function parseNumeric(raw: Obj, path: string, issues: string[]): NumericFieldSpe
     issues.push(`${path}.integer must be a boolean`);
   if (raw.column !== undefined && !nonEmptyString(raw.column))
     issues.push(`${path}.column must be a non-empty string`);
+  if (raw.monotone !== undefined && raw.monotone !== 'increasing' && raw.monotone !== 'decreasing')
+    issues.push(`${path}.monotone must be 'increasing' or 'decreasing', got ${JSON.stringify(raw.monotone)}`);
   if (issues.length > before) return undefined;
   return {
     name: raw.name as string,
@@ -139,6 +161,7 @@ function parseNumeric(raw: Obj, path: string, issues: string[]): NumericFieldSpe
     ...(raw.maximum !== undefined ? { maximum: raw.maximum as number } : {}),
     ...(raw.integer !== undefined ? { integer: raw.integer as boolean } : {}),
     column: (raw.column as string | undefined) ?? (raw.name as string),
+    ...(raw.monotone !== undefined ? { monotone: raw.monotone as Monotonicity } : {}),
     ...(raw.description !== undefined ? { description: raw.description as string } : {}),
   };
 }

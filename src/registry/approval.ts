@@ -1,5 +1,7 @@
 import { UpdateModelPackageCommand, type SageMakerClient } from '@aws-sdk/client-sagemaker';
+import type { AssessmentSummary } from '../robustness/thresholds';
 import { awsCall, RegistryError } from './errors';
+import { assessmentCustomerMetadata, checkAssessmentArtifact, METADATA_LIMITS } from './metadata';
 import { checkGroupName, checkVersionNumber, describeVersion, type ModelVersionInfo } from './packages';
 
 /** SageMaker's limit on ApprovalDescription. */
@@ -13,6 +15,11 @@ export interface ApprovalRequest {
   readonly decision: ApprovalDecision;
   /** Why; kept as the version's ApprovalDescription, the audit trail of who decided what and why. */
   readonly reason: string;
+  /**
+   * A robustness assessment (MODEL-7) to record with the decision; it must be of the version's artifact.
+   * @default the version keeps whatever assessment it has
+   */
+  readonly assessment?: AssessmentSummary;
 }
 
 export interface ApprovalResult {
@@ -48,6 +55,26 @@ export async function setApproval(
   const version = checkVersionNumber(request.version);
   const reason = checkReason(request.reason);
   const current = await describeVersion(sagemaker, request.group, version);
+  let metadata: Record<string, string> | undefined;
+  if (request.assessment) {
+    const recorded = current.recorded.artifactSha256;
+    if (!recorded) {
+      throw new RegistryError(
+        'invalidPackage',
+        `version ${version} of '${request.group}' records no artifact-sha256, so no assessment can be tied to it`,
+      );
+    }
+    checkAssessmentArtifact(request.assessment, recorded, `version ${version} of '${request.group}'`);
+    metadata = assessmentCustomerMetadata(request.assessment);
+    const added = Object.keys(metadata).filter((key) => !current.recorded.keys.includes(key)).length;
+    if (current.recorded.keys.length + added > METADATA_LIMITS.maxEntries) {
+      throw new RegistryError(
+        'usage',
+        `version ${version} of '${request.group}' holds ${current.recorded.keys.length} metadata entries; the ` +
+          `assessment adds ${added} and SageMaker keeps at most ${METADATA_LIMITS.maxEntries}`,
+      );
+    }
+  }
   await awsCall(
     `setting version ${version} of '${request.group}' to ${request.decision}`,
     { kind: 'version', group: request.group, version },
@@ -57,6 +84,7 @@ export async function setApproval(
           ModelPackageArn: current.arn,
           ModelApprovalStatus: request.decision,
           ApprovalDescription: reason,
+          ...(metadata ? { CustomerMetadataProperties: metadata } : {}),
         }),
       ),
   );

@@ -18,6 +18,7 @@ export const EXIT_CODES = {
   invalidArtifact: 10,
   incompatibleImage: 11,
   answersDiffer: 12,
+  notRobust: 13,
 } as const;
 
 export type RegistryErrorKind = Exclude<keyof typeof EXIT_CODES, 'ok'>;

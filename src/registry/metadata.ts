@@ -1,4 +1,6 @@
 import { type Sha256Hex } from '../integrity/digest';
+import { assessmentMetadata, readAssessmentMetadata } from '../robustness/metadata';
+import type { AssessmentSummary } from '../robustness/thresholds';
 import { RegistryError } from './errors';
 
 /**
@@ -105,6 +107,32 @@ export interface PublishedMetadata {
   readonly sourceCommit: string;
   readonly trainingDataVersion: string;
   readonly metrics: ModelMetricsValues;
+  /** The robustness assessment of this artifact (MODEL-7), when one is recorded at publish time. */
+  readonly assessment?: AssessmentSummary;
+}
+
+/** Refuses an assessment made of other bytes than the artifact it is to be recorded with. */
+export function checkAssessmentArtifact(
+  assessment: AssessmentSummary,
+  artifactSha256: string,
+  what: string,
+): void {
+  if (assessment.artifactSha256 !== artifactSha256.toLowerCase()) {
+    throw new RegistryError(
+      'digestMismatch',
+      `the assessment is of an artifact with SHA-256 ${assessment.artifactSha256}, but ${what} has ${artifactSha256}; ` +
+        'assess the artifact you publish',
+    );
+  }
+}
+
+/** Checks every assessment entry against SageMaker's metadata alphabet and limits. */
+export function assessmentCustomerMetadata(summary: AssessmentSummary): Record<string, string> {
+  const properties: Record<string, string> = {};
+  for (const [key, value] of Object.entries(assessmentMetadata(summary))) {
+    properties[checkMetadataKey(key)] = checkMetadataValue(`assessment ${key}`, value);
+  }
+  return properties;
 }
 
 export function buildCustomerMetadata(meta: PublishedMetadata): Record<string, string> {
@@ -113,18 +141,21 @@ export function buildCustomerMetadata(meta: PublishedMetadata): Record<string, s
     [METADATA_KEYS.artifactS3VersionId]: checkMetadataValue('S3 version id', meta.artifactS3VersionId),
     [METADATA_KEYS.sourceCommit]: checkMetadataValue('--commit', meta.sourceCommit),
     [METADATA_KEYS.trainingDataVersion]: checkMetadataValue('--data-version', meta.trainingDataVersion),
+    ...(meta.assessment ? assessmentCustomerMetadata(meta.assessment) : {}),
   };
+  // The fixed entries (with the assessment's), plus two model entries publish adds (xgboost-version, model-objective).
+  const fixed = Object.keys(properties).length + 2;
   for (const [name, value] of Object.entries(meta.metrics)) {
     // String(number) never uses characters outside the allowed set (digits, '.', '-', 'e', '+').
     properties[checkMetadataKey(`${METADATA_KEYS.metricPrefix}${name}`)] = String(value);
   }
-  // Four fixed entries, two model entries added by publish (xgboost-version, model-objective).
   const count = Object.keys(properties).length + 2;
   if (count > METADATA_LIMITS.maxEntries) {
     throw new RegistryError(
       'usage',
-      `the metrics file gives ${count - 6} metrics; SageMaker keeps at most ${METADATA_LIMITS.maxEntries} metadata ` +
-        `entries, so at most ${METADATA_LIMITS.maxEntries - 6} metrics fit`,
+      `the metrics file gives ${count - fixed} metrics; SageMaker keeps at most ${METADATA_LIMITS.maxEntries} metadata ` +
+        `entries and ${fixed} are taken${meta.assessment ? ' (with the robustness assessment)' : ''}, so at most ` +
+        `${METADATA_LIMITS.maxEntries - fixed} metrics fit`,
     );
   }
   return properties;
@@ -138,6 +169,12 @@ export interface RecordedMetadata {
   readonly sourceCommit?: string;
   readonly trainingDataVersion?: string;
   readonly metrics: Readonly<Record<string, number>>;
+  /** The recorded robustness assessment (MODEL-7); absent when none was recorded. */
+  readonly assessment?: AssessmentSummary;
+  /** Why a recorded assessment could not be read (a malformed or hand-edited entry). */
+  readonly assessmentError?: string;
+  /** Every metadata key the version holds (SageMaker keeps at most 50). */
+  readonly keys: readonly string[];
 }
 
 export function readCustomerMetadata(properties: Record<string, string> | undefined): RecordedMetadata {
@@ -149,7 +186,17 @@ export function readCustomerMetadata(properties: Record<string, string> | undefi
     if (raw.trim() !== '' && Number.isFinite(value))
       metrics[key.slice(METADATA_KEYS.metricPrefix.length)] = value;
   }
+  let assessment: AssessmentSummary | undefined;
+  let assessmentError: string | undefined;
+  try {
+    assessment = readAssessmentMetadata(props);
+  } catch (error) {
+    assessmentError = (error as Error).message;
+  }
   return {
+    ...(assessment ? { assessment } : {}),
+    ...(assessmentError ? { assessmentError } : {}),
+    keys: Object.keys(props),
     artifactSha256: props[METADATA_KEYS.artifactSha256]?.trim().toLowerCase(),
     artifactS3VersionId: props[METADATA_KEYS.artifactS3VersionId],
     sourceCommit: props[METADATA_KEYS.sourceCommit],

@@ -3,9 +3,11 @@ import { basename } from 'node:path';
 import { CreateModelPackageCommand, type SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { sha256OfStream, type Sha256Hex } from '../integrity/digest';
+import type { AssessmentSummary } from '../robustness/thresholds';
 import { awsCall, RegistryError, toRegistryError } from './errors';
 import {
   buildCustomerMetadata,
+  checkAssessmentArtifact,
   checkCommit,
   checkMetadataValue,
   METADATA_KEYS,
@@ -45,6 +47,11 @@ export interface PublishRequest {
   readonly description?: string;
   /** MIME types the container accepts and answers with. @default ['text/csv'] */
   readonly contentTypes?: readonly string[];
+  /**
+   * The artifact's robustness assessment (MODEL-7), recorded in the version's metadata; it must be of
+   * exactly these bytes. @default none: record one later with `approve --assessment`
+   */
+  readonly assessment?: AssessmentSummary;
 }
 
 export interface PublishResult {
@@ -258,6 +265,8 @@ export async function publishModel(
       objective: model.objective,
       booster: model.booster,
     };
+    if (request.assessment)
+      checkAssessmentArtifact(request.assessment, digest, `artifact '${request.artifactPath}'`);
     key = artifactKey(prefix, digest, basename(request.artifactPath));
     upload = await uploadArtifact(clients.s3, request, handle, key, digest, size);
   } finally {
@@ -278,6 +287,7 @@ export async function publishModel(
     sourceCommit: commit,
     trainingDataVersion: dataVersion,
     metrics: request.metrics,
+    assessment: request.assessment,
   });
   customerMetadata[METADATA_KEYS.xgboostVersion] = modelInfo.xgboostVersion;
   customerMetadata[METADATA_KEYS.objective] = modelInfo.objective;

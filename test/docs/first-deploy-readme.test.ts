@@ -121,6 +121,7 @@ describe('ENV-4 the model commands run as written (SDK mocked; the moto rehearsa
       {
         clients: () => ({ sagemaker: new SageMakerClient({}), s3: new S3Client({}) }),
         readTextFile: async () => JSON.stringify({ auc: 0.85, precision: 0.66, recall: 0.46, f1: 0.54 }),
+        writeTextFile: async () => undefined,
         envRegion: testEnv.region,
       },
     );

@@ -14,6 +14,7 @@ import {
   parseGateProperties,
 } from '../../../lambda/model-gate/core';
 import { RegistryError } from '../../../src/registry';
+import { ASSESSMENT_METADATA_KEYS, assessmentMetadata } from '../../../src/robustness';
 import {
   ARTIFACT_BYTES,
   ARTIFACT_KEY,
@@ -28,6 +29,8 @@ import {
   packageArn,
   s3Error,
   sageMakerError,
+  GATE_ROBUSTNESS_PROPS,
+  PASSING_ASSESSMENT,
 } from '../../src/registry/aws-fakes';
 
 const sagemaker = mockClient(SageMakerClient);
@@ -63,7 +66,12 @@ function event(
   return { ...common, RequestType: 'Delete', PhysicalResourceId: physicalId };
 }
 
-const prod: Props = { ModelPackageGroupName: GROUP, ModelVersion: '4', RequireApproval: 'true' };
+const prod: Props = {
+  ModelPackageGroupName: GROUP,
+  ModelVersion: '4',
+  RequireApproval: 'true',
+  ...GATE_ROBUSTNESS_PROPS,
+};
 const dev: Props = { ...prod, RequireApproval: 'false' };
 
 async function refusal(promise: Promise<unknown>): Promise<RegistryError> {
@@ -104,6 +112,7 @@ describe('model gate: approved version', () => {
         ArtifactS3VersionId: 'ver-1',
         ArtifactObjectArn: `arn:aws:s3:::${BUCKET}/${ARTIFACT_KEY}`,
         XgboostVersion: '',
+        Robustness: 'meets the thresholds',
       },
     });
     expect(sagemaker.commandCalls(DescribeModelPackageGroupCommand)[0].args[0].input).toEqual({
@@ -193,9 +202,116 @@ describe('model gate: approval (MODEL-2)', () => {
   });
 
   it('defaults to requiring approval when RequireApproval is absent', () => {
-    expect(parseGateProperties({ ModelPackageGroupName: GROUP, ModelVersion: '1' }).requireApproval).toBe(
-      true,
+    expect(
+      parseGateProperties({ ModelPackageGroupName: GROUP, ModelVersion: '1', ...GATE_ROBUSTNESS_PROPS })
+        .requireApproval,
+    ).toBe(true);
+  });
+});
+
+describe('model gate: robustness assessment (MODEL-7)', () => {
+  const withAssessment = (changes: Partial<typeof PASSING_ASSESSMENT>) =>
+    describedPackage(4, {}, assessmentMetadata({ ...PASSING_ASSESSMENT, ...changes }));
+  const unassessed = () => {
+    const pkg = describedPackage(4);
+    for (const key of Object.values(ASSESSMENT_METADATA_KEYS)) delete pkg.CustomerMetadataProperties?.[key];
+    return pkg;
+  };
+
+  it('MODEL-7: refuses promotion of a version without an assessment where enforcement is refuse', async () => {
+    sagemaker.on(DescribeModelPackageCommand).resolves(unassessed());
+    const error = await refusal(onGateEvent(event('Create', prod), clients));
+    expect(error.kind).toBe('notRobust');
+    expect(error.message).toContain(`version 4 of '${GROUP}' has no robustness assessment`);
+  });
+
+  it('MODEL-7: dev (enforcement warn) deploys an unassessed version and says so in the Robustness attribute', async () => {
+    sagemaker.on(DescribeModelPackageCommand).resolves(unassessed());
+    const response = await onGateEvent(event('Create', { ...dev, RobustnessEnforcement: 'warn' }), clients);
+    expect(response.Data?.Robustness).toMatch(
+      /^warning: version 4 of 'churn-prod' has no robustness assessment/,
     );
+  });
+
+  it.each<[string, Partial<typeof PASSING_ASSESSMENT>, string]>([
+    [
+      'an unstable feature',
+      { maxFlipRate: 0.2, maxFlipFeature: 'tenure' },
+      'decision flip rate 0.2 (tenure) is above the allowed 0.05',
+    ],
+    [
+      'monotonicity violations',
+      { monotonicityViolations: 3, monotonicityPairs: 980 },
+      '3 monotonicity violations (of 980 grid pairs) exceed the allowed 0',
+    ],
+    [
+      'a large probability change',
+      { maxProbabilityChange: 0.8 },
+      'largest probability change 0.8 is above the allowed 0.5',
+    ],
+    [
+      'an easily extracted model',
+      { extractionQueries: 256 },
+      'reproduced its decisions with 256 queries, fewer than the required 1024',
+    ],
+    ['invalid outputs at the bounds', { invalidOutputs: 2 }, '2 bound or missing-value probes scored NaN'],
+    [
+      'accepted out-of-range inputs',
+      { validationGaps: 1 },
+      '1 inputs outside the feature specification were accepted',
+    ],
+    [
+      'another decision threshold',
+      { decisionThreshold: 0.5 },
+      'measured at decision threshold 0.5, but this environment decides at 0.7',
+    ],
+    [
+      'an assessment of other bytes',
+      { artifactSha256: 'cd'.repeat(32) },
+      'its robustness assessment is of artifact cdcdcdcdcdcd..., not of',
+    ],
+  ])('MODEL-7: refuses a version whose assessment shows %s', async (_case, changes, message) => {
+    sagemaker.on(DescribeModelPackageCommand).resolves(withAssessment(changes));
+    const error = await refusal(onGateEvent(event('Create', prod), clients));
+    expect(error.kind).toBe('notRobust');
+    expect(error.message).toContain("misses this environment's robustness requirements: ");
+    expect(error.message).toContain(message);
+  });
+
+  it('does not hold an extraction figure that never reached its target against the model (more queries than the ladder)', async () => {
+    sagemaker
+      .on(DescribeModelPackageCommand)
+      .resolves(withAssessment({ extractionQueries: 512, extractionReached: false }));
+    const response = await onGateEvent(event('Create', prod), clients);
+    expect(response.Data?.Robustness).toBe('meets the thresholds');
+  });
+
+  it('refuses a hand-edited assessment entry rather than reading it as passing', async () => {
+    sagemaker
+      .on(DescribeModelPackageCommand)
+      .resolves(describedPackage(4, {}, { [ASSESSMENT_METADATA_KEYS.maxFlipRate]: 'low' }));
+    const error = await refusal(onGateEvent(event('Create', prod), clients));
+    expect(error.message).toContain(
+      "has an unreadable robustness assessment (metadata robustness-max-flip-rate is 'low'",
+    );
+  });
+
+  it.each<[string, Props, RegExp]>([
+    ['no enforcement', { RobustnessEnforcement: '' }, /RobustnessEnforcement must be 'refuse' or 'warn'/],
+    ['no decision threshold', { DecisionThreshold: '' }, /DecisionThreshold is required/],
+    [
+      'a flip rate above 1',
+      { MaxDecisionFlipRate: '2' },
+      /MaxDecisionFlipRate must be a share between 0 and 1, got '2'/,
+    ],
+    [
+      'a fractional violation count',
+      { MaxMonotonicityViolations: '0.5' },
+      /MaxMonotonicityViolations must be a whole number/,
+    ],
+  ])('rejects robustness properties with %s before any call', async (_case, change, message) => {
+    await expect(onGateEvent(event('Create', { ...prod, ...change }), clients)).rejects.toThrow(message);
+    expect(sagemaker.calls()).toHaveLength(0);
   });
 });
 

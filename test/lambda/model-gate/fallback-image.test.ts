@@ -16,6 +16,7 @@ import {
   GROUP_ARN,
   IMAGE,
   objectBody,
+  GATE_ROBUSTNESS_PROPS,
 } from '../../src/registry/aws-fakes';
 
 const sagemaker = mockClient(SageMakerClient);
@@ -36,7 +37,12 @@ function create(props: Record<string, string>): CloudFormationCustomResourceEven
   };
 }
 
-const props = { ModelPackageGroupName: GROUP, ModelVersion: '4', RequireApproval: 'true' };
+const props = {
+  ModelPackageGroupName: GROUP,
+  ModelVersion: '4',
+  RequireApproval: 'true',
+  ...GATE_ROBUSTNESS_PROPS,
+};
 
 beforeEach(() => {
   sagemaker.reset();

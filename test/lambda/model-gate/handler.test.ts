@@ -14,6 +14,7 @@ import {
   GROUP_ARN,
   objectBody,
   packageArn,
+  GATE_ROBUSTNESS_PROPS,
 } from '../../src/registry/aws-fakes';
 
 // Mocking the client classes (not instances) reaches the clients the handler creates at module scope.
@@ -41,6 +42,7 @@ const event: CloudFormationCustomResourceCreateEvent = {
     ModelPackageGroupName: GROUP,
     ModelVersion: '4',
     RequireApproval: 'true',
+    ...GATE_ROBUSTNESS_PROPS,
   },
 };
 

@@ -14,7 +14,13 @@ import { runGate, parseGateProperties } from '../../../lambda/model-gate/core';
 import { sha256Hex } from '../../../src/integrity/digest';
 import { RegistryError } from '../../../src/registry';
 import { xgboostImageUri } from '../../../src/registry/xgboost-image';
-import { describedPackage, GROUP, GROUP_ARN, objectBody } from '../../src/registry/aws-fakes';
+import {
+  describedPackage,
+  GATE_ROBUSTNESS_PROPS,
+  GROUP,
+  GROUP_ARN,
+  objectBody,
+} from '../../src/registry/aws-fakes';
 
 const sagemaker = mockClient(SageMakerClient);
 const s3 = mockClient(S3Client);
@@ -70,6 +76,9 @@ const sagemakerMode = (extra: Record<string, string> = {}) =>
     ModelPackageGroupName: GROUP,
     ModelVersion: '4',
     ServingMode: 'sagemaker',
+    // These packages carry no robustness assessment (MODEL-7); in 'warn' mode the image check is what decides.
+    ...GATE_ROBUSTNESS_PROPS,
+    RobustnessEnforcement: 'warn',
     ...extra,
   });
 
@@ -123,7 +132,12 @@ describe('model gate: the serving image must read the model (MODEL-6)', () => {
     const error = await refusal(runGate(clients, sagemakerMode()));
     expect(error.message).toContain('the scorer cannot load the model');
     serve(artifact(writtenBy([3, 4, 1])), IMAGE_17);
-    const embedded = parseGateProperties({ ModelPackageGroupName: GROUP, ModelVersion: '4' });
+    const embedded = parseGateProperties({
+      ModelPackageGroupName: GROUP,
+      ModelVersion: '4',
+      ...GATE_ROBUSTNESS_PROPS,
+      RobustnessEnforcement: 'warn',
+    });
     expect((await runGate(clients, embedded)).Data?.XgboostVersion).toBe('');
   });
 });

@@ -107,6 +107,30 @@ describe('configuration schema (ENV-1, ENV-2)', () => {
     );
   });
 
+  test('MODEL-7: robustness thresholds default per environment; test and prod must refuse, dev may warn', () => {
+    const config = loadConfig(EXAMPLE_CONFIG_PATH);
+    const byName = (name: string) => config.environments.find((e) => e.name === name)!.robustness;
+    expect(byName('dev')).toEqual({
+      enforcement: 'warn',
+      maxDecisionFlipRate: 0.05,
+      maxProbabilityChange: 0.5,
+      maxMonotonicityViolations: 0,
+      minExtractionQueries: 1024,
+    });
+    expect(byName('prod').enforcement).toBe('refuse');
+    expect(problemsOf((r) => (r.environments.prod.robustness = { enforcement: 'warn' }))).toEqual([
+      "environments.prod.robustness.enforcement: must be 'refuse' in prod: promotion needs a robustness assessment that meets the thresholds (MODEL-7)",
+    ]);
+    expect(
+      problemsOf(
+        (r) => (r.environments.dev.robustness = { maxDecisionFlipRate: 1.5, maxMonotonicityViolations: -1 }),
+      ),
+    ).toEqual([
+      'environments.dev.robustness.maxDecisionFlipRate: must be a number from 0 to 1, got 1.5',
+      'environments.dev.robustness.maxMonotonicityViolations: must be an integer from 0 to 1000000000, got -1',
+    ]);
+  });
+
   test('a trusted role from another account is refused', () => {
     expect(
       problemsOf((r) => (r.environments.dev.trustedRoleArns = ['arn:aws:iam::999999999999:role/x']))[0],

@@ -15,6 +15,13 @@ import { ServedModelParameters } from '../../../lib/constructs/served-model-reco
 import { ModelRegistry } from '../../../lib/constructs/model-registry';
 import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
 import cdkJson from '../../../cdk.json';
+import type { RobustnessThresholds } from '../../../src/robustness/thresholds';
+
+const STRICT_ROBUSTNESS: RobustnessThresholds = {
+  enforcement: 'refuse',
+  maxDecisionFlipRate: 0.05,
+  maxMonotonicityViolations: 0,
+};
 
 function fixture() {
   const app = new App({ context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [] } });
@@ -216,6 +223,8 @@ describe('ModelGate props validation', () => {
           modelKey: f.key,
           requireApproval: true,
           deployNonce: ' ',
+          robustness: STRICT_ROBUSTNESS,
+          decisionThreshold: 0.7,
         }),
     ).toThrow(/deployNonce must not be empty/);
   });
@@ -229,11 +238,63 @@ describe('ModelGate props validation', () => {
       modelKey: f.key,
       requireApproval: true,
       deployNonce: 'n',
+      robustness: STRICT_ROBUSTNESS,
+      decisionThreshold: 0.7,
     });
     expect(() => gate.resolve('Bad', 0)).toThrow(
       /modelVersion must be 'latest-approved' or a positive integer/,
     );
     expect(gate.resolve('Good', 3).resource).toBeDefined();
+  });
+
+  test('MODEL-7: every gate resource carries the environment robustness requirements and decision threshold', () => {
+    const f = gateFixture();
+    const gate = new ModelGate(f.stack, 'Gate', {
+      registry: f.registry,
+      placement: f.placement,
+      modelBucket: f.bucket,
+      modelKey: f.key,
+      requireApproval: true,
+      deployNonce: 'n',
+      robustness: { ...STRICT_ROBUSTNESS, maxProbabilityChange: 0.4, minExtractionQueries: 2048 },
+      decisionThreshold: 0.65,
+    });
+    gate.resolve('Served', 'latest-approved');
+    Template.fromStack(f.stack).hasResourceProperties('Custom::ModelGate', {
+      RobustnessEnforcement: 'refuse',
+      DecisionThreshold: '0.65',
+      MaxDecisionFlipRate: '0.05',
+      MaxMonotonicityViolations: '0',
+      MaxProbabilityChange: '0.4',
+      MinExtractionQueries: '2048',
+    });
+    expect(gate.properties(3)).toMatchObject({ ModelVersion: '3', RobustnessEnforcement: 'refuse' });
+  });
+
+  test.each([
+    [{ decisionThreshold: 1 }, /decisionThreshold 1 must be between 0 and 1/],
+    [
+      { robustness: { ...STRICT_ROBUSTNESS, maxDecisionFlipRate: 1.5 } },
+      /robustness.maxDecisionFlipRate 1.5/,
+    ],
+    [{ robustness: { ...STRICT_ROBUSTNESS, maxMonotonicityViolations: -1 } }, /maxMonotonicityViolations -1/],
+    [{ robustness: { ...STRICT_ROBUSTNESS, minExtractionQueries: 1.5 } }, /minExtractionQueries 1.5/],
+  ])('robustness requirements out of range are refused at synth (%o)', (override, message) => {
+    const f = gateFixture();
+    expect(
+      () =>
+        new ModelGate(f.stack, 'Gate', {
+          registry: f.registry,
+          placement: f.placement,
+          modelBucket: f.bucket,
+          modelKey: f.key,
+          requireApproval: true,
+          deployNonce: 'n',
+          robustness: STRICT_ROBUSTNESS,
+          decisionThreshold: 0.7,
+          ...override,
+        }),
+    ).toThrow(message);
   });
 
   test('a group name SageMaker would reject is refused at synth', () => {

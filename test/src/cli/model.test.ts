@@ -9,6 +9,10 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import { mockClient } from 'aws-sdk-client-mock';
 import { runModelCli, type CliDeps } from '../../../src/cli/model';
+import { parseFeatureSpec } from '../../../src/features';
+import { ASSESSMENT_METADATA_KEYS, assessRobustness, parseAssessment } from '../../../src/robustness';
+import { loadModel } from '../../../src/scorer';
+import { xgboostModel } from '../robustness/synthetic-model';
 import {
   ARTIFACT_SHA256,
   ARTIFACT_SHA256_BASE64,
@@ -30,31 +34,69 @@ const s3 = mockClient(S3Client);
 const artifact = writeArtifact();
 const METRICS = JSON.stringify({ auc: 0.91, precision: 0.8, recall: 0.7, f1: 0.7467 });
 
+/** A real assessment (of a one-split model) recorded as being of ARTIFACT_BYTES, as assess would write it. */
+function assessmentOf(artifactSha256: string): string {
+  const model = loadModel(
+    xgboostModel(['x'], [{ feature: 0, threshold: 5, left: { leaf: -1 }, right: { leaf: 1 } }]),
+  );
+  const spec = parseFeatureSpec({
+    specVersion: 1,
+    name: 'one',
+    fields: [{ name: 'x', type: 'numeric', required: true, minimum: 0, maximum: 10 }],
+  });
+  return JSON.stringify(
+    assessRobustness({
+      model,
+      spec,
+      records: Array.from({ length: 40 }, (_, i) => ({ x: i / 4 })),
+      artifactSha256,
+      sources: {
+        artifact: 'a',
+        spec: 's',
+        specSha256: 'c'.repeat(64),
+        rows: 'r',
+        rowsSha256: 'd'.repeat(64),
+      },
+      settings: { threshold: 0.7 },
+    }),
+  );
+}
+const FILES: Record<string, string> = {
+  'metrics.json': METRICS,
+  'assessment.json': assessmentOf(ARTIFACT_SHA256),
+  'other-assessment.json': assessmentOf('e'.repeat(64)),
+};
+
 interface Run {
   code: number;
   stdout: string;
   stderr: string;
   regions: (string | undefined)[];
+  written: Map<string, string>;
 }
 
 async function run(argv: string[], overrides: Partial<CliDeps> = {}): Promise<Run> {
   const out: string[] = [];
   const err: string[] = [];
   const regions: (string | undefined)[] = [];
+  const written = new Map<string, string>();
   const deps: CliDeps = {
     clients: (region) => {
       regions.push(region);
       return { sagemaker: new SageMakerClient({}), s3: new S3Client({}) };
     },
     readTextFile: async (path) => {
-      if (path === 'metrics.json') return METRICS;
+      if (FILES[path] !== undefined) return FILES[path];
       throw Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' });
+    },
+    writeTextFile: async (path, text) => {
+      written.set(path, text);
     },
     envRegion: 'eu-west-1',
     ...overrides,
   };
   const code = await runModelCli(argv, { stdout: (t) => out.push(t), stderr: (t) => err.push(t) }, deps);
-  return { code, stdout: out.join('\n'), stderr: err.join('\n'), regions };
+  return { code, stdout: out.join('\n'), stderr: err.join('\n'), regions, written };
 }
 
 const publishArgs = [
@@ -99,7 +141,7 @@ describe('help and usage', () => {
     expect(result.stdout).toContain('6  digest mismatch');
   });
 
-  it.each(['publish', 'approve', 'reject', 'list'])(
+  it.each(['publish', 'approve', 'reject', 'list', 'assess'])(
     'prints help for %s without calling AWS',
     async (command) => {
       const result = await run([command, '--help']);
@@ -244,13 +286,14 @@ describe('list', () => {
     expect(result.code).toBe(0);
     const lines = result.stdout.split('\n');
     expect(lines[0]).toMatch(
-      /^VERSION\s+STATUS\s+CREATED\s+SHA256\s+AUC\s+PRECISION\s+RECALL\s+F1\s+COMMIT\s+DATA$/,
+      /^VERSION\s+STATUS\s+CREATED\s+SHA256\s+AUC\s+PRECISION\s+RECALL\s+F1\s+COMMIT\s+DATA\s+ROBUSTNESS$/,
     );
     expect(lines[1]).toMatch(
       new RegExp(
         `^3\\s+Approved\\s+2026-11-03 09:30\\s+${ARTIFACT_SHA256.slice(0, 12)}\\s+0\\.9100\\s+0\\.8000\\s+0\\.7000\\s+0\\.7467`,
       ),
     );
+    expect(lines[1]).toMatch(/\s+assessed$/);
     expect(lines[2]).toMatch(/^2\s+Rejected\s+.*0\.8500/);
   });
 
@@ -262,6 +305,7 @@ describe('list', () => {
       artifactSha256: ARTIFACT_SHA256,
       metrics: { auc: 0.91 },
       sourceCommit: COMMIT,
+      robustness: { artifactSha256: ARTIFACT_SHA256, decisionThreshold: 0.7 },
     });
     expect(sagemaker.commandCalls(ListModelPackagesCommand)[0].args[0].input.ModelApprovalStatus).toBe(
       'Approved',
@@ -279,5 +323,102 @@ describe('list', () => {
     const result = await run(['list', '--group', GROUP]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('ThrottlingException: Rate exceeded');
+  });
+});
+
+describe('MODEL-7: assess, and recording the assessment with publish and approve', () => {
+  const sample = (file: string) => `models/sample-churn/${file}`;
+
+  it('assesses the sample model as the README shows, printing each figure and writing the assessment', async () => {
+    const result = await run([
+      'assess',
+      '--artifact',
+      sample('model.json'),
+      '--spec',
+      sample('feature-spec.json'),
+      '--rows',
+      sample('holdout.csv'),
+      '--out',
+      'assessment.json',
+    ]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(
+      /^Robustness assessment of models\/sample-churn\/model.json \(SHA-256 dc41db4ca09f\.\.\.\), 1451 rows/,
+    );
+    expect(result.stdout).toMatch(/\ntenure\s+2\s+1451\s+\d+\s+0\.\d{4}/);
+    expect(result.stdout).toContain('Monotonicity: no field of the specification declares a direction');
+    expect(result.stdout).toMatch(
+      /Bounds and missing values: \d+ probes on 200 rows, 0 invalid outputs, 0 out-of-specification inputs accepted/,
+    );
+    expect(result.stdout).toMatch(/Extraction \(coarse\): a surrogate (did not )?reach/);
+    const written = parseAssessment(result.written.get('assessment.json')!, 'assessment.json');
+    expect(written.summary).toMatchObject({
+      artifactSha256: 'dc41db4ca09f50a8d7fae34e366b7c6e9f379ddedcbb98e61205b6287ff7b2fc',
+      decisionThreshold: 0.7,
+      rows: 1451,
+      invalidOutputs: 0,
+      validationGaps: 0,
+    });
+  }, 120_000);
+
+  it.each<[string, string[], RegExp]>([
+    ['no --rows', [], /assess needs --rows/],
+    [
+      'a threshold of 1',
+      ['--rows', 'r.csv', '--threshold', '1'],
+      /--threshold must be a probability between 0 and 1, got '1'/,
+    ],
+    ['a missing rows file', ['--rows', 'missing.csv'], /rows file 'missing.csv' does not exist/],
+    ['rows that are not CSV or JSON Lines', ['--rows', 'rows.txt'], /must end in .csv or .jsonl/],
+  ])('exits 2 for %s, naming the problem', async (_case, extra, message) => {
+    const result = await run([
+      'assess',
+      '--artifact',
+      sample('model.json'),
+      '--spec',
+      sample('feature-spec.json'),
+      ...extra,
+    ]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+  });
+
+  it('publish --assessment records the figures in the version metadata', async () => {
+    const result = await run([...publishArgs, '--assessment', 'assessment.json']);
+    expect(result.code).toBe(0);
+    const metadata =
+      sagemaker.commandCalls(CreateModelPackageCommand)[0].args[0].input.CustomerMetadataProperties!;
+    expect(metadata[ASSESSMENT_METADATA_KEYS.artifactSha256]).toBe(ARTIFACT_SHA256);
+    expect(metadata[ASSESSMENT_METADATA_KEYS.decisionThreshold]).toBe('0.7');
+    expect(metadata['artifact-sha256']).toBe(ARTIFACT_SHA256);
+  });
+
+  it('publish refuses an assessment of other bytes before uploading anything (exit 6)', async () => {
+    const result = await run([...publishArgs, '--assessment', 'other-assessment.json']);
+    expect(result.code).toBe(6);
+    expect(result.stderr).toContain(`the assessment is of an artifact with SHA-256 ${'e'.repeat(64)}`);
+    expect(s3.calls()).toHaveLength(0);
+    expect(sagemaker.commandCalls(CreateModelPackageCommand)).toHaveLength(0);
+  });
+
+  it('approve --assessment records it with the decision; one of another artifact is refused', async () => {
+    const args = ['approve', '--group', GROUP, '--version', '3', '--reason', 'reviewed'];
+    const result = await run([...args, '--assessment', 'assessment.json']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('robustness assessment recorded');
+    const input = sagemaker.commandCalls(UpdateModelPackageCommand)[0].args[0].input;
+    expect(input).toMatchObject({ ModelApprovalStatus: 'Approved', ApprovalDescription: 'reviewed' });
+    expect(input.CustomerMetadataProperties?.[ASSESSMENT_METADATA_KEYS.artifactSha256]).toBe(ARTIFACT_SHA256);
+
+    const refused = await run([...args, '--assessment', 'other-assessment.json']);
+    expect(refused.code).toBe(6);
+    expect(sagemaker.commandCalls(UpdateModelPackageCommand)).toHaveLength(1);
+  });
+
+  it('refuses an assessment file that is not one', async () => {
+    const result = await run([...publishArgs, '--assessment', 'metrics.json']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("--assessment file 'metrics.json' is not a robustness assessment");
   });
 });

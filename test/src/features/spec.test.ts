@@ -48,6 +48,16 @@ describe('parseFeatureSpec', () => {
     expect(specColumns(spec)).toEqual(['age_years', 'p_a', 'p_b']);
   });
 
+  it('MODEL-7: reads a declared monotone direction of a numeric field and refuses any other value', () => {
+    const spec = parseFeatureSpec(
+      minimal([{ name: 'charges', type: 'numeric', required: true, monotone: 'increasing' }]),
+    );
+    expect(spec.fields[0]).toMatchObject({ monotone: 'increasing' });
+    expect(issuesOf(minimal([{ name: 'charges', type: 'numeric', required: true, monotone: 'up' }]))).toEqual(
+      [`fields[0] (charges).monotone must be 'increasing' or 'decreasing', got "up"`],
+    );
+  });
+
   it('rejects a document that is not an object or has the wrong version', () => {
     expect(issuesOf([])).toEqual(['the document must be a JSON object']);
     expect(issuesOf({ ...sampleDocument(), specVersion: 2 })).toEqual(['$.specVersion must be 1, got 2']);

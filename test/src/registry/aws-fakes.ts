@@ -6,6 +6,7 @@ import { S3ServiceException, type GetObjectCommandOutput } from '@aws-sdk/client
 import { SageMakerServiceException, type DescribeModelPackageCommandOutput } from '@aws-sdk/client-sagemaker';
 import { sha256Hex } from '../../../src/integrity/digest';
 import { create } from 'tar';
+import { assessmentMetadata, type AssessmentSummary } from '../../../src/robustness';
 
 export const REGION = 'eu-west-1';
 export const ACCOUNT = '111122223333';
@@ -50,6 +51,34 @@ export const ARTIFACT_SHA256 = sha256Hex(ARTIFACT_BYTES);
 export const ARTIFACT_SHA256_BASE64 = Buffer.from(ARTIFACT_SHA256, 'hex').toString('base64');
 export const ARTIFACT_KEY = `models/sha256/${ARTIFACT_SHA256}/model.tar.gz`;
 export const ARTIFACT_URL = `s3://${BUCKET}/${ARTIFACT_KEY}`;
+
+/** An assessment of ARTIFACT_BYTES at decision threshold 0.7 that meets GATE_ROBUSTNESS_PROPS. */
+export const PASSING_ASSESSMENT: AssessmentSummary = {
+  artifactSha256: ARTIFACT_SHA256,
+  decisionThreshold: 0.7,
+  rows: 1451,
+  maxFlipRate: 0.018,
+  maxFlipFeature: 'TotalCharges',
+  maxProbabilityChange: 0.22,
+  monotonicityViolations: 0,
+  monotonicityPairs: 0,
+  invalidOutputs: 0,
+  validationGaps: 0,
+  extractionQueries: 16384,
+  extractionReached: true,
+  reportSha256: 'ab'.repeat(32),
+  assessedAt: '2026-11-30T12:00:00.000Z',
+};
+
+/** The gate resource's robustness properties as the ModelGate construct writes them for a strict environment. */
+export const GATE_ROBUSTNESS_PROPS: Record<string, string> = {
+  RobustnessEnforcement: 'refuse',
+  DecisionThreshold: '0.7',
+  MaxDecisionFlipRate: '0.05',
+  MaxMonotonicityViolations: '0',
+  MaxProbabilityChange: '0.5',
+  MinExtractionQueries: '1024',
+};
 
 const tempDirs: string[] = [];
 
@@ -100,6 +129,7 @@ export function describedPackage(
       'metric-precision': '0.8',
       'metric-recall': '0.7',
       'metric-f1': '0.7467',
+      ...assessmentMetadata(PASSING_ASSESSMENT),
       ...metadata,
     },
     ...overrides,
