@@ -1,4 +1,5 @@
 export {
+  CALLER_LABEL,
   CaptureRecordError,
   captureObjectKey,
   formatCaptureObject,

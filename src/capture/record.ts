@@ -10,6 +10,14 @@
  * there is no field for a raw customer id, and `formatCaptureRecord` refuses feature names that look like one.
  */
 
+/**
+ * What a caller label may look like: `<kind>:<name>` as the inference function writes it (client:<api
+ * client>, role:<IAM role>, user:<IAM user>, app-client:<Cognito app client>, api-key:<key id>,
+ * account:<id>). Anything else in a capture record is ignored, so a pseudonym or free text is never read
+ * as a caller.
+ */
+export const CALLER_LABEL = /^(client|role|user|app-client|api-key|account):[A-Za-z0-9@._+=,/-]{1,128}$/;
+
 export interface CaptureEvent {
   /** Raw model input fields, named as the feature specification names them. */
   readonly features: Readonly<Record<string, unknown>>;
@@ -19,6 +27,11 @@ export interface CaptureEvent {
   /** Unique per record (a UUID). */
   readonly eventId: string;
   readonly inferenceTime: Date;
+  /**
+   * Who called the API (MON-6): a CALLER_LABEL such as `client:partner-a` or `role:churn-api-client`, never
+   * a customer's id. @default none: the record is unattributed
+   */
+  readonly caller?: string;
 }
 
 /** Field names that would put an identifier into stored data; the feature specification never has them. */
@@ -41,6 +54,9 @@ export function formatCaptureRecord(event: CaptureEvent): string {
   if (!Number.isFinite(event.probability)) {
     throw new CaptureRecordError('capture probability must be a finite number');
   }
+  if (event.caller !== undefined && !CALLER_LABEL.test(event.caller)) {
+    throw new CaptureRecordError(`capture caller '${event.caller}' is not a caller label (<kind>:<name>)`);
+  }
   return JSON.stringify({
     captureData: {
       endpointInput: {
@@ -60,6 +76,7 @@ export function formatCaptureRecord(event: CaptureEvent): string {
       eventId: event.eventId,
       inferenceId: event.pseudonymousId,
       inferenceTime: event.inferenceTime.toISOString(),
+      ...(event.caller !== undefined ? { caller: event.caller } : {}),
     },
     eventVersion: '0',
   });

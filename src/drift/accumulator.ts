@@ -44,6 +44,13 @@ import {
   type NumericFeatureReport,
   type PredictionReport,
 } from './report';
+import {
+  attributeCategorical,
+  attributeNumeric,
+  ksFromBins,
+  OTHER_CALLERS,
+  UNATTRIBUTED,
+} from './attribution';
 import { chiSquareContingency } from './stats/chisquare';
 import { correctPValues } from './stats/correction';
 import { ksTwoSamplePValue } from './stats/ks';
@@ -91,7 +98,8 @@ class SampleCounter {
     return b < 0 ? 0 : b >= this.buckets ? this.buckets - 1 : b;
   }
 
-  add(x: number): void {
+  /** Counts x; returns the index of the counter it went to (callers' counters use the same layout). */
+  add(x: number): number {
     const v = this.values;
     let lo: number;
     if (x < this.lowest) lo = 0;
@@ -105,35 +113,18 @@ class SampleCounter {
         else hi = mid;
       }
     }
-    this.bins[lo < v.length && v[lo] === x ? 2 * lo + 1 : 2 * lo]++;
+    const slot = lo < v.length && v[lo] === x ? 2 * lo + 1 : 2 * lo;
+    this.bins[slot]++;
     this.n++;
     this.sum += x;
     if (x < this.min) this.min = x;
     if (x > this.max) this.max = x;
+    return slot;
   }
 
   /** Two-sided KS statistic between the baseline sample and every value added, as ks_2samp computes it. */
   ksStatistic(): number {
-    const nb = this.sample.size;
-    const nw = this.n;
-    const counts = this.sample.counts;
-    let cumBase = 0;
-    let cumWin = 0;
-    let d = 0;
-    for (let i = 0; i < counts.length; i++) {
-      const between = this.bins[2 * i];
-      if (between > 0) {
-        // Window values just below b_i: the window ECDF has risen, the baseline's has not yet.
-        cumWin += between;
-        const diff = Math.abs(cumWin / nw - cumBase / nb);
-        if (diff > d) d = diff;
-      }
-      cumWin += this.bins[2 * i + 1];
-      cumBase += counts[i];
-      const diff = Math.abs(cumWin / nw - cumBase / nb);
-      if (diff > d) d = diff;
-    }
-    return d;
+    return ksFromBins(this.sample, this.bins, this.n).d;
   }
 
   /**
@@ -182,6 +173,8 @@ abstract class FeatureState {
 class NumericState extends FeatureState {
   readonly counter: SampleCounter;
   readonly name: string;
+  /** The current line's caller's counters (same layout as counter.bins), or null when it has no caller. */
+  callerBins: Uint32Array | null = null;
   private readonly min: number;
   private readonly max: number;
 
@@ -199,7 +192,8 @@ class NumericState extends FeatureState {
       return;
     }
     if (x < this.min || x > this.max) this.q.outOfRange++;
-    this.counter.add(x);
+    const slot = this.counter.add(x);
+    if (this.callerBins !== null) this.callerBins[slot]++;
   }
 
   override addRange(text: string, start: number, end: number): void {
@@ -242,6 +236,8 @@ class CategoricalState extends FeatureState {
   readonly categories: string[];
   readonly baselineCounts: number[];
   readonly counts: Float64Array;
+  /** The current line's caller's counts per category plus one unseen slot at the end, or null. */
+  callerCounts: Uint32Array | null = null;
   private readonly allowed: Set<string> | null;
   unseen = 0;
   valid = 0;
@@ -286,6 +282,7 @@ class CategoricalState extends FeatureState {
           this.valid++;
           if (!this.allowedIndex[i]) this.q.outOfRange++;
           this.counts[i]++;
+          if (this.callerCounts !== null) this.callerCounts[i]++;
           return;
         }
       }
@@ -340,6 +337,7 @@ class CategoricalState extends FeatureState {
     this.valid++;
     if (!this.allowedIndex[i]) this.q.outOfRange++;
     this.counts[i]++;
+    if (this.callerCounts !== null) this.callerCounts[i]++;
   }
 
   private addCategory(c: string): void {
@@ -348,9 +346,11 @@ class CategoricalState extends FeatureState {
     const i = this.index.get(c);
     if (i !== undefined) {
       this.counts[i]++;
+      if (this.callerCounts !== null) this.callerCounts[i]++;
       return;
     }
     this.unseen++;
+    if (this.callerCounts !== null) this.callerCounts[this.categories.length]++;
     const seen = this.unseenNames.get(c);
     if (seen !== undefined) this.unseenNames.set(c, seen + 1);
     else if (this.unseenNames.size < CategoricalState.MAX_TRACKED_UNSEEN) this.unseenNames.set(c, 1);
@@ -482,6 +482,14 @@ class ScoreState {
   }
 }
 
+/** One caller's counters: per numeric feature the SampleCounter layout, per categorical feature category counts + unseen. */
+interface CallerCounts {
+  readonly label: string;
+  records: number;
+  readonly numeric: Uint32Array[];
+  readonly categorical: Uint32Array[];
+}
+
 export interface AccumulatorMeta {
   /** Overrides the report timestamp (tests, reproducible output). */
   readonly now?: () => Date;
@@ -508,6 +516,11 @@ export class DriftAccumulator implements CaptureSink {
   private records = 0;
   private wrongWidth = 0;
   private objects = 0;
+  /** Labelled callers seen so far (at most maxTrackedCallers, then one pool); unlabelled records are not tracked. */
+  private readonly callers = new Map<string, CallerCounts>();
+  private currentCaller: CallerCounts | null = null;
+  private readonly numericStates: NumericState[];
+  private readonly categoricalStates: CategoricalState[];
 
   constructor(
     readonly baseline: Baseline,
@@ -519,6 +532,10 @@ export class DriftAccumulator implements CaptureSink {
       f.kind === 'numeric' ? new NumericState(f) : new CategoricalState(f),
     );
     for (const f of this.features) this.byName.set(f.name, f);
+    this.numericStates = this.features.filter((f): f is NumericState => f instanceof NumericState);
+    this.categoricalStates = this.features.filter(
+      (f): f is CategoricalState => f instanceof CategoricalState,
+    );
     this.width = baseline.featureOrder.length;
     const columnIndex = new Map(baseline.featureOrder.map((c, i) => [c, i]));
     const rawColumn = new Map<string, FeatureState>();
@@ -560,6 +577,34 @@ export class DriftAccumulator implements CaptureSink {
     this.lines++;
     this.malformed++;
     this.malformedByReason[reason] = (this.malformedByReason[reason] ?? 0) + 1;
+  }
+
+  /**
+   * The caller of the line being decoded (a label CALLER_LABEL accepts), or undefined when the record
+   * names none. Its values are counted for it as well, for attribution (MON-6).
+   */
+  caller(label: string | undefined): void {
+    let next: CallerCounts | null = null;
+    if (label !== undefined) {
+      next = this.callers.get(label) ?? null;
+      if (next === null) {
+        const name = this.callers.size < this.options.maxTrackedCallers ? label : OTHER_CALLERS;
+        next = this.callers.get(name) ?? null;
+        if (next === null) {
+          next = {
+            label: name,
+            records: 0,
+            numeric: this.numericStates.map((f) => new Uint32Array(f.counter.bins.length)),
+            categorical: this.categoricalStates.map((f) => new Uint32Array(f.categories.length + 1)),
+          };
+          this.callers.set(name, next);
+        }
+      }
+    }
+    if (next === this.currentCaller) return;
+    this.currentCaller = next;
+    this.numericStates.forEach((f, k) => (f.callerBins = next === null ? null : next.numeric[k]));
+    this.categoricalStates.forEach((f, k) => (f.callerCounts = next === null ? null : next.categorical[k]));
   }
 
   /** One line of a capture file. Blank lines are ignored; malformed ones are counted, never thrown. */
@@ -610,6 +655,7 @@ export class DriftAccumulator implements CaptureSink {
       return;
     }
     this.records++;
+    if (this.currentCaller !== null) this.currentCaller.records++;
     // Separate loops per kind keep each call site monomorphic, which V8 inlines.
     const numeric = this.numericColumns;
     for (let k = 0; k < numeric.length; k++) {
@@ -646,6 +692,7 @@ export class DriftAccumulator implements CaptureSink {
       return;
     }
     this.records++;
+    if (this.currentCaller !== null) this.currentCaller.records++;
     for (let i = 0; i < values.length; i++) {
       const f = this.positional[i];
       if (!f) continue;
@@ -672,6 +719,7 @@ export class DriftAccumulator implements CaptureSink {
 
   namedRecord(record: Readonly<Record<string, unknown>>): void {
     this.records++;
+    if (this.currentCaller !== null) this.currentCaller.records++;
     for (const f of this.features) f.addJson(record[f.name]);
   }
 
@@ -715,6 +763,13 @@ export class DriftAccumulator implements CaptureSink {
       o.correction,
     );
     const outcome = new Map(testP.map((t, i) => [t.key, corrected[i]]));
+    // The raw p-value level each test had to meet, so a leave-out test is judged the same way.
+    const levels = new Map<string, number>();
+    [...testP]
+      .sort((a, b) => a.p - b.p)
+      .forEach((t, k) =>
+        levels.set(t.key, o.correction === 'holm' ? o.alpha / (testP.length - k) : o.alpha / testP.length),
+      );
 
     const features: FeatureReport[] = this.features.map((f) => {
       const quality = qualityOf(f.q, (f as NumericState | CategoricalState).baseline);
@@ -737,6 +792,7 @@ export class DriftAccumulator implements CaptureSink {
           f.counter.n > 0
             ? psiFromShares(f.baseline.psi.shares, shares(f.counter.psiCounts(f.baseline.psi)))
             : null;
+        const drift = decide && ks !== null && ks.rejected && ks.statistic >= o.minKsStatistic;
         const report: NumericFeatureReport = {
           name: f.name,
           kind: 'numeric',
@@ -744,7 +800,21 @@ export class DriftAccumulator implements CaptureSink {
           ks,
           psi,
           window: windowStats(f.counter),
-          drift: decide && ks !== null && ks.rejected && ks.statistic >= o.minKsStatistic,
+          drift,
+          attribution:
+            drift && this.callers.size > 0
+              ? attributeNumeric(
+                  f.baseline.sample,
+                  f.counter.bins,
+                  this.byCaller(f.counter.bins, (c) => c.numeric[this.numericStates.indexOf(f)]),
+                  {
+                    level: levels.get(`feature:${f.name}`) ?? 0,
+                    floor: o.minKsStatistic,
+                    minRecords: o.minRecords,
+                  },
+                  o,
+                )
+              : null,
           quality,
         };
         return report;
@@ -768,6 +838,8 @@ export class DriftAccumulator implements CaptureSink {
         .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
         .slice(0, o.reportUnseenCategories)
         .map(([category, count]) => ({ category, count }));
+      const catDrift =
+        decide && chiSquare !== null && chiSquare.rejected && psi !== null && psi >= o.minCategoricalPsi;
       const report: CategoricalFeatureReport = {
         name: cat.name,
         kind: 'categorical',
@@ -780,8 +852,21 @@ export class DriftAccumulator implements CaptureSink {
           distinct: cat.unseenNames.size + (cat.unseenOverflow > 0 ? 1 : 0),
           top,
         },
-        drift:
-          decide && chiSquare !== null && chiSquare.rejected && psi !== null && psi >= o.minCategoricalPsi,
+        drift: catDrift,
+        attribution:
+          catDrift && this.callers.size > 0
+            ? attributeCategorical(
+                cat.baselineCounts,
+                withUnseen(cat),
+                this.byCaller(withUnseen(cat), (c) => c.categorical[this.categoricalStates.indexOf(cat)]),
+                {
+                  level: levels.get(`feature:${cat.name}`) ?? 0,
+                  floor: o.minCategoricalPsi,
+                  minRecords: o.minRecords,
+                },
+                o,
+              )
+            : null,
         quality,
       };
       return report;
@@ -867,8 +952,37 @@ export class DriftAccumulator implements CaptureSink {
         status: empty ? ('empty' as const) : breaches.length > 0 ? ('breach' as const) : ('ok' as const),
         breaches,
       },
+      attribution: {
+        attributedRecords: [...this.callers.values()].reduce((n, c) => n + c.records, 0),
+        callers: [...this.callers.keys()],
+        minConcentratedShare: o.minConcentratedShare,
+        maxConcentratedCallers: o.maxConcentratedCallers,
+        concentratedFeatures:
+          status === 'drift'
+            ? features.filter((f) => f.attribution?.verdict === 'concentrated').map((f) => f.name)
+            : [],
+      },
     };
     return { ...base, summary: summaryLine(base) };
+  }
+
+  /**
+   * Each labelled caller's counts for one feature, plus the records that named no caller as one more
+   * group (the total minus every labelled caller), so the groups add up to the window.
+   */
+  private byCaller(
+    total: ArrayLike<number>,
+    countsOf: (caller: CallerCounts) => Uint32Array,
+  ): Map<string, ArrayLike<number>> {
+    const groups = new Map<string, ArrayLike<number>>();
+    const rest = Float64Array.from(total);
+    for (const caller of this.callers.values()) {
+      const counts = countsOf(caller);
+      groups.set(caller.label, counts);
+      for (let i = 0; i < rest.length; i++) rest[i] -= counts[i];
+    }
+    if (rest.some((v) => v > 0)) groups.set(UNATTRIBUTED, rest);
+    return groups;
   }
 
   private breaches(features: FeatureReport[], prediction: PredictionReport): DataQualityBreach[] {
@@ -912,6 +1026,14 @@ export class DriftAccumulator implements CaptureSink {
     }
     return out;
   }
+}
+
+/** The window's category counts with the unseen count appended (the layout of a caller's counts). */
+function withUnseen(f: CategoricalState): Float64Array {
+  const out = new Float64Array(f.counts.length + 1);
+  out.set(f.counts);
+  out[f.counts.length] = f.unseen;
+  return out;
 }
 
 /** 2 x K table: baseline training counts over window counts, plus one "unseen" column when needed. */
@@ -967,6 +1089,12 @@ function summaryLine(r: Omit<DriftReport, 'summary'>): string {
   const parts = [head, `${r.decision.tests} tests, ${r.decision.correction} alpha=${r.decision.alpha}`];
   if (drifted.length > 0) parts.push(`drifted: ${drifted.join(', ')}`);
   if (r.prediction.drift) parts.push(`prediction D=${r.prediction.ks?.statistic.toFixed(3)}`);
+  if (r.attribution.concentratedFeatures.length > 0) {
+    const where = r.features
+      .filter((f) => r.attribution.concentratedFeatures.includes(f.name))
+      .map((f) => `${f.name} in ${f.attribution?.concentratedIn.join(' + ')}`);
+    parts.push(`CONCENTRATED in few callers: ${where.join(', ')}`);
+  }
   parts.push(
     `data quality: ${r.dataQuality.status}${r.dataQuality.breaches.length ? ` (${r.dataQuality.breaches.length} breaches)` : ''}`,
   );

@@ -17,6 +17,8 @@
  * The embedded inference path writes the same envelope (src/capture/record.ts), so one decoder serves both.
  */
 
+import { CALLER_LABEL } from '../capture/record';
+
 export type CaptureFailure =
   | 'not-json'
   | 'not-a-capture-record'
@@ -41,6 +43,29 @@ export interface CaptureSink {
   namedRecord(record: Readonly<Record<string, unknown>>): void;
   /** One model output; `unknown` because a broken model may emit anything. */
   score(value: unknown): void;
+  /**
+   * The caller of the record about to be emitted (a label matching CALLER_LABEL), or undefined when the
+   * record names none; called once per line before its rows. Optional: sinks that do not attribute skip it.
+   */
+  caller?(label: string | undefined): void;
+}
+
+const CALLER_KEY = /"caller"\s*:\s*"([^"\\]{1,160})"/;
+const INFERENCE_ID_KEY = /"inferenceId"\s*:\s*"([^"\\]{1,160})"/;
+
+/**
+ * The caller a capture line names (MON-6): `eventMetadata.caller` as the embedded inference path writes
+ * it, else a SageMaker `eventMetadata.inferenceId` that holds a caller label (the inference function
+ * passes the caller as InvokeEndpoint's InferenceId, which SageMaker records). Only labels CALLER_LABEL
+ * accepts count, so a pseudonym in inferenceId or free text is never read as a caller. The line's
+ * eventMetadata member is found from its end, where SageMaker and our writer put it.
+ */
+export function captureCaller(text: string, start: number, end: number): string | undefined {
+  const at = text.lastIndexOf('"eventMetadata"', end);
+  if (at < start) return undefined;
+  const meta = text.slice(at, end);
+  const label = CALLER_KEY.exec(meta)?.[1] ?? INFERENCE_ID_KEY.exec(meta)?.[1];
+  return label !== undefined && CALLER_LABEL.test(label) ? label : undefined;
 }
 
 export class CaptureDecodeError extends Error {
@@ -676,6 +701,7 @@ export function decodeCaptureRange(
   plainRange: boolean,
   sink: CaptureSink,
 ): void {
+  if (sink.caller) sink.caller(captureCaller(text, start, end));
   if (scanCanonicalCsv(text, start, end, plainRange)) {
     // The common SageMaker case, CSV in and CSV out, read in place.
     emitCsvRows(text, sink, canonical.inStart, canonical.inEnd);

@@ -26,6 +26,15 @@ export interface DriftOptions {
   readonly maxNonFiniteOutputRate: number;
   /** How many distinct unseen categories per feature are named in the report (the rest are only counted). @default 20 */
   readonly reportUnseenCategories: number;
+  /**
+   * A drifted feature is concentrated (MON-6) when at most `maxConcentratedCallers` callers explain at
+   * least this share of its distance and the drift is gone without them. @default 0.8
+   */
+  readonly minConcentratedShare: number;
+  /** See minConcentratedShare. @default 2 */
+  readonly maxConcentratedCallers: number;
+  /** Distinct callers counted on their own; later ones are pooled as "(other callers)", bounding memory. @default 50 */
+  readonly maxTrackedCallers: number;
 }
 
 export const DEFAULT_DRIFT_OPTIONS: DriftOptions = {
@@ -39,6 +48,9 @@ export const DEFAULT_DRIFT_OPTIONS: DriftOptions = {
   maxOutOfRangeRate: 0.01,
   maxNonFiniteOutputRate: 0,
   reportUnseenCategories: 20,
+  minConcentratedShare: 0.8,
+  maxConcentratedCallers: 2,
+  maxTrackedCallers: 50,
 };
 
 /** Merges overrides onto the defaults and validates the result, naming the bad option. */
@@ -68,6 +80,12 @@ export function resolveDriftOptions(overrides: Partial<DriftOptions> = {}): Drif
   }
   if (!Number.isInteger(o.reportUnseenCategories) || o.reportUnseenCategories < 0) {
     throw new RangeError(`drift option reportUnseenCategories must be an integer >= 0`);
+  }
+  rate('minConcentratedShare', o.minConcentratedShare, 0, 1, true);
+  for (const name of ['maxConcentratedCallers', 'maxTrackedCallers'] as const) {
+    if (!Number.isInteger(o[name]) || o[name] < 1) {
+      throw new RangeError(`drift option ${name} must be a positive integer, got ${String(o[name])}`);
+    }
   }
   return o;
 }

@@ -4,6 +4,7 @@
  */
 import type { CorrectionMethod } from './stats/correction';
 import type { KsMethod } from './stats/ks';
+import type { FeatureAttribution } from './attribution';
 import type { CaptureFailure } from './capture';
 
 export const REPORT_FORMAT = 'churn-drift-report';
@@ -59,6 +60,8 @@ export interface NumericFeatureReport {
   readonly psi: number | null;
   readonly window: { readonly min: number; readonly max: number; readonly mean: number } | null;
   readonly drift: boolean;
+  /** For a drifted feature in a window with labelled callers: how its distance splits across them (MON-6). */
+  readonly attribution: FeatureAttribution | null;
   readonly quality: FeatureQuality;
 }
 
@@ -77,6 +80,7 @@ export interface CategoricalFeatureReport {
     readonly top: { readonly category: string; readonly count: number }[];
   };
   readonly drift: boolean;
+  readonly attribution: FeatureAttribution | null;
   readonly quality: FeatureQuality;
 }
 
@@ -145,6 +149,16 @@ export interface DriftReport {
     readonly status: 'ok' | 'breach' | 'empty';
     readonly breaches: DataQualityBreach[];
   };
+  /** Drift attribution to callers (MON-6): a finding apart from the drift status. */
+  readonly attribution: {
+    /** Records that named a caller, and the callers (labels; beyond maxTrackedCallers pooled). */
+    readonly attributedRecords: number;
+    readonly callers: string[];
+    readonly minConcentratedShare: number;
+    readonly maxConcentratedCallers: number;
+    /** Drifted features whose drift is concentrated in few callers: a poisoning or probing signal. */
+    readonly concentratedFeatures: string[];
+  };
 }
 
 export interface MetricDatum {
@@ -199,5 +213,15 @@ export function reportMetrics(
   push('PredictionPsi', report.prediction.psi, 'None');
   push('NonFiniteOutputs', report.prediction.quality.nonFinite, 'Count');
   push('NonFiniteOutputRate', report.prediction.quality.nonFiniteRate, 'None');
+  // Only when a decision was made: an empty or too-small window says nothing about concentration.
+  if (report.status === 'drift' || report.status === 'no-drift') {
+    push('ConcentratedDrift', report.attribution.concentratedFeatures.length > 0 ? 1 : 0, 'None');
+    push('ConcentratedDriftFeatures', report.attribution.concentratedFeatures.length, 'Count');
+  }
+  for (const f of report.features) {
+    if (f.attribution && f.attribution.callers.length > 0) {
+      push('FeatureLeadingCallerShare', f.attribution.callers[0].share, 'None', { Feature: f.name });
+    }
+  }
   return out;
 }
