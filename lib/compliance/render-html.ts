@@ -1,7 +1,9 @@
 import { CONTROL_STATUSES, ControlStatus } from './catalogue';
 import { inEnvironment } from './controls/aud/aud-2-rule-packs';
-import { ControlResult } from './evidence';
+import { FRAMEWORKS } from './frameworks';
+import { FrameworkView } from './framework-view';
 import { ComplianceReport, EnvironmentReport, failureOf, HumanAction } from './report';
+import { ControlReport, testCommand } from './trail';
 
 const esc = (text: unknown): string =>
   String(text).replace(
@@ -57,6 +59,10 @@ code, .path { font: 12px/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, mono
 details > summary { cursor: pointer; font-weight: 600; margin: 6px 0; }
 .human { background: var(--doc-bg); border: 1px solid #e0c070; border-radius: 6px; padding: 8px 14px; margin: 8px 0; }
 nav a { margin-right: 14px; }
+a.anchor { color: inherit; text-decoration: none; } a.anchor:hover { text-decoration: underline; }
+table.trail { margin: 6px 0 4px; } table.trail th { width: 150px; background: #f6f7f9; }
+table.trail ul { margin: 0; } .cmd { color: #333; background: #f3f4f6; padding: 0 4px; }
+.fw a { margin-right: 4px; }
 `;
 
 function chip(status: ControlStatus): string {
@@ -82,13 +88,92 @@ function item(e: { text: string; path?: string }): string {
   return `<li>${esc(e.text)}${e.path ? ` <span class="path">${esc(e.path)}</span>` : ''}</li>`;
 }
 
-function controlBlock(c: ControlResult): string {
+/** An anchor id for a framework control (`Art. 32` → `Art-32`, `A.8.24` → `A-8-24`). */
+export const anchorOf = (id: string) => id.replace(/[^A-Za-z0-9]+/g, '-');
+
+export const frameworkPage = (frameworkId: string, extension: 'html' | 'md') =>
+  `framework-${frameworkId}.${extension}`;
+
+const list = (items: readonly string[]) =>
+  items.length ? `<ul>${items.map((i) => `<li>${i}</li>`).join('')}</ul>` : '<em>none</em>';
+
+function trailBlock(c: ControlReport): string {
+  const t = c.trail;
+  const rows: Array<[string, string]> = [
+    [
+      'Implemented by',
+      t.pendingIssue
+        ? `<em>not built yet (issue ${t.pendingIssue})</em>`
+        : list(
+            t.implementedBy.map(
+              (i) => `<code>${esc(i.name)}</code> <span class="path">${esc(i.file)}</span>`,
+            ),
+          ),
+    ],
+    [
+      `Resources (${t.resources.length})`,
+      list(
+        t.resources.map(
+          (r) =>
+            `<span class="path">${esc(r.path)}</span> <code>${esc(r.type)}</code> <span class="path">${esc(r.templatePath)} ${esc(r.logicalId)}</span>`,
+        ),
+      ),
+    ],
+    [
+      'Proven by',
+      list(
+        t.provenBy.map(
+          (p) =>
+            `${esc(p.name)}<br><span class="path">${esc(p.file)}</span><br><code class="cmd">${esc(testCommand(p))}</code>`,
+        ),
+      ),
+    ],
+    [
+      'Evidence check',
+      t.evidenceCheck
+        ? `<span class="path">${esc(t.evidenceCheck.module)}</span>, its compliant and non-compliant cases in <span class="path">${esc(t.evidenceCheck.test)}</span>`
+        : '<em>unknown (report written without the repository)</em>',
+    ],
+    [
+      `Acknowledgments (${t.acknowledgments.length})`,
+      t.rules.length
+        ? `<span class="path">rules ${esc(t.rules.join(', '))}</span>${list(
+            t.acknowledgments.map(
+              (a) =>
+                `<code>${esc(a.ruleId)}</code> on <span class="path">${esc(a.path)}</span>: ${esc(a.reason)}`,
+            ),
+          )}`
+        : '<em>no rule-pack rule concerns this control</em>',
+    ],
+    [
+      'Frameworks',
+      FRAMEWORKS.map((fw) => {
+        const ids = c.frameworks[fw.key] as readonly string[];
+        return `<div class="fw"><strong>${esc(fw.name)}</strong>: ${
+          ids.length
+            ? ids
+                .map(
+                  (id) =>
+                    `<a href="${frameworkPage(fw.id, 'html')}#${anchorOf(id)}" title="${esc(fw.controls[id])}">${esc(id)}</a>`,
+                )
+                .join(' ')
+            : '<em>none (no personal data concerned)</em>'
+        }</div>`;
+      }).join('') + (c.frameworks.note ? `<div class="path">${esc(c.frameworks.note)}</div>` : ''),
+    ],
+  ];
+  return `<details open><summary>Trail</summary><table class="trail"><tbody>${rows
+    .map(([h, d]) => `<tr><th>${esc(h)}</th><td>${d}</td></tr>`)
+    .join('')}</tbody></table></details>`;
+}
+
+function controlBlock(c: ControlReport): string {
   const body = `${c.problems.length ? `<ul class="problems">${c.problems.map(item).join('')}</ul>` : ''}${
     c.evidence.length
       ? `<details${c.status === 'failing' ? ' open' : ''}><summary>Evidence (${c.evidence.length})</summary><ul>${c.evidence.map(item).join('')}</ul></details>`
       : ''
-  }`;
-  return `<section class="control ${c.status}" id="${esc(c.id)}"><h4>${esc(c.id)} ${chip(c.status)} ${esc(c.summary)}</h4><p class="title">${esc(c.title)}</p>${body}</section>`;
+  }${trailBlock(c)}`;
+  return `<section class="control ${c.status}" id="${esc(c.id)}"><h4><a class="anchor" href="#${esc(c.id)}">${esc(c.id)}</a> ${chip(c.status)} ${esc(c.summary)}</h4><p class="title">${esc(c.title)}</p>${body}</section>`;
 }
 
 function humanBlock(actions: readonly HumanAction[]): string {
@@ -232,6 +317,38 @@ function validationSection(report: ComplianceReport, envName?: string): string {
   )}`;
 }
 
+/** One framework's view: its mapped controls, the project controls behind them, their status per environment. */
+export function renderFrameworkHtml(report: ComplianceReport, view: FrameworkView): string {
+  const envs = report.environments;
+  const body = [
+    `<nav><a href="index.html">← overview</a>${report.frameworks
+      .map((f) => `<a href="${frameworkPage(f.id, 'html')}">${esc(f.name)}</a>`)
+      .join('')}</nav>`,
+    `<h1>${esc(view.name)} — what this deployment covers</h1>`,
+    `<p class="meta">${view.coveredCount} of ${view.rows.length} mapped ${esc(view.name)} requirements covered in every environment · source: ${esc(view.source)} · generated ${esc(report.generatedAt)}</p>`,
+    `<p>${esc(view.scope)}</p>`,
+    table(
+      [view.id === 'gdpr' ? 'Article' : 'Control', 'Title', 'Project controls', ...envs.map((e) => e.name)],
+      view.rows.map((r) => [
+        `<span class="id" id="${anchorOf(r.id)}"><a class="anchor" href="#${anchorOf(r.id)}">${esc(r.id)}</a></span>`,
+        esc(r.title),
+        r.controls
+          .map((c) => `<a href="${esc(envs[0]?.name.toLowerCase() ?? 'index')}.html#${esc(c)}">${esc(c)}</a>`)
+          .join(', '),
+        // Each environment's status links to the mapped control that sets it there.
+        ...envs.map((e) => {
+          const worst = r.controls.find(
+            (c) => e.controls.find((x) => x.id === c)?.status === r.byEnvironment[e.name],
+          );
+          return `<a href="${esc(e.name.toLowerCase())}.html#${esc(worst ?? '')}">${chip(r.byEnvironment[e.name])}</a>`;
+        }),
+      ]),
+      [10, 30, 30, ...envs.map(() => Math.floor(30 / Math.max(envs.length, 1)))],
+    ),
+  ].join('\n');
+  return page(`${view.name} — compliance report`, body);
+}
+
 export function renderOverviewHtml(report: ComplianceReport): string {
   const envs = report.environments;
   const failing = report.overview
@@ -259,6 +376,18 @@ export function renderOverviewHtml(report: ComplianceReport): string {
     countsBar(report.counts),
     `<h2>Controls by environment (worst first)</h2>`,
     matrix,
+    `<h2>Frameworks</h2>`,
+    table(
+      ['Framework', 'Mapped requirements covered', 'Not covered (a mapped control is failing)'],
+      report.frameworks.map((f) => [
+        `<a href="${frameworkPage(f.id, 'html')}">${esc(f.name)}</a>`,
+        `${f.coveredCount} of ${f.rows.length}`,
+        f.rows
+          .filter((r) => !r.covered)
+          .map((r) => `<a href="${frameworkPage(f.id, 'html')}#${anchorOf(r.id)}">${esc(r.id)}</a>`)
+          .join(', ') || 'none',
+      ]),
+    ),
     `<h2>Rule packs</h2>`,
     table(
       ['Environment', ...report.rulePacks.map((p) => `${p} ack / open`)],

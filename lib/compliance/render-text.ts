@@ -1,6 +1,9 @@
 import { CONTROL_STATUSES, CONTROLS } from './catalogue';
+import { FRAMEWORKS } from './frameworks';
+import { FrameworkView } from './framework-view';
 import { ComplianceReport, EnvironmentReport, failureOf } from './report';
-import { STATUS_LABEL } from './render-html';
+import { anchorOf, frameworkPage, STATUS_LABEL } from './render-html';
+import { ControlReport, testCommand } from './trail';
 
 /** Pipes and line breaks would break a Markdown table cell. */
 const cell = (text: unknown) => String(text).replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
@@ -11,6 +14,52 @@ const badge = (status: keyof typeof STATUS_LABEL) =>
 /** `0 FAILING · 1 documented · ...`, in status order. */
 export function countsLine(counts: Readonly<Record<string, number>>, separator = ' · '): string {
   return CONTROL_STATUSES.map((s) => `${counts[s]} ${STATUS_LABEL[s]}`).join(separator);
+}
+
+/** A control's trail as a Markdown list: what implements it, where, what proves it, what is acknowledged. */
+function trailMarkdown(c: ControlReport): string[] {
+  const t = c.trail;
+  const out = ['**Trail**', ''];
+  out.push(
+    t.pendingIssue
+      ? `- Implemented by: not built yet (issue ${t.pendingIssue})`
+      : `- Implemented by: ${t.implementedBy.map((i) => `\`${i.name}\` (${i.file})`).join(', ')}`,
+  );
+  out.push(`- Resources (${t.resources.length}):`);
+  for (const r of t.resources) out.push(`  - \`${r.path}\` ${r.type} (${r.templatePath} ${r.logicalId})`);
+  out.push('- Proven by:');
+  for (const p of t.provenBy) out.push(`  - ${p.name} — \`${testCommand(p)}\``);
+  if (t.evidenceCheck)
+    out.push(`- Evidence check: ${t.evidenceCheck.module}, tested in ${t.evidenceCheck.test}`);
+  out.push(
+    `- Acknowledgments (${t.acknowledgments.length}${t.rules.length ? `; rules ${t.rules.join(', ')}` : ''}):`,
+  );
+  for (const a of t.acknowledgments) out.push(`  - \`${a.ruleId}\` on \`${a.path}\`: ${a.reason}`);
+  for (const fw of FRAMEWORKS) {
+    const ids = c.frameworks[fw.key] as readonly string[];
+    out.push(
+      `- ${fw.name}: ${ids.length ? ids.map((id) => `[${id}](${frameworkPage(fw.id, 'md')}#${anchorOf(id).toLowerCase()})`).join(', ') : 'none'}`,
+    );
+  }
+  if (c.frameworks.note) out.push(`- Mapping note: ${c.frameworks.note}`);
+  return out;
+}
+
+export function renderFrameworkMarkdown(report: ComplianceReport, view: FrameworkView): string {
+  const envs = report.environments;
+  const out = [`# ${view.name} — what this deployment covers`, ''];
+  out.push(
+    `${view.coveredCount} of ${view.rows.length} mapped requirements covered in every environment · source: ${view.source} · generated ${report.generatedAt}`,
+    '',
+    view.scope,
+    '',
+  );
+  for (const r of view.rows) {
+    out.push(`## ${r.id}`, '', `${r.title} — ${r.covered ? 'covered' : '**not covered**'}`, '');
+    out.push(`- Project controls: ${r.controls.join(', ')}`);
+    out.push(`- ${envs.map((e) => `${e.name}: ${badge(r.byEnvironment[e.name])}`).join(' · ')}`, '');
+  }
+  return out.join('\n');
 }
 
 export function renderEnvironmentMarkdown(report: ComplianceReport, env: EnvironmentReport): string {
@@ -31,7 +80,7 @@ export function renderEnvironmentMarkdown(report: ComplianceReport, env: Environ
     out.push(`### ${c.id} — ${badge(c.status)}`, '', `${c.summary}`, '', `_${c.title}_`, '');
     for (const p of c.problems) out.push(`- ❌ ${p.text}${p.path ? ` (\`${p.path}\`)` : ''}`);
     for (const e of c.evidence) out.push(`- ${e.text}${e.path ? ` (\`${e.path}\`)` : ''}`);
-    out.push('');
+    out.push('', ...trailMarkdown(c), '');
   }
   out.push('## Needs a human', '');
   for (const a of env.needsHuman) {
@@ -111,6 +160,16 @@ export function renderOverviewMarkdown(report: ComplianceReport): string {
   );
   for (const o of report.overview)
     out.push(`| ${o.id} | ${envs.map((e) => badge(o.byEnvironment[e.name])).join(' | ')} |`);
+  out.push('', '## Frameworks', '', '| Framework | Covered | Not covered |', '| --- | --- | --- |');
+  for (const f of report.frameworks)
+    out.push(
+      `| [${f.name}](${frameworkPage(f.id, 'md')}) | ${f.coveredCount} of ${f.rows.length} | ${cell(
+        f.rows
+          .filter((r) => !r.covered)
+          .map((r) => r.id)
+          .join(', ') || 'none',
+      )} |`,
+    );
   out.push(
     '',
     'Per environment: ' + envs.map((e) => `[${e.name}](${e.name.toLowerCase()}.md)`).join(', '),

@@ -2,7 +2,10 @@ import type { ProjectConfig } from '../config/schema';
 import { stageName } from '../config/naming';
 import { CloudAssemblyView } from './assembly';
 import { CONTROL_STATUSES, CONTROLS, ControlStatus } from './catalogue';
-import { ControlResult, evaluateControls, RepositoryFacts } from './evidence';
+import { evaluateControls, RepositoryFacts } from './evidence';
+import { controlModule } from './controls';
+import { buildFrameworkViews, FrameworkView } from './framework-view';
+import { ControlReport, withTrail } from './trail';
 import { findingLocations, unacknowledgedFindings } from './controls/aud/aud-2-rule-packs';
 import { mfaDeleteCommand } from './controls/model/model-1-locked-model-bucket';
 import { modelBuckets } from './controls/template-readers';
@@ -40,7 +43,8 @@ export interface EnvironmentReport {
   readonly region: string;
   readonly stacks: ReadonlyArray<{ readonly name: string; readonly templatePath: string }>;
   readonly sourceCommit?: string;
-  readonly controls: readonly ControlResult[];
+  /** Failing first; each with its trail (implementation, resources, tests, acknowledgments) and mapping. */
+  readonly controls: readonly ControlReport[];
   readonly counts: Readonly<Record<ControlStatus, number>>;
   readonly acknowledgments: readonly AcknowledgmentEntry[];
   readonly packCounts: readonly PackCount[];
@@ -71,6 +75,8 @@ export interface ComplianceReport {
   readonly environments: readonly EnvironmentReport[];
   readonly overview: readonly OverviewRow[];
   readonly counts: Readonly<Record<ControlStatus, number>>;
+  /** One view per framework (NIST SP 800-53, ISO/IEC 27001, GDPR): its mapped controls and their status. */
+  readonly frameworks: readonly FrameworkView[];
   /** Everything in validation-report.json: rule-pack findings and CDK annotations alike. */
   readonly validation: readonly ValidationNote[];
 }
@@ -230,13 +236,16 @@ export function buildReport(assembly: CloudAssemblyView, options: ReportOptions)
         .filter((t) => t.Key === 'source-commit')
         .map((t) => String(t.Value)),
     );
+    const reported = controls.map((c) =>
+      withTrail(controlModule(c.id), c, model, options.repository?.controlFiles),
+    );
     return {
       name: model.name,
       account: model.account,
       region: model.region,
       stacks: model.stacks.map((s) => ({ name: s.displayName, templatePath: s.templatePath })),
       sourceCommit: commits.size ? [...commits].join(', ') : undefined,
-      controls: [...controls].sort((a, b) => STATUS_RANK[a.status] - STATUS_RANK[b.status]),
+      controls: [...reported].sort((a, b) => STATUS_RANK[a.status] - STATUS_RANK[b.status]),
       counts: countStatuses(controls.map((c) => c.status)),
       acknowledgments,
       packCounts,
@@ -261,6 +270,7 @@ export function buildReport(assembly: CloudAssemblyView, options: ReportOptions)
     environments,
     overview,
     counts: countStatuses(overview.map((o) => o.status)),
+    frameworks: buildFrameworkViews(environments),
     validation,
   };
 }

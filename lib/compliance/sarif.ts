@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CONTROLS, ControlStatus } from './catalogue';
+import { CONTROL_FRAMEWORKS, frameworkTags } from './frameworks';
 import { ComplianceReport } from './report';
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
@@ -47,7 +48,8 @@ function location(templatePath: string, logicalId: string | undefined, construct
 }
 
 /**
- * SARIF 2.1.0 for code-scanning dashboards: one rule per control, one result per control and
+ * SARIF 2.1.0 for code-scanning dashboards: one rule per control (tagged with its framework ids), one
+ * result per control and
  * environment (failing ones as errors, the rest as passes so dashboards show coverage), and each
  * acknowledged rule-pack finding as a result suppressed with its reason.
  */
@@ -58,6 +60,13 @@ export function toSarif(report: ComplianceReport): SarifLog {
     shortDescription: { text: `${c.id}: ${c.title.split(/(?<=[.:;])\s/)[0]}` },
     fullDescription: { text: c.title },
     defaultConfiguration: { level: 'error' },
+    // Code-scanning dashboards filter by tags; the mapped framework ids are also kept by framework.
+    properties: {
+      tags: frameworkTags(c.id),
+      'nist-800-53': CONTROL_FRAMEWORKS[c.id].nist,
+      'iso-27001': CONTROL_FRAMEWORKS[c.id].iso,
+      gdpr: CONTROL_FRAMEWORKS[c.id].gdpr,
+    },
   }));
   const results: Array<Record<string, unknown>> = [];
   for (const env of report.environments) {
@@ -80,7 +89,7 @@ export function toSarif(report: ComplianceReport): SarifLog {
         kind: shape.kind,
         message: { text: `[${env.name}] ${c.id} ${c.status}: ${detail}` },
         locations,
-        properties: { environment: env.name, status: c.status },
+        properties: { environment: env.name, status: c.status, frameworks: frameworkTags(c.id) },
       });
     }
     for (const a of env.acknowledgments) {

@@ -3,14 +3,23 @@ import * as path from 'node:path';
 import { readCloudAssembly } from './assembly';
 import { RepositoryFacts } from './evidence';
 import { buildReport, ComplianceReport, failureOf, ReportOptions } from './report';
-import { renderEnvironmentHtml, renderOverviewHtml } from './render-html';
-import { countsLine, renderEnvironmentMarkdown, renderOverviewMarkdown } from './render-text';
+import { frameworkPage, renderEnvironmentHtml, renderFrameworkHtml, renderOverviewHtml } from './render-html';
+import {
+  countsLine,
+  renderEnvironmentMarkdown,
+  renderFrameworkMarkdown,
+  renderOverviewMarkdown,
+} from './render-text';
 import { toSarif } from './sarif';
+import { controlModuleFiles } from './trail';
 
 /** Where the report goes inside the assembly directory. */
 export const REPORT_DIRECTORY = 'compliance';
 
-/** Writes the overview and one page per environment in HTML, Markdown and JSON, plus one SARIF log. */
+/**
+ * Writes the overview, one page per environment and one per framework in HTML, Markdown and JSON, plus one
+ * SARIF log.
+ */
 export function writeReport(report: ComplianceReport, directory: string): string[] {
   fs.mkdirSync(directory, { recursive: true });
   const files: Array<[string, string]> = [
@@ -19,6 +28,11 @@ export function writeReport(report: ComplianceReport, directory: string): string
     ['report.json', `${JSON.stringify(report, null, 2)}\n`],
     ['compliance.sarif', `${JSON.stringify(toSarif(report), null, 2)}\n`],
   ];
+  for (const view of report.frameworks) {
+    files.push([frameworkPage(view.id, 'html'), renderFrameworkHtml(report, view)]);
+    files.push([frameworkPage(view.id, 'md'), renderFrameworkMarkdown(report, view)]);
+    files.push([`framework-${view.id}.json`, `${JSON.stringify(view, null, 2)}\n`]);
+  }
   for (const env of report.environments) {
     const base = env.name.toLowerCase();
     files.push([`${base}.html`, renderEnvironmentHtml(report, env)]);
@@ -35,8 +49,10 @@ export function writeReport(report: ComplianceReport, directory: string): string
 /** Workflow files of the repository, read for the CI controls (AUD-4, SEC-3). */
 export function readRepositoryFacts(root: string): RepositoryFacts {
   const dir = path.join(root, '.github', 'workflows');
-  if (!fs.existsSync(dir)) return { workflows: [] };
+  const controlFiles = controlModuleFiles(root);
+  if (!fs.existsSync(dir)) return { workflows: [], controlFiles };
   return {
+    controlFiles,
     workflows: fs
       .readdirSync(dir)
       .filter((f) => /\.ya?ml$/.test(f))

@@ -51,6 +51,8 @@ export interface ControlResult extends Outcome {
 /** Files of the repository the report reads besides the templates (CI workflows for AUD-4, SEC-3). */
 export interface RepositoryFacts {
   readonly workflows: ReadonlyArray<{ readonly file: string; readonly text: string }>;
+  /** Each control's module file and the test file of its evidence check, for the report's trail. */
+  readonly controlFiles?: Readonly<Record<string, { readonly module: string; readonly test: string }>>;
 }
 
 /** The configuration of the environment being evaluated, when the report was given it. */

@@ -4,27 +4,15 @@ import { parse } from 'yaml';
 import { CONTROL_IDS, CONTROLS, sectionOf } from '../../../lib/compliance/catalogue';
 import { CONTROL_MODULES, controlModules } from '../../../lib/compliance/controls';
 import { RULE_PACK_NAMES } from '../../../lib/nag/pack-names';
+import { controlModuleFiles } from '../../../lib/compliance/trail';
 import { declaredTests, exportedNames } from '../../helpers/test-names';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
-const CONTROLS_DIR = path.join(ROOT, 'lib', 'compliance', 'controls');
 const exportName = (id: string) => id.replace('-', '_');
 
 /** The module file of every control, found by the layout `<section>/<id>-<what-it-checks>.ts`. */
-function moduleFiles(): Map<string, string> {
-  const files = new Map<string, string>();
-  for (const section of fs.readdirSync(CONTROLS_DIR)) {
-    const dir = path.join(CONTROLS_DIR, section);
-    if (!fs.statSync(dir).isDirectory()) continue;
-    for (const file of fs.readdirSync(dir)) {
-      const match = /^([a-z]+-\d+)-[a-z0-9-]+\.ts$/.exec(file);
-      if (match) files.set(match[1].toUpperCase(), path.relative(ROOT, path.join(dir, file)));
-    }
-  }
-  return files;
-}
-
-const files = moduleFiles();
+const layout = controlModuleFiles(ROOT);
+const files = new Map(Object.entries(layout).map(([id, f]) => [id, f.module]));
 
 const testNames = new Map<string, string[]>();
 const namesIn = (file: string) => {
@@ -97,10 +85,7 @@ describe('the control registry (AUD-3)', () => {
     const problems: string[] = [];
     for (const m of controlModules()) {
       if (m.pending) continue;
-      const testFile = files
-        .get(m.id)!
-        .replace(/^lib\//, 'test/lib/')
-        .replace(/\.ts$/, '.test.ts');
+      const testFile = layout[m.id].test;
       const text = fs.existsSync(path.join(ROOT, testFile))
         ? fs.readFileSync(path.join(ROOT, testFile), 'utf8')
         : '';

@@ -8,6 +8,8 @@ import { CONTROL_STATUSES, CONTROLS } from '../../../lib/compliance/catalogue';
 import { SARIF_SCHEMA, toSarif } from '../../../lib/compliance/sarif';
 import { buildReport, ComplianceReport, EnvironmentReport } from '../../../lib/compliance/report';
 import { generateComplianceReport, summarize } from '../../../lib/compliance/write';
+import { controlModule } from '../../../lib/compliance/controls';
+import { testCommand } from '../../../lib/compliance/trail';
 import { stageName } from '../../../lib/config';
 import { RULE_PACK_NAMES } from '../../../lib/nag/pack-names';
 import { buildTestApp, exampleConfig } from '../../helpers/app';
@@ -325,6 +327,15 @@ describe('compliance report of the example configuration (AUD-3)', () => {
       [
         'README.md',
         'compliance.sarif',
+        'framework-gdpr.html',
+        'framework-gdpr.json',
+        'framework-gdpr.md',
+        'framework-iso-27001.html',
+        'framework-iso-27001.json',
+        'framework-iso-27001.md',
+        'framework-nist-800-53.html',
+        'framework-nist-800-53.json',
+        'framework-nist-800-53.md',
         'dev.html',
         'dev.json',
         'dev.md',
@@ -348,6 +359,144 @@ describe('compliance report of the example configuration (AUD-3)', () => {
     }
     const json = JSON.parse(fs.readFileSync(path.join(outDir, 'report.json'), 'utf8')) as ComplianceReport;
     expect(json.environments).toHaveLength(3);
+  });
+});
+
+describe('the trail from a control to its proof (AUD-3)', () => {
+  test('AUD-3: every built control names, per environment, what implements it (files that exist), its tests (with the command), its evidence check and the template resources it is about', () => {
+    for (const env of report.environments) {
+      for (const c of env.controls) {
+        const t = c.trail;
+        if (t.pendingIssue) {
+          expect({ id: c.id, status: c.status }).toEqual({ id: c.id, status: 'failing' });
+          continue;
+        }
+        expect({ id: c.id, implemented: t.implementedBy.length > 0, proven: t.provenBy.length > 0 }).toEqual({
+          id: c.id,
+          implemented: true,
+          proven: true,
+        });
+        for (const file of [
+          ...t.implementedBy.map((i) => i.file),
+          ...t.provenBy.map((p) => p.file),
+          t.evidenceCheck!.module,
+          t.evidenceCheck!.test,
+        ])
+          expect({ id: c.id, file, exists: fs.existsSync(path.join(ROOT, file)) }).toEqual({
+            id: c.id,
+            file,
+            exists: true,
+          });
+        for (const r of t.resources) {
+          const template = JSON.parse(
+            fs.readFileSync(path.join(assemblyDir, r.templatePath), 'utf8'),
+          ) as CfnTemplate;
+          expect(template.Resources?.[r.logicalId]?.Type).toBe(r.type);
+        }
+      }
+    }
+    const key2 = control(envNamed(report, 'Prod'), 'KEY-2').trail;
+    expect(key2.implementedBy).toContainEqual({
+      name: 'EncryptionKey',
+      file: 'lib/constructs/encryption-key.ts',
+    });
+    expect(key2.resources.filter((r) => r.type === 'AWS::KMS::Key').length).toBeGreaterThanOrEqual(3);
+    expect(key2.evidenceCheck).toEqual({
+      module: 'lib/compliance/controls/key/key-2-key-policies.ts',
+      test: 'test/lib/compliance/controls/key/key-2-key-policies.test.ts',
+    });
+  });
+
+  test('AUD-3: the acknowledgments a control lists are exactly those of its rules, with their reasons', () => {
+    let listed = 0;
+    for (const env of report.environments) {
+      for (const c of env.controls) {
+        const expected = env.acknowledgments.filter((a) =>
+          c.trail.rules.some((r) => a.ruleId === r || a.ruleId.startsWith(`${r}[`)),
+        );
+        expect({ id: c.id, acks: c.trail.acknowledgments }).toEqual({
+          id: c.id,
+          acks: expected.map((a) => ({ ruleId: a.ruleId, path: a.path, reason: a.reason })),
+        });
+        listed += expected.length;
+      }
+    }
+    expect(listed).toBeGreaterThan(0);
+  });
+
+  test('AUD-3: the HTML page links each control by its anchor and shows its trail, the test command and its framework ids', () => {
+    const html = fs.readFileSync(path.join(outDir, 'prod.html'), 'utf8');
+    const section = /<section class="control [a-z-]+" id="KEY-2">(.*?)<\/section>/s.exec(html)?.[1] ?? '';
+    expect(section).toContain('<a class="anchor" href="#KEY-2">KEY-2</a>');
+    expect(section).toContain('lib/constructs/encryption-key.ts');
+    const proof = controlModule('KEY-2').provenBy[0];
+    expect(section).toContain(`<code class="cmd">${testCommand(proof).replace(/'/g, '&#39;')}</code>`);
+    expect(section).toMatch(/<th>Resources \(\d+\)<\/th>/);
+    expect(section).toContain(
+      '<a href="framework-nist-800-53.html#SC-12" title="Cryptographic Key Establishment and Management">SC-12</a>',
+    );
+    expect(section).toContain('<a href="framework-gdpr.html#Art-32"');
+    const markdown = fs.readFileSync(path.join(outDir, 'prod.md'), 'utf8');
+    expect(markdown).toMatch(
+      /### KEY-2 [^]*?\*\*Trail\*\*[^]*?- Implemented by: `EncryptionKey` \(lib\/constructs\/encryption-key\.ts\)/,
+    );
+  });
+});
+
+describe('framework views (AUD-5)', () => {
+  test('AUD-5: one view per framework in HTML, Markdown and JSON, each row naming its project controls and their status per environment', () => {
+    expect(report.frameworks.map((f) => f.id)).toEqual(['nist-800-53', 'iso-27001', 'gdpr']);
+    const nist = report.frameworks[0];
+    const sc7 = nist.rows.find((r) => r.id === 'SC-7')!;
+    expect(sc7.controls).toEqual(
+      expect.arrayContaining(['NET-1', 'NET-2', 'NET-3', 'NET-5', 'NET-6', 'MODEL-4']),
+    );
+    expect(Object.keys(sc7.byEnvironment)).toEqual(['Dev', 'Test', 'Prod']);
+    const gdpr = report.frameworks[2];
+    expect(gdpr.rows.map((r) => r.id)).toEqual([
+      'Art. 5',
+      'Art. 22',
+      'Art. 25',
+      'Art. 30',
+      'Art. 32',
+      'Art. 35',
+    ]);
+    const html = fs.readFileSync(path.join(outDir, 'framework-gdpr.html'), 'utf8');
+    expect(html).toContain('id="Art-22"');
+    expect(html).toContain('<a href="dev.html#DATA-5">DATA-5</a>');
+    expect(html).toContain('not an official crosswalk');
+    const json = JSON.parse(fs.readFileSync(path.join(outDir, 'framework-iso-27001.json'), 'utf8')) as {
+      rows: Array<{ id: string; controls: string[] }>;
+    };
+    expect(json.rows.find((r) => r.id === 'A.8.24')!.controls).toEqual(
+      expect.arrayContaining(['KEY-1', 'KEY-2', 'KEY-3', 'KEY-4']),
+    );
+    expect(fs.readFileSync(path.join(outDir, 'framework-nist-800-53.md'), 'utf8')).toMatch(
+      /## SC-7\n\nBoundary Protection/,
+    );
+    const overview = fs.readFileSync(path.join(outDir, 'index.html'), 'utf8');
+    expect(overview).toContain('<a href="framework-iso-27001.html">ISO/IEC 27001:2022 Annex A</a>');
+  });
+
+  test('AUD-5: a framework requirement is covered only while no project control mapped to it fails (AUD-1 failing uncovers AU-9)', () => {
+    const au9 = report.frameworks[0].rows.find((r) => r.id === 'AU-9')!;
+    expect(au9.controls).toEqual(['AUD-1']);
+    expect(au9.covered).toBe(true);
+    const broken = generate(
+      mutatedAssembly('no-trail-validation', 'Prod', 'Audit', (t) => {
+        for (const r of Object.values(t.Resources ?? {}))
+          if (r.Type === 'AWS::CloudTrail::Trail')
+            delete (r.Properties as Record<string, unknown>).EnableLogFileValidation;
+      }),
+      path.join(work, 'no-trail-validation-report'),
+    );
+    const row = broken.frameworks[0].rows.find((r) => r.id === 'AU-9')!;
+    expect(row).toEqual(
+      expect.objectContaining({
+        covered: false,
+        byEnvironment: expect.objectContaining({ Prod: 'failing', Test: au9.byEnvironment.Test }),
+      }),
+    );
   });
 });
 
@@ -552,6 +701,32 @@ describe('SARIF 2.1.0', () => {
     expect(ids).toEqual(expect.arrayContaining(CONTROLS.map((c) => c.id)));
     for (const r of driver.rules)
       expect(r).toEqual(expect.objectContaining({ shortDescription: { text: expect.any(String) } }));
+  });
+
+  test('AUD-5: every control rule carries its mapped framework ids as tags, and every control result names them', () => {
+    const { rules } = sarif.runs[0].tool.driver;
+    const key1 = rules.find((r) => r.id === 'KEY-1')!;
+    expect(key1.properties).toEqual({
+      tags: [
+        'nist-800-53:SC-28',
+        'nist-800-53:SC-12',
+        'nist-800-53:SC-13',
+        'iso-27001:A.8.24',
+        'gdpr:Art. 32',
+      ],
+      'nist-800-53': ['SC-28', 'SC-12', 'SC-13'],
+      'iso-27001': ['A.8.24'],
+      gdpr: ['Art. 32'],
+    });
+    for (const c of CONTROLS) {
+      const rule = rules.find((r) => r.id === c.id)!;
+      expect((rule.properties as { tags: string[] }).tags.some((t) => t.startsWith('nist-800-53:'))).toBe(
+        true,
+      );
+    }
+    const results = sarif.runs[0].results.filter((r) => CONTROLS.some((c) => c.id === r.ruleId));
+    for (const r of results)
+      expect((r.properties as { frameworks: string[] }).frameworks.length).toBeGreaterThan(1);
   });
 
   test('every result names a known rule, a valid level, a message and template locations that exist', () => {
