@@ -204,6 +204,7 @@ const BENCH_SCHEMA = inferenceRequestSchema(SPEC, {
 function runChild(file: string, body: string, endpoint: string): Promise<Record<string, number>> {
   const env = {
     REQUEST_VALIDATOR_PATH: writeRequestValidatorModule(BENCH_SCHEMA),
+    FEATURE_SPEC_PATH: join(MODEL_DIR, 'feature-spec.json'),
     PATH: process.env.PATH,
     AWS_REGION: 'eu-west-1',
     AWS_ACCESS_KEY_ID: 'AKIDBENCH',

@@ -3,11 +3,9 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import * as path from 'node:path';
-// The specification the deployed API validates against; the CDK stack builds the edge model from the same file.
-import featureSpecDocument from '../../models/sample-churn/feature-spec.json';
+import { readFileSync } from 'node:fs';
 import { FeatureEncoder, parseFeatureSpec } from '../../src/features';
-import { numberEnv, optionalEnv, requiredEnv, requiredNumberEnv } from '../shared/env';
+import { bundledFile, numberEnv, optionalEnv, requiredEnv, requiredNumberEnv } from '../shared/env';
 import { observability } from '../shared/observability';
 import {
   embeddedBackend,
@@ -18,6 +16,7 @@ import {
 } from './core';
 import { CaptureShipper, s3CaptureSink } from './capture-shipper';
 import { KMS_CALL_POLICY, MODEL_LOAD_TIMEOUT_MS, requestBudget, SAGEMAKER_CALL_POLICY } from './deadline';
+import { BUNDLED_FEATURE_SPEC_FILE } from './contract';
 import { errorName } from './errors';
 import { Pseudonymiser } from './pseudonyms';
 import { loadServedModel } from './model-source';
@@ -29,12 +28,12 @@ const mode = requiredEnv('SERVING_MODE');
 if (mode !== 'embedded' && mode !== 'sagemaker') {
   throw new Error(`environment variable SERVING_MODE must be 'embedded' or 'sagemaker', got '${mode}'`);
 }
-const spec = parseFeatureSpec(featureSpecDocument);
-// ESM bundles have no __dirname; Lambda puts the bundle in LAMBDA_TASK_ROOT.
-const validatorPath = optionalEnv(
-  'REQUEST_VALIDATOR_PATH',
-  path.join(optionalEnv('LAMBDA_TASK_ROOT', process.cwd()), BUNDLED_REQUEST_VALIDATOR_FILE),
+// The environment's serving.featureSpecFile, bundled beside the handler; the API's request model (compiled
+// below) is built from the same file, so the edge and the function validate alike.
+const spec = parseFeatureSpec(
+  JSON.parse(readFileSync(optionalEnv('FEATURE_SPEC_PATH', bundledFile(BUNDLED_FEATURE_SPEC_FILE)), 'utf8')),
 );
+const validatorPath = optionalEnv('REQUEST_VALIDATOR_PATH', bundledFile(BUNDLED_REQUEST_VALIDATOR_FILE));
 const contract = { validate: loadRequestValidator(validatorPath), encoder: new FeatureEncoder(spec) };
 const captureBucket = optionalEnv('CAPTURE_BUCKET', '');
 const settings: InferenceSettings = {

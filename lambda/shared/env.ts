@@ -1,3 +1,5 @@
+import * as path from 'node:path';
+
 /**
  * Reads configuration from the function's environment once, at cold start, and fails fast with the
  * variable's name so a misconfigured deployment is obvious from the first log line.
@@ -28,4 +30,9 @@ export function requiredNumberEnv(name: string, env: NodeJS.ProcessEnv = process
   const value = numberEnv(name, Number.NaN, env);
   if (Number.isNaN(value)) throw new Error(`environment variable ${name} is required but not set`);
   return value;
+}
+
+/** A file bundled beside the handler (`SecureFunction` `bundledFiles`): ESM bundles have no __dirname. */
+export function bundledFile(name: string, env: NodeJS.ProcessEnv = process.env): string {
+  return path.join(optionalEnv('LAMBDA_TASK_ROOT', process.cwd(), env), name);
 }

@@ -37,6 +37,17 @@ export function integer(min: number, max: number, belowMin?: string) {
     .max(max, { error });
 }
 
+/** Inclusive integer bounds, as the schema's `BOUNDS` lists them for constructs too. */
+export interface IntegerBounds {
+  readonly min: number;
+  readonly max: number;
+}
+
+/** `integer(bounds.min, bounds.max)` for a bound constructs share (see `BOUNDS`). */
+export function within(bounds: IntegerBounds) {
+  return integer(bounds.min, bounds.max);
+}
+
 /** A finite number strictly between `min` and `max`. */
 export function between(min: number, max: number) {
   const error = (iss: Issue) =>

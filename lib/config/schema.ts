@@ -28,6 +28,8 @@ import {
   text,
   describeValue,
   inclusive,
+  within,
+  type IntegerBounds,
 } from './fields';
 import { resourceNames } from './naming';
 import { AWS_REGIONS } from './regions';
@@ -76,12 +78,6 @@ export const BOUNDS = {
   modelVersion: { min: 1, max: 1_000_000 },
 } as const;
 
-/** Inclusive integer bounds, as `BOUNDS` lists them. */
-export interface IntegerBounds {
-  readonly min: number;
-  readonly max: number;
-}
-
 /**
  * For constructs, which check their props at construction: throws `<where>: <field> must be an integer
  * from <min> to <max>, got <value>` with the schema's own bound.
@@ -100,6 +96,8 @@ export const LOG_RETENTION_DAYS = [
 
 /** The sample model's training baseline, committed beside it. */
 export const DEFAULT_BASELINE_FILE = 'models/sample-churn/baseline.json';
+/** The sample model's feature specification. */
+export const DEFAULT_FEATURE_SPEC_FILE = 'models/sample-churn/feature-spec.json';
 /** Telco-style ids such as `7590-VHVEG`. */
 export const DEFAULT_CUSTOMER_ID_PATTERN = '^[0-9]{4}-[A-Z]{5}$';
 
@@ -230,13 +228,9 @@ const apiClientSchema = object({
     /^[a-z][a-z0-9-]{0,62}$/,
     'lower-case letters, digits and dashes, starting with a letter',
   ).describe('Names the API key and the usage plan of this client.'),
-  rateLimit: integer(BOUNDS.throttleRateLimit.min, BOUNDS.throttleRateLimit.max).describe(
-    'Steady-state requests per second for this client.',
-  ),
-  burstLimit: integer(BOUNDS.throttleBurstLimit.min, BOUNDS.throttleBurstLimit.max).describe(
-    'Burst of requests for this client.',
-  ),
-  quotaPerDay: integer(BOUNDS.quotaPerDay.min, BOUNDS.quotaPerDay.max)
+  rateLimit: within(BOUNDS.throttleRateLimit).describe('Steady-state requests per second for this client.'),
+  burstLimit: within(BOUNDS.throttleBurstLimit).describe('Burst of requests for this client.'),
+  quotaPerDay: within(BOUNDS.quotaPerDay)
     .optional()
     .describe('Requests per day; omitted means no daily quota.'),
 });
@@ -249,13 +243,13 @@ function servingSchema(env: EnvironmentName) {
         '`sagemaker`: the API calls a SageMaker endpoint; `embedded`: the function scores the model itself.',
       ),
     modelVersion: z
-      .union([z.literal('latest-approved'), integer(BOUNDS.modelVersion.min, BOUNDS.modelVersion.max)], {
+      .union([z.literal('latest-approved'), within(BOUNDS.modelVersion)], {
         error: (iss) =>
           `must be 'latest-approved' or an integer from ${BOUNDS.modelVersion.min} to ${BOUNDS.modelVersion.max}, got ${describeValue(iss.input)}`,
       })
       .default('latest-approved')
       .describe('A model package version number, or `latest-approved`, resolved at deploy time.'),
-    shadowModelVersion: integer(BOUNDS.modelVersion.min, BOUNDS.modelVersion.max)
+    shadowModelVersion: within(BOUNDS.modelVersion)
       .optional()
       .describe(
         'A candidate version that receives a shadow copy of live traffic; its answers are discarded.',
@@ -272,21 +266,26 @@ function servingSchema(env: EnvironmentName) {
           `must be at least ${BOUNDS.prodMinInstanceCount} in prod, so the endpoint survives the loss of an availability zone`,
         ).default(BOUNDS.prodMinInstanceCount),
       },
-      integer(BOUNDS.instanceCount.min, BOUNDS.instanceCount.max).default(BOUNDS.instanceCount.min),
+      within(BOUNDS.instanceCount).default(BOUNDS.instanceCount.min),
     ).describe('Instances of the production variant; also the auto-scaling minimum. prod: at least 2.'),
-    maxInstanceCount: integer(BOUNDS.instanceCount.min, BOUNDS.instanceCount.max)
+    maxInstanceCount: within(BOUNDS.instanceCount)
       .optional()
       .describe('Upper bound for invocation-based auto scaling. Default: the larger of instanceCount and 4.'),
     rollout: section({
       strategy: oneOf(['canary', 'linear']).default('canary').describe('Blue/green traffic shifting.'),
-      stepPercent: integer(BOUNDS.rolloutStepPercent.min, BOUNDS.rolloutStepPercent.max)
+      stepPercent: within(BOUNDS.rolloutStepPercent)
         .default(10)
         .describe('Canary size, or linear step size, in percent of capacity.'),
-      waitMinutes: integer(BOUNDS.rolloutWaitMinutes.min, BOUNDS.rolloutWaitMinutes.max)
+      waitMinutes: within(BOUNDS.rolloutWaitMinutes)
         .default(10)
         .describe('Minutes to watch each step before shifting more traffic.'),
     }),
-    dataCapturePercent: integer(BOUNDS.dataCapturePercent.min, BOUNDS.dataCapturePercent.max)
+    featureSpecFile: text(/\.json$/, 'a path to a .json feature specification')
+      .default(DEFAULT_FEATURE_SPEC_FILE)
+      .describe(
+        "Feature specification of the served model, relative to the project root: the API's request model and the function's validation and encoding.",
+      ),
+    dataCapturePercent: within(BOUNDS.dataCapturePercent)
       .default(100)
       .describe('Share of requests captured for drift checks (DATA-3 limits how long they are kept).'),
     containerImage: text(
@@ -314,102 +313,107 @@ function servingSchema(env: EnvironmentName) {
     }));
 }
 
-const apiSchema = section({
-  authorization: oneOf(['iam', 'jwt'])
-    .default('iam')
-    .describe('`iam` (SigV4) or `jwt` (tokens of a Cognito user pool).'),
-  allowedPrincipalArns: roleArns()
-    .default([])
-    .describe(
-      'IAM roles allowed to call the API when authorization is `iam`; empty means any IAM principal of this account that its own policies allow.',
-    ),
-  jwt: object({
-    issuer: text(
-      COGNITO_ISSUER,
-      (issuer) =>
-        `'${issuer}' must be a Cognito user pool issuer (https://cognito-idp.<region>.amazonaws.com/<pool id>): ` +
-        'REST APIs validate Cognito tokens natively; another OIDC issuer needs a Lambda authorizer, which this project does not ship',
-    ).describe('Issuer URL of a Cognito user pool of this account.'),
-    audience: list(text())
-      .min(1, { error: 'must name at least one audience (client id)' })
-      .describe('Accepted app client ids.'),
-  })
-    .optional()
-    .describe("Token settings; required when authorization is 'jwt'."),
-  wafRateLimitPer5Minutes: integer(BOUNDS.wafRateLimitPer5Minutes.min, BOUNDS.wafRateLimitPer5Minutes.max)
-    .default(1000)
-    .describe("Requests per client IP per 5 minutes before WAF blocks (WAF's rate-based window)."),
-  throttle: section({
-    rateLimit: integer(BOUNDS.throttleRateLimit.min, BOUNDS.throttleRateLimit.max)
-      .default(50)
-      .describe('Stage-wide steady-state requests per second.'),
-    burstLimit: integer(BOUNDS.throttleBurstLimit.min, BOUNDS.throttleBurstLimit.max)
-      .default(100)
-      .describe('Stage-wide burst.'),
-  }),
-  maxBatchSize: integer(BOUNDS.maxBatchSize.min, BOUNDS.maxBatchSize.max)
-    .default(100)
-    .describe('Largest number of customers in one request.'),
-  inference: section({
-    deadlineMarginMs: integer(100, 5_000)
-      .default(500)
+function apiSchema(env: EnvironmentName) {
+  return section({
+    authorization: oneOf(['iam', 'jwt'])
+      .default('iam')
+      .describe('`iam` (SigV4) or `jwt` (tokens of a Cognito user pool).'),
+    allowedPrincipalArns: roleArns()
+      .default([])
       .describe(
-        "REL-1: milliseconds of the function's remaining time kept to format the answer and publish metrics; every dependency is awaited within the rest (503 ScoringTimeout after that).",
+        'IAM roles allowed to call the API when authorization is `iam`; empty means any IAM principal of this account that its own policies allow.',
       ),
-    pseudonymCacheSize: integer(0, 1_000_000)
-      .default(10_000)
-      .describe(
-        'Pseudonyms a warm function keeps in memory (LRU) so a returning customer costs no KMS call; 0 turns the cache off. Memory only, never written anywhere.',
-      ),
-    pseudonymCacheTtlSeconds: integer(1, 86_400)
-      .default(3_600)
-      .describe('How long a cached pseudonym is reused before KMS is asked again.'),
-    kmsConcurrency: integer(1, 50)
-      .default(25)
-      .describe(
-        'GenerateMac calls in flight per request for the ids the cache does not hold (a batch of 100 new customers at 800 ms per call then takes 4 rounds).',
-      ),
-    captureWaitMs: integer(10, 2_000)
-      .default(200)
-      .describe(
-        'REL-2 (embedded mode): longest the answer waits for its capture write; a slower or failed write is parked and retried with the next request.',
-      ),
-    captureMaxParkedRecords: integer(0, 100_000)
-      .default(5_000)
-      .describe(
-        'Capture records a function keeps for retry; beyond this the oldest are dropped and counted (CaptureDropped, alarmed).',
-      ),
-  }),
-  riskThresholds: section({
-    high: between(0, 1).default(0.7).describe('Probability above which a customer is High risk.'),
-    medium: between(0, 1).default(0.4).describe('Probability above which a customer is Medium risk.'),
-  }).superRefine(
-    ...rule<{ high: number; medium: number }>((t, ctx) => {
-      if (ctx.valid('high') && ctx.valid('medium') && t.medium >= t.high)
-        ctx.report([], `medium (${t.medium}) must be below high (${t.high})`);
+    jwt: object({
+      issuer: text(
+        COGNITO_ISSUER,
+        (issuer) =>
+          `'${issuer}' must be a Cognito user pool issuer (https://cognito-idp.<region>.amazonaws.com/<pool id>): ` +
+          'REST APIs validate Cognito tokens natively; another OIDC issuer needs a Lambda authorizer, which this project does not ship',
+      ).describe('Issuer URL of a Cognito user pool of this account.'),
+      audience: list(text())
+        .min(1, { error: 'must name at least one audience (client id)' })
+        .describe('Accepted app client ids.'),
+    })
+      .optional()
+      .describe("Token settings; required when authorization is 'jwt'."),
+    wafRateLimitPer5Minutes: within(BOUNDS.wafRateLimitPer5Minutes)
+      .default(1000)
+      .describe("Requests per client IP per 5 minutes before WAF blocks (WAF's rate-based window)."),
+    throttle: section({
+      rateLimit: within(BOUNDS.throttleRateLimit)
+        .default(50)
+        .describe('Stage-wide steady-state requests per second.'),
+      burstLimit: within(BOUNDS.throttleBurstLimit).default(100).describe('Stage-wide burst.'),
     }),
-  ),
-  clients: list(apiClientSchema, 'clients')
-    .default([])
-    .superRefine(
-      ...rule<Array<{ name: string }>>((clients, ctx) => {
-        const seen = new Set<string>();
-        clients.forEach((client, i) => {
-          if (!ctx.valid(i, 'name')) return;
-          if (seen.has(client.name)) ctx.report([i, 'name'], `'${client.name}' is listed twice`);
-          seen.add(client.name);
-        });
+    executionLogLevel: perEnvironment(
+      env,
+      { prod: oneOf(['ERROR', 'INFO']).default('ERROR') },
+      oneOf(['ERROR', 'INFO']).default('INFO'),
+    ).describe('API Gateway execution log level (never with data tracing). prod: ERROR, elsewhere INFO.'),
+    maxBatchSize: within(BOUNDS.maxBatchSize)
+      .default(100)
+      .describe('Largest number of customers in one request.'),
+    inference: section({
+      deadlineMarginMs: integer(100, 5_000)
+        .default(500)
+        .describe(
+          "REL-1: milliseconds of the function's remaining time kept to format the answer and publish metrics; every dependency is awaited within the rest (503 ScoringTimeout after that).",
+        ),
+      pseudonymCacheSize: integer(0, 1_000_000)
+        .default(10_000)
+        .describe(
+          'Pseudonyms a warm function keeps in memory (LRU) so a returning customer costs no KMS call; 0 turns the cache off. Memory only, never written anywhere.',
+        ),
+      pseudonymCacheTtlSeconds: integer(1, 86_400)
+        .default(3_600)
+        .describe('How long a cached pseudonym is reused before KMS is asked again.'),
+      kmsConcurrency: integer(1, 50)
+        .default(25)
+        .describe(
+          'GenerateMac calls in flight per request for the ids the cache does not hold (a batch of 100 new customers at 800 ms per call then takes 4 rounds).',
+        ),
+      captureWaitMs: integer(10, 2_000)
+        .default(200)
+        .describe(
+          'REL-2 (embedded mode): longest the answer waits for its capture write; a slower or failed write is parked and retried with the next request.',
+        ),
+      captureMaxParkedRecords: integer(0, 100_000)
+        .default(5_000)
+        .describe(
+          'Capture records a function keeps for retry; beyond this the oldest are dropped and counted (CaptureDropped, alarmed).',
+        ),
+    }),
+    riskThresholds: section({
+      high: between(0, 1).default(0.7).describe('Probability above which a customer is High risk.'),
+      medium: between(0, 1).default(0.4).describe('Probability above which a customer is Medium risk.'),
+    }).superRefine(
+      ...rule<{ high: number; medium: number }>((t, ctx) => {
+        if (ctx.valid('high') && ctx.valid('medium') && t.medium >= t.high)
+          ctx.report([], `medium (${t.medium}) must be below high (${t.high})`);
       }),
-    )
-    .describe(
-      "Per-client limits (SEC-4). When any client is listed, every request must also carry its client's API key (`x-api-key`), which selects the client's usage plan; the key identifies, SigV4 or the JWT still authenticates.",
     ),
-}).superRefine(
-  ...rule<{ authorization: string; jwt?: unknown }>((api, ctx) => {
-    if (ctx.valid('authorization') && api.authorization === 'jwt' && api.jwt === undefined)
-      ctx.report(['jwt'], "is required when authorization is 'jwt'");
-  }),
-);
+    clients: list(apiClientSchema, 'clients')
+      .default([])
+      .superRefine(
+        ...rule<Array<{ name: string }>>((clients, ctx) => {
+          const seen = new Set<string>();
+          clients.forEach((client, i) => {
+            if (!ctx.valid(i, 'name')) return;
+            if (seen.has(client.name)) ctx.report([i, 'name'], `'${client.name}' is listed twice`);
+            seen.add(client.name);
+          });
+        }),
+      )
+      .describe(
+        "Per-client limits (SEC-4). When any client is listed, every request must also carry its client's API key (`x-api-key`), which selects the client's usage plan; the key identifies, SigV4 or the JWT still authenticates.",
+      ),
+  }).superRefine(
+    ...rule<{ authorization: string; jwt?: unknown }>((api, ctx) => {
+      if (ctx.valid('authorization') && api.authorization === 'jwt' && api.jwt === undefined)
+        ctx.report(['jwt'], "is required when authorization is 'jwt'");
+    }),
+  );
+}
 
 const monitoringSchema = section({
   driftSchedule: text(
@@ -577,7 +581,7 @@ function environmentSchema(env: EnvironmentName) {
       }),
       serving: servingSchema(env),
       robustness: robustnessSchema(env),
-      api: apiSchema,
+      api: apiSchema(env),
       monitoring: monitoringSchema,
     },
     `is required: the project deploys ${ENVIRONMENT_NAMES.join(', ')}, each to its own account (ENV-1)`,

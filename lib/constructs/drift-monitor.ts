@@ -13,9 +13,8 @@ import { DATA_BUCKET_PREFIXES, MonitoringSettings } from '../config';
 import { acknowledgeRule } from '../compliance/acknowledge';
 import { wildcardResourceFinding } from './nag-finding';
 import { schedulePeriod } from './schedule-period';
-import { FunctionPlacement, SecureFunction } from './secure-function';
+import { FunctionPlacement, PROJECT_ROOT, SecureFunction } from './secure-function';
 
-const PROJECT_ROOT = path.join(__dirname, '..', '..');
 export const DRIFT_REPORT_PREFIX = `${DATA_BUCKET_PREFIXES.reports}drift/`;
 
 export interface DriftMonitorProps {

@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { BUNDLED_FEATURE_SPEC_FILE } from '../../lambda/inference/contract';
 import { BUNDLED_REQUEST_VALIDATOR_FILE } from '../../lambda/inference/request-contract';
 import type { InferenceRequestSchema } from '../../lambda/inference/request-schema';
 import { writeRequestValidatorModule } from '../build/request-validator';
@@ -49,6 +50,11 @@ export interface InferenceFunctionProps {
    * standalone code), so the edge and the function make the same decisions.
    */
   readonly requestSchema: InferenceRequestSchema;
+  /**
+   * The served model's feature specification (`serving.featureSpecFile`), relative to the project root or
+   * absolute; bundled with the function, which encodes requests with it. `requestSchema` is built from it.
+   */
+  readonly featureSpecFile: string;
   readonly maxBodyBytes: number;
   /** Deadline margin, pseudonym cache, KMS concurrency and capture bounds (REL-1, REL-2). */
   readonly tuning: InferenceTuning;
@@ -98,7 +104,10 @@ export class InferenceFunction extends Construct {
       timeout,
       // Memory buys CPU on Lambda; 1 GB keeps TreeSHAP of a batch of 100 well under the timeout.
       memorySize: 1024,
-      bundledFiles: { [BUNDLED_REQUEST_VALIDATOR_FILE]: this.requestValidatorFile },
+      bundledFiles: {
+        [BUNDLED_REQUEST_VALIDATOR_FILE]: this.requestValidatorFile,
+        [BUNDLED_FEATURE_SPEC_FILE]: props.featureSpecFile,
+      },
       environment: {
         // Source-mapped stack traces cost ~15 ms of every cold start (the 2.9 MB map is parsed at load) and
         // would never be read: this function logs error names only, never stacks.

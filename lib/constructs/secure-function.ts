@@ -13,7 +13,8 @@ import { EncryptedLogGroup } from './encrypted-log-group';
 import { ManagedPolicyRole } from './managed-policy-role';
 
 /** The project root, where package-lock.json pins what esbuild bundles. */
-const PROJECT_ROOT = path.join(__dirname, '..', '..');
+/** Paths in props and configuration (`entry`, `bundledFiles`, data files) are relative to this. */
+export const PROJECT_ROOT = path.join(__dirname, '..', '..');
 
 /** The runtime every function uses: the newest Node.js Lambda offers (AwsSolutions-L1). */
 export const FUNCTION_RUNTIME = lambda.Runtime.NODEJS_24_X;

@@ -17,22 +17,27 @@ import {
 import { EncryptionKey } from '../constructs/encryption-key';
 import { InferenceFunction, ServedModelRef } from '../constructs/inference-function';
 import { ApiAuthorizationProps, MAX_INSPECTABLE_BODY_BYTES, ProtectedApi } from '../constructs/protected-api';
-import { FunctionPlacement } from '../constructs/secure-function';
+import { FunctionPlacement, PROJECT_ROOT } from '../constructs/secure-function';
 import { ServedModelParameters } from '../constructs/served-model-record';
 import { projectBuckets } from './project-buckets';
 
-/** The feature specification the function bundles; the edge's request model is built from the same file. */
-export const FEATURE_SPEC_PATH = path.join(
-  __dirname,
-  '..',
-  '..',
-  'models',
-  'sample-churn',
-  'feature-spec.json',
-);
-
-export function loadFeatureSpec(file = FEATURE_SPEC_PATH): FeatureSpec {
-  return parseFeatureSpec(JSON.parse(readFileSync(file, 'utf8')));
+/**
+ * The environment's `serving.featureSpecFile` (relative to the project root, or absolute): the function
+ * bundles it and the API's request model is built from it.
+ */
+export function loadFeatureSpec(file: string): FeatureSpec {
+  const where = `serving.featureSpecFile ${file}`;
+  let text: string;
+  try {
+    text = readFileSync(path.resolve(PROJECT_ROOT, file), 'utf8');
+  } catch (error) {
+    throw new Error(`${where} cannot be read: ${(error as Error).message}`, { cause: error });
+  }
+  try {
+    return parseFeatureSpec(JSON.parse(text));
+  } catch (error) {
+    throw new Error(`${where} is not a feature specification: ${(error as Error).message}`, { cause: error });
+  }
 }
 
 export interface ApiStackProps extends StackProps {
@@ -65,7 +70,7 @@ export class ApiStack extends Stack {
     super(scope, id, props);
     const env = props.environment;
     const apiName = `${props.project.name}-${env.name}`;
-    const spec = loadFeatureSpec();
+    const spec = loadFeatureSpec(env.serving.featureSpecFile);
 
     // HMAC keys cannot rotate: rotating would change every pseudonym and break joins across captures.
     this.pseudonymKey = new EncryptionKey(this, 'PseudonymKey', {
@@ -102,6 +107,7 @@ export class ApiStack extends Stack {
       pseudonymKey: this.pseudonymKey,
       requestSchema,
       tuning: env.api.inference,
+      featureSpecFile: env.serving.featureSpecFile,
       maxBodyBytes: MAX_INSPECTABLE_BODY_BYTES,
       riskThresholds: env.api.riskThresholds,
       metricNamespace: props.names.metricNamespace,
@@ -120,7 +126,7 @@ export class ApiStack extends Stack {
       logsKey: props.placement.logsKey,
       logRetentionDays: env.logRetentionDays,
       removalPolicy: props.removalPolicy,
-      executionLogLevel: env.name === 'prod' ? apigw.MethodLoggingLevel.ERROR : apigw.MethodLoggingLevel.INFO,
+      executionLogLevel: apigw.MethodLoggingLevel[env.api.executionLogLevel],
     });
 
     new CfnOutput(this, 'InferenceUrl', { value: this.api.url });

@@ -2,6 +2,7 @@ import { GenerateMacCommand, KMSClient } from '@aws-sdk/client-kms';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
+import { join } from 'node:path';
 import { writeRequestValidatorModule } from '../../../lib/build/request-validator';
 import { inferenceRequestSchema } from '../../../lambda/inference/request-schema';
 import {
@@ -66,7 +67,8 @@ const saved = { ...process.env };
 
 beforeAll(async () => {
   Object.assign(process.env, ENV, {
-    // The compiled request model, generated as the stack generates it for the bundle.
+    // The specification and the compiled request model, as the stack bundles them.
+    FEATURE_SPEC_PATH: join(__dirname, '..', '..', '..', 'models', 'sample-churn', 'feature-spec.json'),
     REQUEST_VALIDATOR_PATH: writeRequestValidatorModule(
       inferenceRequestSchema(SPEC, { maxBatchSize: 10, customerIdPattern: CUSTOMER_ID_PATTERN }),
     ),

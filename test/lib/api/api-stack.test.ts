@@ -1,4 +1,7 @@
 import { Template } from 'aws-cdk-lib/assertions';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { validateConfig } from '../../../lib/config';
 import { buildTestApp, rawExampleConfig, resourcesOfType, type CfnResource } from '../../helpers/app';
 
@@ -336,5 +339,41 @@ describe('the inference function (KEY-1, NET-1, DATA-1)', () => {
     expect(use).toHaveLength(1);
     expect(use[0].Action).toBe('kms:GenerateMac');
     expect(JSON.stringify(use[0].Principal)).toContain('InferenceHandlerRole');
+  });
+});
+
+describe('what differs between environments is configuration, not the environment name', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'spec-'));
+  const specFile = path.join(dir, 'feature-spec.json');
+  const spec = JSON.parse(readFileSync('models/sample-churn/feature-spec.json', 'utf8'));
+  spec.fields = spec.fields.filter((f: { name: string }) => f.name !== 'gender');
+  writeFileSync(specFile, JSON.stringify(spec));
+  const raw = rawExampleConfig() as { environments: Record<string, { serving: Json; api: Json }> };
+  raw.environments.dev.serving.featureSpecFile = specFile;
+  raw.environments.dev.api.executionLogLevel = 'ERROR';
+  raw.environments.prod.api.executionLogLevel = 'INFO';
+  const variant = buildTestApp(validateConfig(raw));
+
+  test('the request model comes from the configured serving.featureSpecFile of that environment', () => {
+    const changed = props(Template.fromStack(variant.stage('Dev').api), 'AWS::ApiGateway::Model');
+    expect(Object.keys((changed.Schema as { properties: Json }).properties)).not.toContain('gender');
+    const unchanged = props(Template.fromStack(variant.stage('Test').api), 'AWS::ApiGateway::Model');
+    expect(Object.keys((unchanged.Schema as { properties: Json }).properties)).toContain('gender');
+  });
+
+  test('the execution log level is api.executionLogLevel (prod defaults to ERROR, others to INFO)', () => {
+    const level = (app: typeof variant, stage: string) =>
+      (props(Template.fromStack(app.stage(stage).api), 'AWS::ApiGateway::Stage').MethodSettings as Json[])[0]
+        .LoggingLevel;
+    expect([level(testApp, 'Dev'), level(testApp, 'Prod')]).toEqual(['INFO', 'ERROR']);
+    expect([level(variant, 'Dev'), level(variant, 'Prod')]).toEqual(['ERROR', 'INFO']);
+  });
+
+  test('a feature specification that cannot be read is refused at synth, naming the setting', () => {
+    const broken = rawExampleConfig() as { environments: Record<string, { serving: Json }> };
+    broken.environments.dev.serving.featureSpecFile = path.join(dir, 'missing.json');
+    expect(() => buildTestApp(validateConfig(broken))).toThrow(
+      /serving\.featureSpecFile .*missing\.json cannot be read/,
+    );
   });
 });

@@ -410,3 +410,22 @@ describe('rules that used to live in the stacks, and what the schema library cha
     expect(prod.name).toBe('prod');
   });
 });
+
+describe('settings with a prod default instead of a branch on the name', () => {
+  test('api.executionLogLevel defaults to ERROR in prod and INFO elsewhere, and either may be chosen', () => {
+    const config = validateConfig(rawExampleConfig());
+    const level = (name: string) => config.environments.find((e) => e.name === name)!.api.executionLogLevel;
+    expect([level('dev'), level('test'), level('prod')]).toEqual(['INFO', 'INFO', 'ERROR']);
+    expect(problemsOf((r) => (r.environments.prod.api.executionLogLevel = 'DEBUG'))).toEqual([
+      "environments.prod.api.executionLogLevel: must be one of 'ERROR', 'INFO', got 'DEBUG'",
+    ]);
+  });
+
+  test('serving.featureSpecFile defaults to the sample model and must name a .json file', () => {
+    const dev = validateConfig(rawExampleConfig()).environments[0];
+    expect(dev.serving.featureSpecFile).toBe('models/sample-churn/feature-spec.json');
+    expect(problemsOf((r) => (r.environments.dev.serving.featureSpecFile = 'spec.yaml'))).toEqual([
+      "environments.dev.serving.featureSpecFile: 'spec.yaml' is not allowed; expected a path to a .json feature specification",
+    ]);
+  });
+});
