@@ -29,4 +29,45 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // Handlers read their environment through their contract (lambda/<function>/environment.ts), which
+    // the construct renders from the same declaration.
+    files: ['lambda/**/*.ts'],
+    ignores: ['lambda/shared/environment-contract.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        {
+          object: 'process',
+          property: 'env',
+          message:
+            "Read environment variables through the function's contract (lambda/<function>/environment.ts).",
+        },
+      ],
+    },
+  },
+  {
+    // Infrastructure code never loads runtime code that pulls in an AWS SDK client; it shares constants
+    // through modules without runtime imports (a function's environment.ts). The import-graph test
+    // (test/architecture/boundaries.test.ts) checks the same for indirect imports.
+    files: ['bin/**/*.ts', 'lib/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@aws-sdk/*', '@aws-lambda-powertools/*'],
+              message: 'Infrastructure code must not load AWS SDK clients or Powertools.',
+            },
+            {
+              group: ['**/lambda/*/handler', '**/lambda/*/core', '**/lambda/shared/observability'],
+              message:
+                "Infrastructure code must not load handler code; move the shared constant to a module without runtime imports (e.g. the function's environment.ts).",
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

@@ -1,22 +1,19 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
-import { numberEnv, requiredEnv } from '../shared/env';
 import { createLogger } from '../shared/observability';
 import { handleRollbackEvent, InvalidRollbackEventError, parseRollbackEvent, RollbackSettings } from './core';
+import { endpointRollbackEnvironment } from './environment';
 import { S3StateStore } from './s3-state-store';
 
+const env = endpointRollbackEnvironment.read();
 const settings: RollbackSettings = {
-  endpointName: requiredEnv('ENDPOINT_NAME'),
-  watchedAlarmNames: requiredEnv('WATCHED_ALARM_NAMES')
-    .split(',')
-    .map((name) => name.trim())
-    .filter(Boolean),
-  maxConsecutiveFailures: numberEnv('MAX_CONSECUTIVE_FAILURES', 3),
-  metricNamespace: requiredEnv('METRIC_NAMESPACE'),
+  endpointName: env.endpointName,
+  watchedAlarmNames: env.watchedAlarmNames,
+  maxConsecutiveFailures: env.maxConsecutiveFailures,
+  metricNamespace: env.metricNamespace,
 };
-const stateBucket = requiredEnv('STATE_BUCKET');
-const stateKey = requiredEnv('STATE_KEY');
+const { stateBucket, stateKey } = env;
 
 const sagemaker = new SageMakerClient({});
 const cloudwatch = new CloudWatchClient({});

@@ -5,7 +5,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { readFileSync } from 'node:fs';
 import { FeatureEncoder, parseFeatureSpec } from '../../src/features';
-import { bundledFile, numberEnv, optionalEnv, requiredEnv, requiredNumberEnv } from '../shared/env';
+import { bundledFile } from '../shared/env';
 import { observability } from '../shared/observability';
 import {
   embeddedBackend,
@@ -16,7 +16,7 @@ import {
 } from './core';
 import { CaptureShipper, s3CaptureSink } from './capture-shipper';
 import { KMS_CALL_POLICY, MODEL_LOAD_TIMEOUT_MS, requestBudget, SAGEMAKER_CALL_POLICY } from './deadline';
-import { BUNDLED_FEATURE_SPEC_FILE } from './contract';
+import { BUNDLED_FEATURE_SPEC_FILE, inferenceEnvironment } from './environment';
 import { errorName } from './errors';
 import { Pseudonymiser } from './pseudonyms';
 import { loadServedModel } from './model-source';
@@ -24,31 +24,42 @@ import { BUNDLED_REQUEST_VALIDATOR_FILE, loadRequestValidator } from './request-
 import { NOTHING_SERVED } from '../../src/registry/served-model';
 
 // Configuration is read once, at cold start: a missing variable fails the first invocation by name.
-const mode = requiredEnv('SERVING_MODE');
-if (mode !== 'embedded' && mode !== 'sagemaker') {
-  throw new Error(`environment variable SERVING_MODE must be 'embedded' or 'sagemaker', got '${mode}'`);
-}
+const env = inferenceEnvironment.read();
+const mode = env.servingMode;
+const endpointName =
+  mode === 'sagemaker' ? inferenceEnvironment.need(env, 'endpointName', 'in sagemaker mode') : undefined;
 // The environment's serving.featureSpecFile, bundled beside the handler; the API's request model (compiled
 // below) is built from the same file, so the edge and the function validate alike.
 const spec = parseFeatureSpec(
-  JSON.parse(readFileSync(optionalEnv('FEATURE_SPEC_PATH', bundledFile(BUNDLED_FEATURE_SPEC_FILE)), 'utf8')),
+  JSON.parse(
+    readFileSync(env.featureSpecPath ?? bundledFile(BUNDLED_FEATURE_SPEC_FILE, env.taskRoot), 'utf8'),
+  ),
 );
-const validatorPath = optionalEnv('REQUEST_VALIDATOR_PATH', bundledFile(BUNDLED_REQUEST_VALIDATOR_FILE));
+const validatorPath = env.requestValidatorPath ?? bundledFile(BUNDLED_REQUEST_VALIDATOR_FILE, env.taskRoot);
 const contract = { validate: loadRequestValidator(validatorPath), encoder: new FeatureEncoder(spec) };
-const captureBucket = optionalEnv('CAPTURE_BUCKET', '');
+const withCapture = `with ${inferenceEnvironment.variables.captureBucket.name} set`;
+const captureSettings =
+  env.captureBucket !== undefined
+    ? {
+        bucket: env.captureBucket,
+        prefix: inferenceEnvironment.need(env, 'capturePrefix', withCapture),
+        source: inferenceEnvironment.need(env, 'captureSource', withCapture),
+        percent: inferenceEnvironment.need(env, 'capturePercent', withCapture),
+        waitMs: inferenceEnvironment.need(env, 'captureWaitMs', withCapture),
+        maxParkedRecords: inferenceEnvironment.need(env, 'captureMaxParkedRecords', withCapture),
+      }
+    : undefined;
+/** Contributions in each explanation: enough to act on, few enough to read. */
+const TOP_CONTRIBUTIONS = 5;
 const settings: InferenceSettings = {
-  limits: { maxBodyBytes: numberEnv('MAX_BODY_BYTES', 65_536) },
-  riskThresholds: { high: numberEnv('RISK_HIGH', 0.7), medium: numberEnv('RISK_MEDIUM', 0.4) },
-  pseudonymKeyId: requiredEnv('PSEUDONYM_KEY_ID'),
-  modelVersion: requiredEnv('MODEL_VERSION'),
-  topContributions: numberEnv('TOP_CONTRIBUTIONS', 5),
-  ...(captureBucket !== '' ? { capture: { percent: numberEnv('CAPTURE_PERCENT', 100) } } : {}),
+  limits: { maxBodyBytes: env.maxBodyBytes },
+  riskThresholds: { high: env.riskHigh, medium: env.riskMedium },
+  pseudonymKeyId: env.pseudonymKeyId,
+  modelVersion: env.modelVersion,
+  topContributions: TOP_CONTRIBUTIONS,
+  ...(captureSettings ? { capture: { percent: captureSettings.percent } } : {}),
 };
-// REL-1 settings; their defaults live in the configuration schema (api.inference), the stack sets them all.
-const deadlineMarginMs = requiredNumberEnv('DEADLINE_MARGIN_MS');
-const captureWaitMs = requiredNumberEnv('CAPTURE_WAIT_MS');
-const modelDataUrl = optionalEnv('MODEL_DATA_URL', '');
-const modelSha256 = optionalEnv('MODEL_SHA256', '');
+const { modelDataUrl, modelSha256, deadlineMarginMs } = env;
 
 const { logger, metrics } = observability('inference');
 
@@ -67,14 +78,16 @@ const s3 = new S3Client({
   maxAttempts: 3,
   requestHandler: { connectionTimeout: 1_000, requestTimeout: 5_000, throwOnRequestTimeout: true },
 });
-const captureS3 = new S3Client({
-  maxAttempts: 1,
-  requestHandler: {
-    connectionTimeout: captureWaitMs,
-    requestTimeout: captureWaitMs,
-    throwOnRequestTimeout: true,
-  },
-});
+const captureS3 = captureSettings
+  ? new S3Client({
+      maxAttempts: 1,
+      requestHandler: {
+        connectionTimeout: captureSettings.waitMs,
+        requestTimeout: captureSettings.waitMs,
+        throwOnRequestTimeout: true,
+      },
+    })
+  : undefined;
 const sagemaker =
   mode === 'sagemaker'
     ? new SageMakerRuntimeClient({
@@ -89,21 +102,21 @@ const sagemaker =
 
 const pseudonymiser = new Pseudonymiser(kms, {
   keyId: settings.pseudonymKeyId,
-  cacheSize: requiredNumberEnv('PSEUDONYM_CACHE_SIZE'),
-  cacheTtlMs: requiredNumberEnv('PSEUDONYM_CACHE_TTL_SECONDS') * 1000,
-  concurrency: requiredNumberEnv('KMS_CONCURRENCY'),
+  cacheSize: env.pseudonymCacheSize,
+  cacheTtlMs: env.pseudonymCacheTtlSeconds * 1000,
+  concurrency: env.kmsConcurrency,
   policy: KMS_CALL_POLICY,
 });
 
 const capture =
-  captureBucket !== ''
+  captureSettings && captureS3
     ? new CaptureShipper(
         s3CaptureSink(captureS3, {
-          bucket: captureBucket,
-          prefix: requiredEnv('CAPTURE_PREFIX'),
-          source: requiredEnv('CAPTURE_SOURCE'),
+          bucket: captureSettings.bucket,
+          prefix: captureSettings.prefix,
+          source: captureSettings.source,
         }),
-        { waitMs: captureWaitMs, maxParkedRecords: requiredNumberEnv('CAPTURE_MAX_PARKED_RECORDS') },
+        { waitMs: captureSettings.waitMs, maxParkedRecords: captureSettings.maxParkedRecords },
         {
           count: (name: string, value = 1) => metrics.addMetric(name, MetricUnit.Count, value),
           milliseconds: (name: string, value: number) =>
@@ -118,8 +131,8 @@ async function createBackend(): Promise<ScoringBackend> {
     // MODEL-3: the artifact the model gate approved, verified against the registry's digest before parsing.
     const model = await loadServedModel(
       s3,
-      requiredEnv('MODEL_DATA_URL'),
-      requiredEnv('MODEL_SHA256'),
+      inferenceEnvironment.need(env, 'modelDataUrl', 'in embedded mode'),
+      inferenceEnvironment.need(env, 'modelSha256', 'in embedded mode'),
       AbortSignal.timeout(MODEL_LOAD_TIMEOUT_MS),
     );
     return embeddedBackend(model, spec);
@@ -127,7 +140,7 @@ async function createBackend(): Promise<ScoringBackend> {
   // Explanations on the SageMaker path when the served artifact is an XGBoost model this function can read;
   // without it the endpoint still scores, and answers carry no explanation.
   let model;
-  if (modelDataUrl !== '' && modelSha256 !== '') {
+  if (modelDataUrl !== undefined && modelSha256 !== undefined) {
     try {
       model = await loadServedModel(
         s3,
@@ -142,7 +155,8 @@ async function createBackend(): Promise<ScoringBackend> {
     }
   }
   return sageMakerBackend(sagemaker as SageMakerRuntimeClient, spec, {
-    endpointName: requiredEnv('ENDPOINT_NAME'),
+    // Read at cold start: required in sagemaker mode, the only mode that reaches this line.
+    endpointName: endpointName as string,
     policy: SAGEMAKER_CALL_POLICY,
     ...(model ? { model } : {}),
   });

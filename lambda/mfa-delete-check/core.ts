@@ -1,15 +1,13 @@
 import { type CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { GetBucketVersioningCommand, type S3Client } from '@aws-sdk/client-s3';
 import { errorMessage, errorName } from '../shared/errors';
+import { MFA_DELETE_METRIC, VERSIONING_METRIC } from './environment';
 
 /**
  * MODEL-1 runtime check. CloudFormation cannot turn on S3 MFA Delete (only the root user, with its MFA
  * device, can), so a scheduled function reads the bucket's versioning state, publishes it as a metric for
  * an alarm, and returns the one-time command that fixes it.
  */
-
-export const MFA_DELETE_METRIC = 'MfaDeleteEnabled';
-export const VERSIONING_METRIC = 'VersioningEnabled';
 
 export type VersioningState = 'Enabled' | 'Suspended' | 'NeverEnabled';
 export type MfaDeleteState = 'Enabled' | 'Disabled';

@@ -1,13 +1,12 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import { requiredEnv } from '../shared/env';
 import { createLogger } from '../shared/observability';
 import { checkMfaDelete, type MfaDeleteCheckResult } from './core';
+import { mfaDeleteCheckEnvironment } from './environment';
 
 // Read once at cold start so a misconfigured deployment fails on its first invocation, by name.
-const bucketName = requiredEnv('BUCKET_NAME');
-const metricNamespace = requiredEnv('METRIC_NAMESPACE');
+const { bucketName, metricNamespace } = mfaDeleteCheckEnvironment.read();
 
 const s3 = new S3Client({});
 const cloudwatch = new CloudWatchClient({});

@@ -8,6 +8,7 @@ import {
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 import { errorMessage, errorName } from '../shared/errors';
+import { secretRotationEnvironment, VALUE_LENGTH_BOUNDS } from './environment';
 
 /**
  * SEC-1: rotation of a secret whose value this project generates and whose every user reads it from
@@ -65,7 +66,6 @@ export class RotationError extends Error {
   }
 }
 
-export const VALUE_LENGTH_BOUNDS = { min: 32, max: 4096 } as const;
 const VALUE_CHARACTERS = /^[A-Za-z0-9]+$/;
 
 export function validateValueSpec(spec: ValueSpec): ValueSpec {
@@ -75,7 +75,7 @@ export function validateValueSpec(spec: ValueSpec): ValueSpec {
     spec.length > VALUE_LENGTH_BOUNDS.max
   ) {
     throw new RotationError(
-      `VALUE_LENGTH must be an integer from ${VALUE_LENGTH_BOUNDS.min} to ${VALUE_LENGTH_BOUNDS.max}, got ${spec.length}`,
+      `${secretRotationEnvironment.variables.valueLength.name} must be an integer from ${VALUE_LENGTH_BOUNDS.min} to ${VALUE_LENGTH_BOUNDS.max}, got ${spec.length}`,
       'InvalidValueSpec',
     );
   }

@@ -1,10 +1,10 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { numberEnv } from '../shared/env';
 import { createLogger } from '../shared/observability';
 import { parseRotationEvent, rotate, type RotationOutcome, validateValueSpec } from './core';
+import { secretRotationEnvironment } from './environment';
 
 // Read once at cold start so a misconfigured deployment fails on its first invocation, by name.
-const spec = validateValueSpec({ length: numberEnv('VALUE_LENGTH', 64) });
+const spec = validateValueSpec({ length: secretRotationEnvironment.read().valueLength });
 
 const secrets = new SecretsManagerClient({});
 const logger = createLogger('secret-rotation');

@@ -1,5 +1,10 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import { environmentContract, POWERTOOLS_VARIABLES } from './environment-contract';
+
+/** Every function's construct sets the service name; tests and local runs may leave it out. */
+const powertools = environmentContract({ serviceName: POWERTOOLS_VARIABLES.serviceName });
+const serviceNameOr = (fallback: string) => powertools.read().serviceName?.trim() || fallback;
 
 /**
  * The one place functions get Powertools' logger (structured JSON) and metrics (CloudWatch EMF). The
@@ -20,7 +25,7 @@ const cache = new Map<string, Observability>();
 
 /** Returns the same instances for a service name, so every module of a function shares one logger. */
 export function observability(fallbackServiceName: string): Observability {
-  const serviceName = process.env.POWERTOOLS_SERVICE_NAME?.trim() || fallbackServiceName;
+  const serviceName = serviceNameOr(fallbackServiceName);
   let found = cache.get(serviceName);
   if (found === undefined) {
     found = {
@@ -34,5 +39,5 @@ export function observability(fallbackServiceName: string): Observability {
 
 /** A logger only: for functions that publish no metrics and need no SDK subsegments. */
 export function createLogger(fallbackServiceName: string): Logger {
-  return new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME?.trim() || fallbackServiceName });
+  return new Logger({ serviceName: serviceNameOr(fallbackServiceName) });
 }

@@ -9,6 +9,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { BUNDLED_BASELINE_FILE, driftCheckEnvironment } from '../../lambda/drift-check/environment';
 import { DATA_BUCKET_PREFIXES, MonitoringSettings } from '../config';
 import { acknowledgeRule } from '../compliance/acknowledge';
 import { wildcardResourceFinding } from './nag-finding';
@@ -81,18 +82,19 @@ export class DriftMonitor extends Construct {
       memorySize: 1024,
       timeout: Duration.minutes(15),
       reservedConcurrency: 1,
-      bundledFiles: { 'baseline.json': settings.baselineFile },
-      environment: {
-        DATA_BUCKET: props.dataBucket.bucketName,
-        CAPTURE_PREFIX: DATA_BUCKET_PREFIXES.capture,
-        REPORT_PREFIX: DRIFT_REPORT_PREFIX,
-        LOOKBACK_HOURS: String(settings.lookbackHours),
-        REPORT_KMS_KEY_ID: props.placement.dataKey.keyArn,
-        METRIC_NAMESPACE: props.metricNamespace,
-        ENVIRONMENT_NAME: props.environmentName,
-        SIGNIFICANCE_LEVEL: String(settings.significanceLevel),
-        PSI_THRESHOLD: String(settings.psiThreshold),
-      },
+      bundledFiles: { [BUNDLED_BASELINE_FILE]: settings.baselineFile },
+      environment: driftCheckEnvironment.render({
+        serviceName: 'drift-check',
+        dataBucket: props.dataBucket.bucketName,
+        capturePrefix: DATA_BUCKET_PREFIXES.capture,
+        reportPrefix: DRIFT_REPORT_PREFIX,
+        lookbackHours: settings.lookbackHours,
+        reportKmsKeyId: props.placement.dataKey.keyArn,
+        metricNamespace: props.metricNamespace,
+        environmentName: props.environmentName,
+        significanceLevel: settings.significanceLevel,
+        psiThreshold: settings.psiThreshold,
+      }),
     });
     const role = this.check.role;
     role.addToPrincipalPolicy(

@@ -11,6 +11,7 @@ import { Construct } from 'constructs';
 import { acknowledgeRule } from '../compliance/acknowledge';
 import { wildcardResourceFinding } from './nag-finding';
 import { FunctionPlacement, SecureFunction } from './secure-function';
+import { endpointRollbackEnvironment } from '../../lambda/endpoint-rollback/environment';
 
 export const ROLLBACK_STATE_PREFIX = 'state/endpoint-rollback/';
 
@@ -61,14 +62,15 @@ export class EndpointRollback extends Construct {
       placement: props.placement,
       timeout: Duration.minutes(2),
       reservedConcurrency: 1,
-      environment: {
-        ENDPOINT_NAME: props.endpointName,
-        WATCHED_ALARM_NAMES: props.watchedAlarms.map((a) => a.alarmName).join(','),
-        MAX_CONSECUTIVE_FAILURES: String(maxFailures),
-        METRIC_NAMESPACE: props.metricNamespace,
-        STATE_BUCKET: props.stateBucket.bucketName,
-        STATE_KEY: stateKey,
-      },
+      environment: endpointRollbackEnvironment.render({
+        serviceName: 'endpoint-rollback',
+        endpointName: props.endpointName,
+        watchedAlarmNames: props.watchedAlarms.map((a) => a.alarmName),
+        maxConsecutiveFailures: maxFailures,
+        metricNamespace: props.metricNamespace,
+        stateBucket: props.stateBucket.bucketName,
+        stateKey,
+      }),
     });
     const role = this.function.role;
     const sagemakerArn = (type: string, name: string) =>

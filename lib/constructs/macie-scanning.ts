@@ -12,6 +12,7 @@ import type { MacieJobResourceProperties } from '../../lambda/macie-job/properti
 import { parseJobProperties } from '../../lambda/macie-job/properties';
 import { FunctionPlacement } from './secure-function';
 import { SecureProvider } from './secure-provider';
+import { macieJobEnvironment } from '../../lambda/macie-job/environment';
 
 /** Macie's finding severities, least severe first (`detail.severity.description` of a finding event). */
 export const MACIE_SEVERITIES: readonly MacieSeverity[] = ['Low', 'Medium', 'High'];
@@ -146,6 +147,7 @@ export class MacieScanning extends Construct {
       entry: 'lambda/macie-job/handler.ts',
       description: 'Creates, replaces and cancels the scheduled Macie classification job (DATA-2)',
       placement: props.placement,
+      environment: macieJobEnvironment.render({ serviceName: 'macie-job' }),
     });
     this.grantJobManagement(this.provider);
 

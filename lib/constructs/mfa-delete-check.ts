@@ -7,8 +7,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { acknowledgeRule } from '../compliance/acknowledge';
-import { MFA_DELETE_METRIC } from '../../lambda/mfa-delete-check/core';
 import { FunctionPlacement, SecureFunction } from './secure-function';
+import { MFA_DELETE_METRIC, mfaDeleteCheckEnvironment } from '../../lambda/mfa-delete-check/environment';
 
 /**
  * How often the check runs by default. MFA Delete changes rarely, but an hourly run keeps the alarm
@@ -60,11 +60,11 @@ export class MfaDeleteCheck extends Construct {
       entry: 'lambda/mfa-delete-check/handler.ts',
       description: `Reports whether MFA Delete is on for ${props.bucketName} (MODEL-1)`,
       placement: props.placement,
-      environment: {
-        BUCKET_NAME: props.bucketName,
-        METRIC_NAMESPACE: props.metricNamespace,
-        POWERTOOLS_SERVICE_NAME: 'mfa-delete-check',
-      },
+      environment: mfaDeleteCheckEnvironment.render({
+        serviceName: 'mfa-delete-check',
+        bucketName: props.bucketName,
+        metricNamespace: props.metricNamespace,
+      }),
       // One run at a time is all a schedule needs.
       reservedConcurrency: 1,
     });

@@ -5,7 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { acknowledgeRule } from '../compliance/acknowledge';
-import { VALUE_LENGTH_BOUNDS } from '../../lambda/secret-rotation/core';
+import { secretRotationEnvironment, VALUE_LENGTH_BOUNDS } from '../../lambda/secret-rotation/environment';
 import { FunctionPlacement, SecureFunction } from './secure-function';
 
 export interface RuntimeSecretProps {
@@ -89,7 +89,7 @@ export class RuntimeSecret extends Construct {
         entry: 'lambda/secret-rotation/handler.ts',
         description: `Rotates: ${props.description} (SEC-1)`,
         placement: props.placement,
-        environment: { VALUE_LENGTH: String(valueLength), POWERTOOLS_SERVICE_NAME: 'secret-rotation' },
+        environment: secretRotationEnvironment.render({ serviceName: 'secret-rotation', valueLength }),
         reservedConcurrency: 1,
       });
 

@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { acknowledgeRule } from '../compliance/acknowledge';
 import { EncryptedLogGroup } from './encrypted-log-group';
 import { ManagedPolicyRole } from './managed-policy-role';
+import type { RenderedEnvironment } from '../../lambda/shared/environment-contract';
 
 /** The project root, where package-lock.json pins what esbuild bundles. */
 /** Paths in props and configuration (`entry`, `bundledFiles`, data files) are relative to this. */
@@ -37,8 +38,19 @@ export interface SecureFunctionProps {
   readonly entry: string;
   readonly description: string;
   readonly placement: FunctionPlacement;
-  /** Non-secret configuration only: secrets are read from Secrets Manager at run time (SEC-1). */
-  readonly environment?: Record<string, string>;
+  /**
+   * The handler's environment, rendered by its contract (`lambda/<function>/environment.ts`), so the
+   * construct sets exactly what the handler reads. Non-secret configuration only: secrets are read from
+   * Secrets Manager at run time (SEC-1).
+   * @default none
+   */
+  readonly environment?: RenderedEnvironment;
+  /**
+   * Source-mapped stack traces (`--enable-source-maps`). Parsing the map costs every cold start time in
+   * proportion to the bundle; a function that never logs stacks can switch it off.
+   * @default true
+   */
+  readonly sourceMapsAtRuntime?: boolean;
   /** @default 2 — a cap that also stops a runaway loop from draining the account's concurrency */
   readonly reservedConcurrency?: number;
   /** @default Duration.seconds(30) */
@@ -184,7 +196,10 @@ export class SecureFunction extends Construct {
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
       securityGroups: [placement.securityGroup],
       allowPublicSubnet: false,
-      environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
+      environment: {
+        ...((props.sourceMapsAtRuntime ?? true) ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
+        ...props.environment,
+      },
       environmentEncryption: placement.dataKey,
       reservedConcurrentExecutions: reservedConcurrency,
       deadLetterQueue: this.deadLetterQueue,

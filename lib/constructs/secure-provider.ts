@@ -21,7 +21,7 @@ export interface SecureProviderProps {
   readonly entry: string;
   readonly description: string;
   readonly placement: FunctionPlacement;
-  readonly environment?: Record<string, string>;
+  readonly environment?: SecureFunctionProps['environment'];
   /** @default Duration.minutes(5) */
   readonly timeout?: Duration;
   readonly memorySize?: SecureFunctionProps['memorySize'];

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { writeRequestValidatorModule } from '../../../lib/build/request-validator';
 import { KMS_CALL_POLICY } from '../../../lambda/inference/deadline';
@@ -8,6 +9,7 @@ import {
   expectedPseudonym,
   MAC_SECRET,
   MODEL_BYTES,
+  MODEL_DIR,
   MODEL_SHA256,
   SPEC,
   validRecord,
@@ -69,6 +71,9 @@ function loadHandler(mode: 'embedded' | 'sagemaker', keep = false): Handler {
     AWS_ENDPOINT_URL_S3: aws.url,
     AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME: aws.url,
     SERVING_MODE: mode,
+    MAX_BODY_BYTES: '65536',
+    RISK_HIGH: '0.7',
+    RISK_MEDIUM: '0.4',
     PSEUDONYM_KEY_ID: 'arn:aws:kms:eu-west-1:111111111111:key/chaos',
     MODEL_VERSION: '7',
     MODEL_DATA_URL:
@@ -86,6 +91,7 @@ function loadHandler(mode: 'embedded' | 'sagemaker', keep = false): Handler {
     PSEUDONYM_CACHE_SIZE: '0',
     PSEUDONYM_CACHE_TTL_SECONDS: '60',
     KMS_CONCURRENCY: '25',
+    FEATURE_SPEC_PATH: join(MODEL_DIR, 'feature-spec.json'),
     REQUEST_VALIDATOR_PATH: writeRequestValidatorModule(
       inferenceRequestSchema(SPEC, { maxBatchSize: 100, customerIdPattern: CUSTOMER_ID_PATTERN }),
     ),

@@ -20,7 +20,7 @@ import { inferenceRequestSchema } from '../../../lambda/inference/request-schema
 import { FeatureEncoder, parseFeatureSpec, type FeatureSpec } from '../../../src/features';
 import { loadModel, type TreeEnsembleModel } from '../../../src/scorer';
 
-const MODEL_DIR = join(__dirname, '..', '..', '..', 'models', 'sample-churn');
+export const MODEL_DIR = join(__dirname, '..', '..', '..', 'models', 'sample-churn');
 export const MODEL_BYTES = readFileSync(join(MODEL_DIR, 'model.json'));
 export const MODEL_SHA256 = readFileSync(join(MODEL_DIR, 'model.sha256'), 'utf8').split(/\s+/)[0];
 export const SPEC: FeatureSpec = parseFeatureSpec(

@@ -48,21 +48,13 @@ test('createSecret asks for a value of VALUE_LENGTH characters and reports the s
   expect(secrets.commandCalls(sdk.PutSecretValueCommand)).toHaveLength(1);
 });
 
-test('without VALUE_LENGTH, values must be 64 characters', async () => {
-  const { sdk, secrets, handler } = await load({});
-  secrets
-    .on(sdk.DescribeSecretCommand)
-    .resolves({ RotationEnabled: true, VersionIdsToStages: { [TOKEN]: ['AWSPENDING'] } });
-  secrets.on(sdk.GetSecretValueCommand).resolves({ SecretString: 'b2'.repeat(32) });
-  await expect(handler({ SecretId: SECRET, ClientRequestToken: TOKEN, Step: 'testSecret' })).resolves.toEqual(
-    {
-      step: 'testSecret',
-      outcome: 'pending-valid',
-    },
-  );
-  secrets.on(sdk.GetSecretValueCommand).resolves({ SecretString: 'b2'.repeat(20) });
-  await expect(handler({ SecretId: SECRET, ClientRequestToken: TOKEN, Step: 'testSecret' })).rejects.toThrow(
-    /has 40 characters, expected 64/,
+test('a missing VALUE_LENGTH fails at cold start, naming the variable (the default lives in RuntimeSecret)', async () => {
+  await expect(load({})).rejects.toThrow('environment variable VALUE_LENGTH is required but not set');
+});
+
+test('a VALUE_LENGTH that is not a whole number fails at cold start, naming the variable', async () => {
+  await expect(load({ VALUE_LENGTH: 'sixty' })).rejects.toThrow(
+    "environment variable VALUE_LENGTH must be an integer, got 'sixty'",
   );
 });
 
@@ -71,7 +63,7 @@ test('a VALUE_LENGTH out of range fails at cold start, naming the variable', asy
 });
 
 test('a malformed event is refused before any AWS call', async () => {
-  const { secrets, handler } = await load({});
+  const { secrets, handler } = await load({ VALUE_LENGTH: '64' });
   await expect(handler({ SecretId: SECRET, Step: 'createSecret' })).rejects.toThrow(/ClientRequestToken/);
   expect(secrets.calls()).toHaveLength(0);
 });

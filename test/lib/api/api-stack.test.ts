@@ -2,7 +2,9 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { writeRequestValidatorModule } from '../../../lib/build/request-validator';
 import { validateConfig } from '../../../lib/config';
+import { validRecord } from '../../lambda/inference/fixtures';
 import { buildTestApp, rawExampleConfig, resourcesOfType, type CfnResource } from '../../helpers/app';
 
 type Json = Record<string, unknown>;
@@ -279,7 +281,7 @@ describe('the inference function (KEY-1, NET-1, DATA-1)', () => {
     // The customer id rule lives in the request model the function ships compiled, not in a second copy.
     expect(env.CUSTOMER_ID_PATTERN).toBeUndefined();
     // Cold-start budget: no source-map parsing at load (stacks are never logged by this function).
-    expect(env.NODE_OPTIONS).toBe('');
+    expect(env.NODE_OPTIONS).toBeUndefined();
   });
 
   test('sagemaker mode (test) calls its endpoint, with a deadline inside the function timeout', () => {
@@ -376,4 +378,67 @@ describe('what differs between environments is configuration, not the environmen
       /serving\.featureSpecFile .*missing\.json cannot be read/,
     );
   });
+});
+
+describe('the inference handler starts with the environment its stack sets', () => {
+  type LoadedHandler = {
+    handler: (event: unknown, context: unknown) => Promise<{ statusCode: number; body: string }>;
+  };
+  /** Deploy-time values (references, joins) as the strings Lambda would receive. */
+  const atDeploy = (variables: Record<string, unknown>): Record<string, string> =>
+    Object.fromEntries(
+      Object.entries(variables).map(([name, value]) => [
+        name,
+        typeof value === 'string' ? value : name === 'MODEL_DATA_URL' ? 's3://bucket/model.json' : 'resolved',
+      ]),
+    );
+  const featureSpec = path.join(__dirname, '..', '..', '..', 'models', 'sample-churn', 'feature-spec.json');
+
+  test.each([
+    ['Dev (embedded)', devApi],
+    ['Test (sagemaker)', testApi],
+  ])(
+    '%s: the cold start finds every variable it needs in what the construct renders, and answers',
+    async (_, template) => {
+      const fn = resourcesOfType(template, 'AWS::Lambda::Function').find(([, f]) =>
+        String(f.Properties!.Description).startsWith('Churn inference'),
+      )![1].Properties!;
+      const variables = atDeploy((fn.Environment as { Variables: Record<string, unknown> }).Variables);
+      const saved = process.env;
+      process.env = {
+        ...variables,
+        AWS_REGION: 'eu-west-1',
+        AWS_ACCESS_KEY_ID: 'AKIDTEST',
+        AWS_SECRET_ACCESS_KEY: 'test',
+        // Nothing listens here: every AWS call is refused at once.
+        AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
+        FEATURE_SPEC_PATH: featureSpec,
+        REQUEST_VALIDATOR_PATH: writeRequestValidatorModule({ type: 'object' }),
+      };
+      try {
+        let loaded: LoadedHandler | undefined;
+        jest.isolateModules(() => {
+          // eslint-disable-next-line @typescript-eslint/no-require-imports
+          loaded = require('../../../lambda/inference/handler') as LoadedHandler;
+        });
+        const answer = await loaded!.handler(
+          {
+            body: JSON.stringify(validRecord()),
+            isBase64Encoded: false,
+            headers: { 'Content-Type': 'application/json' },
+            requestContext: { requestId: 'r' },
+          },
+          { awsRequestId: 'a', getRemainingTimeInMillis: () => 10_000 },
+        );
+        // Every variable was found (a missing one throws at import, naming it); the answer is the refused
+        // KMS call's, an error of a dependency, not of the function.
+        expect(answer.statusCode).toBe(502);
+        expect(JSON.parse(answer.body)).toMatchObject({
+          error: { code: 'ScoringFailed', message: expect.stringContaining('pseudonymisation') },
+        });
+      } finally {
+        process.env = saved;
+      }
+    },
+  );
 });

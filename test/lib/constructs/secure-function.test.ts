@@ -2,9 +2,22 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
 import { FUNCTION_RUNTIME, SecureFunction } from '../../../lib/constructs/secure-function';
 import { SecureProvider } from '../../../lib/constructs/secure-provider';
+import {
+  environmentContract,
+  text,
+  type RenderedEnvironment,
+} from '../../../lambda/shared/environment-contract';
 import { placementFixture } from '../../helpers/placement';
 
 const fixture = () => placementFixture();
+
+/** An environment as a contract renders it, for variables only this test declares. */
+function environmentOf(values: Record<string, string>): RenderedEnvironment {
+  const contract = environmentContract(
+    Object.fromEntries(Object.keys(values).map((name) => [name, text(name)])),
+  );
+  return contract.render(values as never);
+}
 
 describe('SecureFunction (NET-1, KEY-1, SEC-2)', () => {
   const { stack, placement } = fixture();
@@ -12,7 +25,7 @@ describe('SecureFunction (NET-1, KEY-1, SEC-2)', () => {
     entry: 'lambda/mfa-delete-check/handler.ts',
     description: 'a check',
     placement,
-    environment: { BUCKET_NAME: 'b' },
+    environment: environmentOf({ BUCKET_NAME: 'b' }),
   });
   const template = Template.fromStack(stack);
   const fn = Object.values(
@@ -63,7 +76,7 @@ describe('SecureFunction (NET-1, KEY-1, SEC-2)', () => {
           entry: 'lambda/mfa-delete-check/handler.ts',
           description: 'x',
           placement: other.placement,
-          environment: { API_TOKEN: 'abc' },
+          environment: environmentOf({ API_TOKEN: 'abc' }),
         }),
     ).toThrow('environment variable API_TOKEN looks like a secret');
     expect(
@@ -72,7 +85,9 @@ describe('SecureFunction (NET-1, KEY-1, SEC-2)', () => {
           entry: 'lambda/mfa-delete-check/handler.ts',
           description: 'x',
           placement: other.placement,
-          environment: { WEBHOOK_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:x' },
+          environment: environmentOf({
+            WEBHOOK_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:x',
+          }),
         }),
     ).not.toThrow();
   });
@@ -105,5 +120,20 @@ describe('SecureProvider', () => {
   test('passes both rule packs', () => {
     expect(new AwsSolutionsChecks().validateScope(stack).violations).toEqual([]);
     expect(new NIST80053R5Checks().validateScope(stack).violations).toEqual([]);
+  });
+});
+
+describe('the environment-variable contract is enforced by the type of SecureFunction.environment', () => {
+  test('a hand-written environment object does not compile; only a contract renders one', () => {
+    const { stack, placement } = fixture();
+    new SecureFunction(stack, 'Handwritten', {
+      entry: 'lambda/mfa-delete-check/handler.ts',
+      description: 'x',
+      placement,
+      // tsc --noEmit (part of `npm run check`) fails here if SecureFunction ever accepts a plain object again.
+      // @ts-expect-error a variable no handler contract declares
+      environment: { UNDECLARED: 'x' },
+    });
+    expect(Template.fromStack(stack).toJSON()).toBeDefined();
   });
 });
