@@ -22,9 +22,13 @@ export const DEFAULT_API_ALARM_THRESHOLDS: ApiAlarmThresholds = {
 };
 
 export interface ApiAlarmsProps {
+  /** The REST API whose 5XX and 4XX rates and latency are watched. */
   readonly api: apigw.RestApi;
+  /** The function behind the API; its errors and throttles are watched. */
   readonly inferenceFunction: lambda.IFunction;
+  /** Where every alarm (and its recovery) is sent. */
   readonly alertTopic: sns.ITopic;
+  /** Overrides of the alarm thresholds. @default DEFAULT_API_ALARM_THRESHOLDS */
   readonly thresholds?: Partial<ApiAlarmThresholds>;
   /**
    * The namespace the inference function publishes its metrics to, when it writes its own capture

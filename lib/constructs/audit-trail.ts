@@ -8,6 +8,7 @@ import { EncryptedLogGroup } from './encrypted-log-group';
 import { SecureBucket } from './secure-bucket';
 
 export interface AuditTrailProps {
+  /** Name of the trail bucket, from the naming registry. */
   readonly bucketName: string;
   /** The trail's name; the key policy names this trail (`aws:SourceArn`), so it is fixed. */
   readonly trailName: string;
@@ -19,9 +20,13 @@ export interface AuditTrailProps {
   readonly logFileLock: { readonly mode: 'GOVERNANCE' | 'COMPLIANCE'; readonly retentionDays: number };
   /** Encrypts the trail files and its log group; must allow CloudTrail and CloudWatch Logs. */
   readonly encryptionKey: kms.IKey;
+  /** Bucket that receives the trail bucket's server access logs. */
   readonly accessLogsBucket: s3.IBucket;
+  /** Retention of the trail log group, in days CloudWatch Logs accepts. */
   readonly logRetentionDays: number;
+  /** Buckets whose S3 data events (object reads and writes) the trail records (AUD-1). */
   readonly dataEventBuckets: readonly s3.IBucket[];
+  /** What happens to the trail bucket and log group when the stack is deleted. */
   readonly removalPolicy: RemovalPolicy;
 }
 

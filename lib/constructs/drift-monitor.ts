@@ -6,6 +6,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -19,12 +20,17 @@ import { FunctionPlacement, PROJECT_ROOT, SecureFunction } from './secure-functi
 export const DRIFT_REPORT_PREFIX = `${DATA_BUCKET_PREFIXES.reports}drift/`;
 
 export interface DriftMonitorProps {
+  /** VPC, security group and keys of the drift-check function. */
   readonly placement: FunctionPlacement;
   /** Holds the capture objects and receives the reports. */
   readonly dataBucket: s3.IBucket;
+  /** Where the drift, data-quality and not-running alarms go. */
   readonly alertTopic: sns.ITopic;
+  /** CloudWatch namespace of the published drift metrics. */
   readonly metricNamespace: string;
+  /** The `Environment` dimension of every metric. */
   readonly environmentName: string;
+  /** The environment's `monitoring` configuration (schedule, lookback, thresholds, baseline). */
   readonly settings: MonitoringSettings;
 }
 
@@ -52,7 +58,10 @@ function baselineFeatureNames(file: string, id: string): string[] {
  * check itself not running or failing.
  */
 export class DriftMonitor extends Construct {
-  readonly check: SecureFunction;
+  /** The hardened function construct: its role, log group and dead-letter queue. */
+  readonly handler: SecureFunction;
+  /** The Lambda function, for wiring (targets, alarms, permissions). */
+  readonly function: lambda.IFunction;
   readonly schedule: events.Rule;
   readonly featureDriftAlarm: cloudwatch.Alarm;
   readonly predictionDriftAlarm: cloudwatch.Alarm;
@@ -75,7 +84,7 @@ export class DriftMonitor extends Construct {
     }
     this.featureNames = baselineFeatureNames(baselinePath, id);
 
-    this.check = new SecureFunction(this, 'Check', {
+    this.handler = new SecureFunction(this, 'Check', {
       entry: 'lambda/drift-check/handler.ts',
       description: `Drift and data-quality check over captured inference data (${props.environmentName})`,
       placement: props.placement,
@@ -96,7 +105,8 @@ export class DriftMonitor extends Construct {
         psiThreshold: settings.psiThreshold,
       }),
     });
-    const role = this.check.role;
+    this.function = this.handler.function;
+    const role = this.handler.role;
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: ['s3:ListBucket'],
@@ -124,7 +134,7 @@ export class DriftMonitor extends Construct {
         resources: [props.placement.dataKey.keyArn],
       }),
     );
-    this.check.allowPutMetricData(props.metricNamespace);
+    this.handler.allowPutMetricData(props.metricNamespace);
     const captureObjects = props.dataBucket.arnForObjects(`${DATA_BUCKET_PREFIXES.capture}*`);
     const reportObjects = props.dataBucket.arnForObjects(`${DRIFT_REPORT_PREFIX}*`);
     acknowledgeRule(
@@ -142,7 +152,7 @@ export class DriftMonitor extends Construct {
       description: `Runs the drift check (${settings.driftSchedule})`,
       schedule: events.Schedule.expression(settings.driftSchedule),
       targets: [
-        new targets.LambdaFunction(this.check.function, { retryAttempts: 2, maxEventAge: Duration.hours(1) }),
+        new targets.LambdaFunction(this.function, { retryAttempts: 2, maxEventAge: Duration.hours(1) }),
       ],
     });
 
@@ -209,7 +219,7 @@ export class DriftMonitor extends Construct {
     this.errorsAlarm = alarm(
       'Errors',
       'The drift check failed. Its log group has the error; a failing check hides drift.',
-      this.check.function.metricErrors({ period, statistic: 'Sum' }),
+      this.function.metricErrors({ period, statistic: 'Sum' }),
       cloudwatch.TreatMissingData.NOT_BREACHING,
     );
   }

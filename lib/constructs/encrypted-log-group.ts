@@ -9,6 +9,7 @@ export interface EncryptedLogGroupProps {
   readonly encryptionKey: kms.IKey;
   /** Days to keep events (DATA-3); one of the values CloudWatch Logs accepts. */
   readonly retentionDays: number;
+  /** What happens to the log group when the stack is deleted. */
   readonly removalPolicy: RemovalPolicy;
   /** @default a generated name */
   readonly logGroupName?: string;

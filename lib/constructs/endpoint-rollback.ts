@@ -7,6 +7,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { acknowledgeRule } from '../compliance/acknowledge';
 import { wildcardResourceFinding } from './nag-finding';
@@ -16,7 +17,9 @@ import { endpointRollbackEnvironment } from '../../lambda/endpoint-rollback/envi
 export const ROLLBACK_STATE_PREFIX = 'state/endpoint-rollback/';
 
 export interface EndpointRollbackProps {
+  /** VPC, security group and keys of the rollback function. */
   readonly placement: FunctionPlacement;
+  /** The SageMaker endpoint to roll back. */
   readonly endpointName: string;
   /** Drift and error alarms whose ALARM state moves the endpoint back to its last good configuration. */
   readonly watchedAlarms: readonly cloudwatch.IAlarm[];
@@ -26,7 +29,9 @@ export interface EndpointRollbackProps {
   readonly endpointKeys: readonly kms.IKey[];
   /** Holds the function's state object. */
   readonly stateBucket: s3.IBucket;
+  /** Where rollbacks, failures and the self-disable are reported. */
   readonly alertTopic: sns.ITopic;
+  /** CloudWatch namespace of the rollback metrics. */
   readonly metricNamespace: string;
   /** @default 3 */
   readonly maxConsecutiveFailures?: number;
@@ -40,7 +45,10 @@ export interface EndpointRollbackProps {
  * repeated failures until a person resets it. Every action is a metric with an alarm to the topic.
  */
 export class EndpointRollback extends Construct {
-  readonly function: SecureFunction;
+  /** The hardened function construct: its role, log group and dead-letter queue. */
+  readonly handler: SecureFunction;
+  /** The Lambda function, for wiring (targets, alarms, permissions). */
+  readonly function: lambda.IFunction;
   readonly alarms: readonly cloudwatch.Alarm[];
 
   constructor(scope: Construct, id: string, props: EndpointRollbackProps) {
@@ -56,7 +64,7 @@ export class EndpointRollback extends Construct {
     const stack = Stack.of(this);
     const stateKey = `${ROLLBACK_STATE_PREFIX}${props.endpointName}.json`;
 
-    this.function = new SecureFunction(this, 'Function', {
+    this.handler = new SecureFunction(this, 'Function', {
       entry: 'lambda/endpoint-rollback/handler.ts',
       description: `Rolls ${props.endpointName} back to its last known good configuration`,
       placement: props.placement,
@@ -72,7 +80,8 @@ export class EndpointRollback extends Construct {
         stateKey,
       }),
     });
-    const role = this.function.role;
+    this.function = this.handler.function;
+    const role = this.handler.role;
     const sagemakerArn = (type: string, name: string) =>
       `arn:${stack.partition}:sagemaker:${stack.region}:${stack.account}:${type}/${name}`;
     role.addToPrincipalPolicy(
@@ -125,7 +134,7 @@ export class EndpointRollback extends Construct {
         resources: [props.placement.dataKey.keyArn],
       }),
     );
-    this.function.allowPutMetricData(props.metricNamespace);
+    this.handler.allowPutMetricData(props.metricNamespace);
     for (const type of ['endpoint-config', 'model']) {
       acknowledgeRule(
         role.policy,
@@ -134,7 +143,7 @@ export class EndpointRollback extends Construct {
       );
     }
 
-    const target = new targets.LambdaFunction(this.function.function, {
+    const target = new targets.LambdaFunction(this.function, {
       retryAttempts: 2,
       maxEventAge: Duration.minutes(30),
     });

@@ -87,25 +87,33 @@ export interface InferenceEndpointProps {
   readonly shadowModel?: EndpointModel;
   /** The VPC whose isolated subnets host the model (NET-1). */
   readonly vpc: ec2.IVpc;
+  /** SageMaker instance type of the production variant (EBS-backed, so the volume key applies). */
   readonly instanceType: string;
   /** Instances of the production variant; also the auto-scaling minimum. */
   readonly instanceCount: number;
+  /** Upper bound for invocation-based auto scaling; at least instanceCount. */
   readonly maxInstanceCount: number;
+  /** Blue/green traffic shifting: strategy, step size and wait per step. */
   readonly rollout: RolloutSettings;
   /** Percent of requests captured (DATA-3 keeps them only for the capture retention). */
   readonly dataCapturePercent: number;
+  /** The model bucket the execution role reads artifacts from. */
   readonly modelBucket: s3.IBucket;
   /** @default 'models/' */
   readonly artifactPrefix?: string;
   /** Decrypts artifacts and encrypts the endpoint's ML storage volumes (KEY-1). */
   readonly modelKey: kms.IKey;
+  /** The data bucket data capture writes to. */
   readonly dataBucket: s3.IBucket;
   /** Capture goes to `<capturePrefix><endpointName>/`. */
   readonly capturePrefix: string;
   /** Encrypts captured requests and answers. */
   readonly dataKey: kms.IKey;
+  /** Encrypts the endpoint's log groups. */
   readonly logsKey: kms.IKey;
+  /** Retention of the endpoint's log groups, in days CloudWatch Logs accepts. */
   readonly logRetentionDays: number;
+  /** What happens to the endpoint's log groups when the stack is deleted. */
   readonly removalPolicy: RemovalPolicy;
   /** Every rollback alarm notifies it (MON-3). */
   readonly alertTopic: sns.ITopic;

@@ -3,6 +3,7 @@ import { acknowledgeRule } from '../compliance/acknowledge';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { BUNDLED_FEATURE_SPEC_FILE, inferenceEnvironment } from '../../lambda/inference/environment';
 import { BUNDLED_REQUEST_VALIDATOR_FILE } from '../../lambda/inference/request-contract';
@@ -29,11 +30,15 @@ export interface ServedModelRef {
 export type InferenceTuning = EnvironmentConfig['api']['inference'];
 
 export interface InferenceFunctionProps {
+  /** VPC, security group and keys of the function. */
   readonly placement: FunctionPlacement;
+  /** `embedded`: the function scores the model itself; `sagemaker`: it calls the endpoint. */
   readonly mode: 'embedded' | 'sagemaker';
+  /** The served model as the model gate resolved it. */
   readonly model: ServedModelRef;
+  /** Key of the model bucket; the function decrypts the served artifact through S3 only. */
   readonly modelKey: kms.IKey;
-  /** Required in `sagemaker` mode. */
+  /** Required in `sagemaker` mode. @default none (embedded mode) */
   readonly endpointName?: string;
   /** Embedded mode writes capture records here (SSE-KMS by the bucket's default key). */
   readonly capture: {
@@ -55,10 +60,13 @@ export interface InferenceFunctionProps {
    * absolute; bundled with the function, which encodes requests with it. `requestSchema` is built from it.
    */
   readonly featureSpecFile: string;
+  /** Largest request body the function accepts (the edge refuses larger ones first). */
   readonly maxBodyBytes: number;
   /** Deadline margin, pseudonym cache, KMS concurrency and capture bounds (REL-1, REL-2). */
   readonly tuning: InferenceTuning;
+  /** Probabilities above which a customer is High, and Medium, risk. */
   readonly riskThresholds: { readonly high: number; readonly medium: number };
+  /** CloudWatch namespace of the function's metrics. */
   readonly metricNamespace: string;
   /** @default 10 */
   readonly reservedConcurrency?: number;
@@ -72,7 +80,10 @@ export interface InferenceFunctionProps {
  * request deadline (REL-1) inside its own timeout.
  */
 export class InferenceFunction extends Construct {
-  readonly secureFunction: SecureFunction;
+  /** The hardened function construct: its role, log group and dead-letter queue. */
+  readonly handler: SecureFunction;
+  /** The Lambda function, for wiring (targets, alarms, permissions). */
+  readonly function: lambda.IFunction;
   /** The compiled request model shipped next to the bundle (absolute path of the generated module). */
   readonly requestValidatorFile: string;
 
@@ -96,7 +107,7 @@ export class InferenceFunction extends Construct {
     const embedded = props.mode === 'embedded';
     this.requestValidatorFile = writeRequestValidatorModule(props.requestSchema);
 
-    this.secureFunction = new SecureFunction(this, 'Handler', {
+    this.handler = new SecureFunction(this, 'Handler', {
       entry: 'lambda/inference/handler.ts',
       description: `Churn inference (${props.mode}): validate, pseudonymise, score, explain`,
       placement: props.placement,
@@ -139,7 +150,8 @@ export class InferenceFunction extends Construct {
           : {}),
       }),
     });
-    const role = this.secureFunction.role;
+    this.function = this.handler.function;
+    const role = this.handler.role;
 
     props.pseudonymKey.grantDirectUse('InferenceFunctionPseudonymises', role, ['kms:GenerateMac']);
 

@@ -98,11 +98,15 @@ export const DEFAULT_INTERFACE_ENDPOINTS: Readonly<Record<string, EndpointSpec>>
 };
 
 export interface IsolatedNetworkProps {
+  /** IPv4 range of the VPC. */
   readonly cidr: string;
+  /** Availability zones by name, so synthesis never looks them up. */
   readonly availabilityZones: readonly string[];
   /** Key for the flow-log group; it must allow CloudWatch Logs. */
   readonly logsKey: kms.IKey;
+  /** Retention of the flow-log group, in days CloudWatch Logs accepts. */
   readonly logRetentionDays: number;
+  /** What happens to the flow-log group when the stack is deleted. */
   readonly removalPolicy: RemovalPolicy;
   /** Buckets the S3 gateway endpoint may reach (bucket names: the endpoint predates the buckets). */
   readonly s3BucketNames: readonly string[];

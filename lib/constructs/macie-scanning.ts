@@ -68,6 +68,7 @@ export interface MacieScanningProps {
   readonly jobNamePrefix: string;
   /** The encrypted alert topic; its policy must already admit EventBridge of this account. */
   readonly alertTopic: sns.ITopic;
+  /** VPC, security group and keys of the job-management function. */
   readonly placement: FunctionPlacement;
   /**
    * A regular expression for text Macie should ignore even where an identifier matches, e.g. the ids

@@ -2,7 +2,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 
 export interface ManagedPolicyRoleProps {
+  /** The principal that assumes the role. */
   readonly assumedBy: iam.IPrincipal;
+  /** What the role is for, shown in IAM. */
   readonly description: string;
 }
 

@@ -5,6 +5,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { acknowledgeRule } from '../compliance/acknowledge';
 import { FunctionPlacement, SecureFunction } from './secure-function';
@@ -25,6 +26,7 @@ export interface MfaDeleteCheckProps {
   readonly bucketName: string;
   /** Namespace of the project's metrics, `resourceNames(...).metricNamespace`. */
   readonly metricNamespace: string;
+  /** VPC, security group and keys of the check function. */
   readonly placement: FunctionPlacement;
   /** Receives both alarms. */
   readonly alertTopic: sns.ITopic;
@@ -41,7 +43,10 @@ export interface MfaDeleteCheckProps {
  * stops arriving, another when the check itself fails.
  */
 export class MfaDeleteCheck extends Construct {
-  readonly check: SecureFunction;
+  /** The hardened function construct: its role, log group and dead-letter queue. */
+  readonly handler: SecureFunction;
+  /** The Lambda function, for wiring (targets, alarms, permissions). */
+  readonly function: lambda.IFunction;
   readonly schedule: events.Rule;
   readonly mfaDeleteAlarm: cloudwatch.Alarm;
   readonly errorsAlarm: cloudwatch.Alarm;
@@ -56,7 +61,7 @@ export class MfaDeleteCheck extends Construct {
     }
     const stack = Stack.of(this);
 
-    this.check = new SecureFunction(this, 'Check', {
+    this.handler = new SecureFunction(this, 'Check', {
       entry: 'lambda/mfa-delete-check/handler.ts',
       description: `Reports whether MFA Delete is on for ${props.bucketName} (MODEL-1)`,
       placement: props.placement,
@@ -68,7 +73,8 @@ export class MfaDeleteCheck extends Construct {
       // One run at a time is all a schedule needs.
       reservedConcurrency: 1,
     });
-    this.check.role.addToPrincipalPolicy(
+    this.function = this.handler.function;
+    this.handler.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: ['s3:GetBucketVersioning'],
         resources: [`arn:${stack.partition}:s3:::${props.bucketName}`],
@@ -76,7 +82,7 @@ export class MfaDeleteCheck extends Construct {
     );
     const metricsPolicy = new iam.ManagedPolicy(this, 'PublishMetricsPolicy', {
       description: `Publish MODEL-1 metrics to ${props.metricNamespace} only`,
-      roles: [this.check.role],
+      roles: [this.handler.role],
       statements: [
         new iam.PolicyStatement({
           actions: ['cloudwatch:PutMetricData'],
@@ -95,7 +101,7 @@ export class MfaDeleteCheck extends Construct {
       description: `Runs the MFA Delete check of ${props.bucketName} every ${interval.toHumanString()} (MODEL-1)`,
       schedule: events.Schedule.rate(interval),
       targets: [
-        new targets.LambdaFunction(this.check.function, {
+        new targets.LambdaFunction(this.function, {
           retryAttempts: 2,
           maxEventAge: Duration.minutes(30),
         }),
@@ -123,7 +129,7 @@ export class MfaDeleteCheck extends Construct {
     });
     this.errorsAlarm = new cloudwatch.Alarm(this, 'CheckFailing', {
       alarmDescription: `MODEL-1: the MFA Delete check of ${props.bucketName} failed; its log names the cause (access, missing bucket, metric publishing).`,
-      metric: this.check.function.metricErrors({ period: interval, statistic: cloudwatch.Stats.SUM }),
+      metric: this.function.metricErrors({ period: interval, statistic: cloudwatch.Stats.SUM }),
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       threshold: 1,
       evaluationPeriods: 1,

@@ -14,7 +14,9 @@ import { SecureProvider } from './secure-provider';
 export const MODEL_GATE_RESOURCE_TYPE = 'Custom::ModelGate';
 
 export interface ModelGateProps {
+  /** The model package group the gate resolves versions in. */
   readonly registry: ModelRegistry;
+  /** VPC, security group and keys of the gate function. */
   readonly placement: FunctionPlacement;
   /** The bucket `npm run model -- publish` uploads artifacts to. */
   readonly modelBucket: s3.IBucket;

@@ -8,6 +8,7 @@ const GROUP_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
 export interface ModelRegistryProps {
   /** The environment's group name, from `resourceNames(...).modelPackageGroup`. */
   readonly groupName: string;
+  /** Description of the model package group. */
   readonly description: string;
   /** RETAIN in prod (ENV-2): the group holds every version's approval history. */
   readonly removalPolicy: RemovalPolicy;

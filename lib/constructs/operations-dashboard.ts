@@ -18,7 +18,9 @@ export interface DashboardEndpoint {
 }
 
 export interface OperationsDashboardProps {
+  /** Name of the CloudWatch dashboard. */
   readonly dashboardName: string;
+  /** The drift monitor whose per-feature metrics the dashboard shows. */
   readonly drift: DriftMonitor;
   /** @default no API widgets (an environment without the API stack) */
   readonly api?: DashboardApi;

@@ -38,6 +38,7 @@ export interface RequestModelSchema {
 export interface ProtectedApiProps {
   /** Lower-case name used for the API, the WAF ACL and the log groups, e.g. `churn-dev`. */
   readonly apiName: string;
+  /** Description of the REST API. */
   readonly description: string;
   /** The function behind `POST /<resourcePath>` (Lambda proxy integration). */
   readonly handler: lambda.IFunction;
@@ -45,6 +46,7 @@ export interface ProtectedApiProps {
   readonly resourcePath?: string;
   /** Request body model; API Gateway rejects bodies that do not match it before the function runs. */
   readonly requestSchema: RequestModelSchema;
+  /** IAM (SigV4, with the callers the resource policy allows) or a Cognito user pool. */
   readonly authorization: ApiAuthorizationProps;
   /** Stage throttling, which also becomes the usage plan's limit. */
   readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
@@ -54,7 +56,9 @@ export interface ProtectedApiProps {
   readonly maxBodyBytes: number;
   /** Encrypts access, execution and WAF logs; must allow CloudWatch Logs. */
   readonly logsKey: kms.IKey;
+  /** Retention of the access, execution and WAF log groups, in days CloudWatch Logs accepts. */
   readonly logRetentionDays: number;
+  /** What happens to the log groups when the stack is deleted. */
   readonly removalPolicy: RemovalPolicy;
   /** @default false — the anonymous-IP list also blocks hosting providers, where legitimate callers may run */
   readonly blockAnonymousIps?: boolean;
@@ -86,7 +90,8 @@ function jsonError(code: string, message: string): Record<string, string> {
  * X-Ray; execution logging without data tracing, which would write customer data to the logs.
  */
 export class ProtectedApi extends Construct {
-  readonly api: apigw.RestApi;
+  /** The REST API itself, for wiring (alarms, dashboards, custom domains). */
+  readonly restApi: apigw.RestApi;
   readonly webAcl: wafv2.CfnWebACL;
   readonly accessLogGroup: EncryptedLogGroup;
   readonly wafLogGroup: EncryptedLogGroup;
@@ -135,7 +140,7 @@ export class ProtectedApi extends Construct {
 
     this.accessLogGroup = new EncryptedLogGroup(this, 'AccessLogs', logGroupProps);
     const iamAuth = props.authorization.kind === 'iam';
-    this.api = new apigw.RestApi(this, 'Api', {
+    this.restApi = new apigw.RestApi(this, 'Api', {
       restApiName: props.apiName,
       description: props.description,
       endpointConfiguration: { types: [apigw.EndpointType.REGIONAL] },
@@ -169,17 +174,17 @@ export class ProtectedApi extends Construct {
     });
     // KEY-4: the execute-api endpoint itself refuses TLS 1.0/1.1 (the regional default still accepts 1.0).
     // TLS_1_2 admits TLS 1.2 and 1.3 without the endpoint access mode the newer SecurityPolicy_* ones need.
-    (this.api.node.defaultChild as apigw.CfnRestApi).securityPolicy = 'TLS_1_2';
+    (this.restApi.node.defaultChild as apigw.CfnRestApi).securityPolicy = 'TLS_1_2';
     this.configureExecutionLogging(props, stack);
 
-    const validator = this.api.addRequestValidator('BodyValidator', {
+    const validator = this.restApi.addRequestValidator('BodyValidator', {
       requestValidatorName: `${props.apiName}-body`,
       validateRequestBody: true,
       // The method declares no required parameters, so this only rejects what it would also reject.
       validateRequestParameters: true,
     });
     const { $schema: _draft, ...schemaBody } = props.requestSchema;
-    const model = this.api.addModel('RequestModel', {
+    const model = this.restApi.addModel('RequestModel', {
       contentType: 'application/json',
       modelName: 'InferenceRequest',
       description: 'Generated from the model feature specification',
@@ -198,7 +203,7 @@ export class ProtectedApi extends Construct {
             identitySource: 'method.request.header.Authorization',
           }),
         };
-    const resource = this.api.root.addResource(props.resourcePath ?? 'predictions');
+    const resource = this.restApi.root.addResource(props.resourcePath ?? 'predictions');
     this.method = resource.addMethod(
       'POST',
       new apigw.LambdaIntegration(props.handler, {
@@ -214,25 +219,25 @@ export class ProtectedApi extends Construct {
     );
     this.addGatewayResponses();
 
-    this.usagePlan = this.api.addUsagePlan('UsagePlan', {
+    this.usagePlan = this.restApi.addUsagePlan('UsagePlan', {
       name: `${props.apiName}-default`,
       description: 'Stage-wide limits for every caller; issue API keys to give clients their own plan',
       throttle: { rateLimit: props.throttle.rateLimit, burstLimit: props.throttle.burstLimit },
-      apiStages: [{ api: this.api, stage: this.api.deploymentStage }],
+      apiStages: [{ api: this.restApi, stage: this.restApi.deploymentStage }],
     });
     this.clientKeys = Object.fromEntries(
       clients.map((client) => {
         // No value is given: API Gateway generates the key, so it never appears in a template (SEC-1).
-        const key = this.api.addApiKey(`Key-${client.name}`, {
+        const key = this.restApi.addApiKey(`Key-${client.name}`, {
           apiKeyName: `${props.apiName}-${client.name}`,
           description: `Identifies ${client.name} for its usage plan; callers still sign their requests`,
         });
-        const plan = this.api.addUsagePlan(`Plan-${client.name}`, {
+        const plan = this.restApi.addUsagePlan(`Plan-${client.name}`, {
           name: `${props.apiName}-${client.name}`,
           description: `Limits of ${client.name}`,
           throttle: { rateLimit: client.rateLimit, burstLimit: client.burstLimit },
           quota: client.quotaPerDay ? { limit: client.quotaPerDay, period: apigw.Period.DAY } : undefined,
-          apiStages: [{ api: this.api, stage: this.api.deploymentStage }],
+          apiStages: [{ api: this.restApi, stage: this.restApi.deploymentStage }],
         });
         plan.addApiKey(key);
         return [client.name, key];
@@ -246,7 +251,7 @@ export class ProtectedApi extends Construct {
     });
     this.webAcl = this.createWebAcl(props);
     new wafv2.CfnWebACLAssociation(this, 'WafAssociation', {
-      resourceArn: this.api.deploymentStage.stageArn,
+      resourceArn: this.restApi.deploymentStage.stageArn,
       webAclArn: this.webAcl.attrArn,
     });
     this.configureWafLogging(props, stack);
@@ -255,7 +260,7 @@ export class ProtectedApi extends Construct {
 
   /** The stage's invoke URL of the inference resource. */
   get url(): string {
-    return this.api.urlForPath(this.method.resource.path);
+    return this.restApi.urlForPath(this.method.resource.path);
   }
 
   /**
@@ -301,7 +306,7 @@ export class ProtectedApi extends Construct {
       encryptionKey: props.logsKey,
       retentionDays: props.logRetentionDays,
       removalPolicy: props.removalPolicy,
-      logGroupName: `API-Gateway-Execution-Logs_${this.api.restApiId}/${STAGE_NAME}`,
+      logGroupName: `API-Gateway-Execution-Logs_${this.restApi.restApiId}/${STAGE_NAME}`,
     });
     const role = new ManagedPolicyRole(this, 'CloudWatchRole', {
       assumedBy: new iam.ServicePrincipal('apigateway.amazonaws.com'),
@@ -331,7 +336,7 @@ export class ProtectedApi extends Construct {
     // One setting per account and region: the role API Gateway uses for all its CloudWatch logging.
     const account = new apigw.CfnAccount(this, 'Account', { cloudWatchRoleArn: role.roleArn });
     account.node.addDependency(role.policy);
-    this.api.deploymentStage.node.addDependency(account, executionLogs);
+    this.restApi.deploymentStage.node.addDependency(account, executionLogs);
   }
 
   private addGatewayResponses(): void {
@@ -351,7 +356,7 @@ export class ProtectedApi extends Construct {
       ['Default5xx', apigw.ResponseType.DEFAULT_5XX, 'GatewayError', 'the gateway failed; retry later'],
     ];
     for (const [id, type, code, message] of responses) {
-      this.api.addGatewayResponse(id, {
+      this.restApi.addGatewayResponse(id, {
         type,
         responseHeaders: headers,
         templates: jsonError(code, message),
@@ -467,7 +472,7 @@ export class ProtectedApi extends Construct {
   }
 
   private acknowledgeFindings(props: ProtectedApiProps): void {
-    const stage = this.api.deploymentStage.node.defaultChild as apigw.CfnStage;
+    const stage = this.restApi.deploymentStage.node.defaultChild as apigw.CfnStage;
     acknowledgeRule(
       stage,
       'NIST.800.53.R5-APIGWCacheEnabledAndEncrypted',

@@ -40,7 +40,10 @@ export interface RuntimeSecretProps {
  */
 export class RuntimeSecret extends Construct {
   readonly secret: secretsmanager.Secret;
-  readonly rotationFunction: SecureFunction;
+  /** The rotation function construct: its role, log group and dead-letter queue. */
+  readonly handler: SecureFunction;
+  /** The rotation Lambda function, for wiring (targets, alarms, permissions). */
+  readonly function: lambda.IFunction;
   readonly rotationSchedule: secretsmanager.RotationSchedule;
   private readonly encryptionKeyArn: string;
 
@@ -83,7 +86,7 @@ export class RuntimeSecret extends Construct {
       removalPolicy: props.placement.removalPolicy,
     });
 
-    this.rotationFunction =
+    this.handler =
       props.rotationFunction ??
       new SecureFunction(this, 'Rotation', {
         entry: 'lambda/secret-rotation/handler.ts',
@@ -92,28 +95,29 @@ export class RuntimeSecret extends Construct {
         environment: secretRotationEnvironment.render({ serviceName: 'secret-rotation', valueLength }),
         reservedConcurrency: 1,
       });
+    this.function = this.handler.function;
 
     // Grants the function the four rotation actions on this secret, its key through Secrets Manager,
     // GetRandomPassword, and Secrets Manager the right to invoke it.
     this.rotationSchedule = this.secret.addRotationSchedule('Rotation', {
-      rotationLambda: this.rotationFunction.function,
+      rotationLambda: this.function,
       automaticallyAfter: Duration.days(rotationDays),
     });
 
     // Reading the current value and writing the pending one (Secrets Manager encrypts it on PutSecretValue).
-    this.rotationFunction.role.addToPrincipalPolicy(
+    this.handler.role.addToPrincipalPolicy(
       this.keyUseThroughSecretsManager(['kms:Decrypt', 'kms:GenerateDataKey']),
     );
 
     // Secrets Manager of this account only may invoke the rotation function (confused deputy).
-    for (const child of this.rotationFunction.function.node.findAll()) {
+    for (const child of this.function.node.findAll()) {
       if (child instanceof lambda.CfnPermission && child.principal === 'secretsmanager.amazonaws.com') {
         child.sourceAccount = Stack.of(this).account;
       }
     }
 
     acknowledgeRule(
-      this.rotationFunction.role.policy,
+      this.handler.role.policy,
       'AwsSolutions-IAM5[Resource::*]',
       'secretsmanager:GetRandomPassword creates no resource and has no resource type, so IAM only accepts Resource *; the remaining * resources are the VPC network-interface and X-Ray actions every function in the VPC needs.',
     );

@@ -6,14 +6,20 @@ import { Construct, IConstruct } from 'constructs';
 import { acknowledgeRule } from '../compliance/acknowledge';
 
 export interface SecureBucketProps {
+  /** Physical name, from the naming registry. */
   readonly bucketName: string;
   /**
    * Customer-managed key for default encryption (KEY-1). Only a bucket that receives S3 server access
    * logs may omit it, because log delivery supports SSE-S3 alone.
+   * @default none, only for the access-log bucket
    */
   readonly encryptionKey?: kms.IKey;
-  /** Bucket that receives this bucket's server access logs; required unless this is that bucket. */
+  /**
+   * Bucket that receives this bucket's server access logs; required unless this is that bucket.
+   * @default none, only for the access-log bucket itself
+   */
   readonly serverAccessLogsBucket?: s3.IBucket;
+  /** What happens to the bucket when the stack is deleted. */
   readonly removalPolicy: RemovalPolicy;
   /** @default [] */
   readonly lifecycleRules?: s3.LifecycleRule[];
@@ -29,7 +35,7 @@ export interface SecureBucketProps {
    * @default true when encryptionKey is set
    */
   readonly bucketKeyEnabled?: boolean;
-  /** Marks this bucket as the target of server access logs (SSE-S3, no logs of its own). */
+  /** Marks this bucket as the target of server access logs (SSE-S3, no logs of its own). @default false */
   readonly isAccessLogTarget?: boolean;
 }
 

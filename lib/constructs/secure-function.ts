@@ -36,7 +36,9 @@ export interface FunctionPlacement {
 export interface SecureFunctionProps {
   /** Path of the TypeScript handler module, relative to the project root (e.g. `lambda/drift/handler.ts`). */
   readonly entry: string;
+  /** What the function does, shown in Lambda. */
   readonly description: string;
+  /** VPC, security group and keys of the function. */
   readonly placement: FunctionPlacement;
   /**
    * The handler's environment, rendered by its contract (`lambda/<function>/environment.ts`), so the

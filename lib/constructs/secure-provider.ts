@@ -19,11 +19,15 @@ import {
 export interface SecureProviderProps {
   /** The handler module answering Create/Update/Delete, e.g. `lambda/model-gate/handler.ts`. */
   readonly entry: string;
+  /** What the custom resource does, shown on both functions. */
   readonly description: string;
+  /** VPC, security group and keys of the handler and the framework function. */
   readonly placement: FunctionPlacement;
+  /** The handler's environment, rendered by its contract. @default none */
   readonly environment?: SecureFunctionProps['environment'];
   /** @default Duration.minutes(5) */
   readonly timeout?: Duration;
+  /** Memory of the handler. @default SecureFunction's default */
   readonly memorySize?: SecureFunctionProps['memorySize'];
 }
 

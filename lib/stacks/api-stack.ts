@@ -63,7 +63,7 @@ export interface ApiStackProps extends StackProps {
 export class ApiStack extends Stack {
   readonly pseudonymKey: EncryptionKey;
   readonly inference: InferenceFunction;
-  readonly api: ProtectedApi;
+  readonly protectedApi: ProtectedApi;
   readonly servedModel: ServedModelRef;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
@@ -113,10 +113,10 @@ export class ApiStack extends Stack {
       metricNamespace: props.names.metricNamespace,
     });
 
-    this.api = new ProtectedApi(this, 'Api', {
+    this.protectedApi = new ProtectedApi(this, 'Api', {
       apiName,
       description: `Churn inference API (${env.name})`,
-      handler: this.inference.secureFunction.function,
+      handler: this.inference.function,
       requestSchema,
       authorization: this.authorization(props),
       throttle: env.api.throttle,
@@ -129,7 +129,7 @@ export class ApiStack extends Stack {
       executionLogLevel: apigw.MethodLoggingLevel[env.api.executionLogLevel],
     });
 
-    new CfnOutput(this, 'InferenceUrl', { value: this.api.url });
+    new CfnOutput(this, 'InferenceUrl', { value: this.protectedApi.url });
     new CfnOutput(this, 'ServedModelVersion', { value: this.servedModel.modelVersion });
   }
 

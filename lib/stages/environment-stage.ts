@@ -181,9 +181,9 @@ export class EnvironmentStage extends Stage {
       alertTopic: this.audit.alerts.topic,
       endpoint: this.endpoint?.endpoint,
       api: {
-        restApi: this.api.api.api,
-        inferenceFunction: this.api.inference.secureFunction.function,
-        webAclName: this.api.api.webAcl.name!,
+        restApi: this.api.protectedApi.restApi,
+        inferenceFunction: this.api.inference.function,
+        webAclName: this.api.protectedApi.webAcl.name!,
       },
     });
 

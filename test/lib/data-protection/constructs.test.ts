@@ -98,7 +98,7 @@ const shared = (() => {
     description: 'second',
     encryptionKey: f.placement.dataKey,
     placement: f.placement,
-    rotationFunction: first.rotationFunction,
+    rotationFunction: first.handler,
   });
   const reader = new iam.Role(f.stack, 'Reader', {
     assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
