@@ -1,6 +1,7 @@
 import { defineControl, Findings } from '../control';
 import { str } from '../template-readers';
 import { inferenceFunctions, numericSetting } from './inference-function';
+import { inferenceEnvironment as inferenceContract } from '../../../../lambda/inference/environment';
 
 /** API Gateway's longest wait for a Lambda proxy integration (REST APIs, default quota). */
 const INTEGRATION_TIMEOUT_MS = 29_000;
@@ -39,7 +40,7 @@ export const REL_1 = defineControl({
       f.bad('no inference function (a Lambda function with SERVING_MODE) in this environment');
     for (const fn of functions) {
       const timeoutMs = (typeof fn.props.Timeout === 'number' ? fn.props.Timeout : 3) * 1000;
-      const margin = numericSetting(fn, 'DEADLINE_MARGIN_MS');
+      const margin = numericSetting(fn, inferenceContract.variables.deadlineMarginMs.name);
       if (margin === undefined) {
         f.bad('the inference function has no request deadline (DEADLINE_MARGIN_MS)', fn);
       } else {

@@ -2,6 +2,7 @@ import type { ResourceHandle } from '../../model';
 import { defineControl, Findings } from '../control';
 import { list, str } from '../template-readers';
 import { inferenceEnvironment, inferenceFunctions, numericSetting } from './inference-function';
+import { inferenceEnvironment as inferenceContract } from '../../../../lambda/inference/environment';
 
 /** Longest capture wait the control accepts as "never delays the answer" in any noticeable way. */
 const MAX_CAPTURE_WAIT_MS = 1_000;
@@ -39,8 +40,8 @@ export const REL_2 = defineControl({
         );
         continue;
       }
-      const wait = numericSetting(fn, 'CAPTURE_WAIT_MS');
-      const parked = numericSetting(fn, 'CAPTURE_MAX_PARKED_RECORDS');
+      const wait = numericSetting(fn, inferenceContract.variables.captureWaitMs.name);
+      const parked = numericSetting(fn, inferenceContract.variables.captureMaxParkedRecords.name);
       f.check(
         wait !== undefined && wait > 0 && wait <= MAX_CAPTURE_WAIT_MS,
         `the answer waits at most ${str(wait)} ms for its capture write; a slower or failed write is parked and retried`,
