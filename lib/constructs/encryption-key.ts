@@ -209,6 +209,31 @@ export class EncryptionKey extends Construct {
   }
 
   /**
+   * Lets an AWS service publish to this account's SNS topics encrypted with the key (alarms, EventBridge
+   * rules). SNS calls KMS as the publishing service, with the topic's ARN as encryption context
+   * (`aws:sns:topicArn`); that context, not `aws:SourceAccount`, scopes the grant: the KMS call SNS makes
+   * for an EventBridge delivery carries no `aws:SourceAccount`/`aws:SourceArn`, and a statement conditioned
+   * on them would drop every event silently. Which sources may publish is the topic policy's business.
+   */
+  allowSnsPublisher(sid: string, servicePrincipal: string): void {
+    const stack = Stack.of(this);
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid,
+        principals: [new iam.ServicePrincipal(servicePrincipal)],
+        // What the SNS guide documents for event sources publishing to an encrypted topic.
+        actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+        resources: ['*'],
+        conditions: {
+          ArnLike: {
+            'kms:EncryptionContext:aws:sns:topicArn': `arn:${stack.partition}:sns:${this.region}:${this.account}:*`,
+          },
+        },
+      }),
+    );
+  }
+
+  /**
    * Grants a principal direct KMS calls (not through a service), both in the key policy and in the
    * principal's own policy, for APIs such as GenerateMac that no service calls on its behalf.
    */

@@ -50,12 +50,8 @@ export class KeysStack extends Stack {
       viaServices: ['s3', 'logs', 'sns'],
     });
     // Alarms and EventBridge rules publish to the encrypted alert topic as these services.
-    for (const [sid, service] of [
-      ['CloudWatchAlarmsPublishAlerts', 'cloudwatch.amazonaws.com'],
-      ['EventBridgeRulesPublishAlerts', 'events.amazonaws.com'],
-    ]) {
-      this.logsKey.allowServicePrincipal(sid, service, ['kms:GenerateDataKey*', 'kms:Decrypt']);
-    }
+    this.logsKey.allowSnsPublisher('CloudWatchAlarmsPublishAlerts', 'cloudwatch.amazonaws.com');
+    this.logsKey.allowSnsPublisher('EventBridgeRulesPublishAlerts', 'events.amazonaws.com');
     this.logsKey.allowCloudWatchLogs();
     this.logsKey.allowCloudTrail(
       `arn:${this.partition}:cloudtrail:${this.region}:${this.account}:trail/${props.trailName}`,

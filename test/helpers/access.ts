@@ -20,13 +20,115 @@ export interface AccessRequest {
   /** The account that owns the resource. @default the environment's */
   readonly resourceAccount?: string;
   /** The request context AWS sends (condition keys); arrays for multi-valued keys. */
-  readonly context?: Readonly<Record<string, string | readonly string[]>>;
+  readonly context?: RequestContext;
   /** Identity policies of the principal (for roles of this environment). @default none */
   readonly identityPolicies?: readonly PolicyDocument[];
   /** The resource's policy (key, bucket, topic policy). @default none */
   readonly resourcePolicy?: PolicyDocument;
   /** Policies of the VPC endpoint the request goes through. @default none: not through an endpoint */
   readonly endpointPolicies?: readonly PolicyDocument[];
+}
+
+export type RequestContext = Readonly<Record<string, string | readonly string[]>>;
+
+const accountOf = (arn: string): string => {
+  const account = /^arn:aws:iam::(\d{12}):/.exec(arn)?.[1];
+  if (!account) throw new Error(`${arn} is not an IAM principal ARN`);
+  return account;
+};
+
+/**
+ * What IAM puts in the context of a request signed by a role (or user) over TLS, made directly (not by a
+ * service on its behalf). `extra` adds keys such as `aws:SourceVpce` for a request through an endpoint.
+ */
+export function asRole(arn: string, extra: RequestContext = {}): RequestContext {
+  return {
+    'aws:PrincipalArn': arn,
+    'aws:PrincipalAccount': accountOf(arn),
+    'aws:PrincipalIsAWSService': 'false',
+    'aws:ViaAWSService': 'false',
+    'aws:SecureTransport': 'true',
+    ...extra,
+  };
+}
+
+/**
+ * A request an AWS service principal makes itself (CloudTrail delivering, S3 logging, SNS for an alarm):
+ * `source` is the resource it acts for, as `aws:SourceAccount` / `aws:SourceArn`, when the service sends
+ * them for this call.
+ */
+export function asService(
+  service: string,
+  source?: { account: string; arn: string },
+  extra: RequestContext = {},
+): RequestContext {
+  return {
+    'aws:PrincipalIsAWSService': 'true',
+    'aws:PrincipalServiceName': service,
+    'aws:SecureTransport': 'true',
+    ...(source ? { 'aws:SourceAccount': source.account, 'aws:SourceArn': source.arn } : {}),
+    ...extra,
+  };
+}
+
+/** A KMS call a service makes with the principal's credentials (forward access session), e.g. S3 for SSE-KMS. */
+export function throughService(
+  principalArn: string,
+  service: string,
+  region: string,
+  extra: RequestContext = {},
+): RequestContext {
+  return {
+    'aws:PrincipalArn': principalArn,
+    'aws:PrincipalAccount': accountOf(principalArn),
+    'aws:PrincipalIsAWSService': 'false',
+    'aws:ViaAWSService': 'true',
+    'aws:CalledVia': [`${service}.amazonaws.com`],
+    'aws:SecureTransport': 'true',
+    'kms:ViaService': `${service}.${region}.amazonaws.com`,
+    'kms:CallerAccount': accountOf(principalArn),
+    ...extra,
+  };
+}
+
+/** S3 adds the TLS version of the connection. */
+export function overS3(context: RequestContext): RequestContext {
+  return { ...context, 's3:TlsVersion': '1.3' };
+}
+
+/**
+ * Every principal a key, bucket or topic policy of the environment lets in by name: service principals,
+ * role ARNs in `Principal`, and role ARNs an Allow statement admits through `aws:PrincipalArn`. The
+ * account root is not listed: naming it delegates to the account's identity policies.
+ */
+export function namedPrincipals(env: CfnEnvironment): string[] {
+  const found = new Set<string>();
+  const documents: Array<{ doc: Json; stack: StackTemplate }> = [];
+  for (const { stack, resource } of env.resources('AWS::KMS::Key'))
+    documents.push({ doc: resource.Properties?.KeyPolicy, stack });
+  for (const type of ['AWS::S3::BucketPolicy', 'AWS::SNS::TopicPolicy'])
+    for (const { stack, resource } of env.resources(type))
+      documents.push({ doc: resource.Properties?.PolicyDocument, stack });
+  const list = (v: Json): string[] => (v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
+  for (const { doc, stack } of documents) {
+    for (const statement of (env.resolve(doc, stack) as PolicyDocument).Statement) {
+      const s = statement as {
+        Effect: string;
+        Principal?: string | Record<string, Json>;
+        Condition?: Record<string, Record<string, Json>>;
+      };
+      if (s.Effect !== 'Allow' || typeof s.Principal !== 'object') continue;
+      for (const value of [...list(s.Principal.Service), ...list(s.Principal.AWS)]) {
+        if (value !== '*' && !/:root$/.test(value)) found.add(value);
+      }
+      for (const block of Object.values(s.Condition ?? {})) {
+        for (const [key, value] of Object.entries(block)) {
+          if (key.toLowerCase() === 'aws:principalarn') list(value).forEach((v) => found.add(v));
+        }
+      }
+    }
+  }
+  return [...found].sort();
 }
 
 export async function decide(request: AccessRequest, account: string): Promise<Decision> {
@@ -142,9 +244,9 @@ export class EnvironmentPolicies {
   }
 
   /** The topic at `pathSuffix` (construct path of its resource): ARN and topic policy. */
-  topic(pathSuffix: string): { arn: string; policy: PolicyDocument } {
-    const { stack, logicalId } = this.env.byPath(pathSuffix);
-    const arn = String(this.env.resolve({ Ref: logicalId }, stack));
+  topic(pathSuffix: string): { arn: string; policy: PolicyDocument; keyArn: string } {
+    const topic = this.env.byPath(pathSuffix);
+    const arn = String(this.env.resolve({ Ref: topic.logicalId }, topic.stack));
     const policies = this.env
       .resources('AWS::SNS::TopicPolicy')
       .filter(({ stack: s, resource }) =>
@@ -154,7 +256,17 @@ export class EnvironmentPolicies {
     return {
       arn,
       policy: this.document(policies[0]!.resource.Properties?.PolicyDocument, policies[0]!.stack),
+      keyArn: String(this.env.resolve(topic.resource.Properties?.KmsMasterKeyId, topic.stack)),
     };
+  }
+
+  /** The policy of the key with this ARN. */
+  keyByArn(arn: string): PolicyDocument {
+    for (const { stack, logicalId, resource } of this.env.resources('AWS::KMS::Key')) {
+      if (this.env.resolve({ 'Fn::GetAtt': [logicalId, 'Arn'] }, stack) === arn)
+        return this.document(resource.Properties?.KeyPolicy, stack);
+    }
+    throw new UnresolvableError(`no key ${arn}`);
   }
 
   /** The interface or gateway endpoint for `serviceSuffix` (`lambda`, `kms`, `s3`, ...). */

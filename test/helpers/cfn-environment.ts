@@ -261,6 +261,8 @@ export class CfnEnvironment {
         return `arn:aws:iam::${this.account}:policy/${logicalId}`;
       case 'AWS::SSM::Parameter':
         return named('Name');
+      case 'AWS::SecretsManager::Secret':
+        return `arn:aws:secretsmanager:${this.region}:${this.account}:secret:${logicalId}`;
       default:
         return logicalId;
     }
@@ -283,7 +285,7 @@ export class CfnEnvironment {
       'AWS::CloudWatch::Alarm': () =>
         `arn:aws:cloudwatch:${region}:${account}:alarm:${String(resource.Properties?.AlarmName ?? logicalId)}`,
       'AWS::Events::Rule': () => `arn:aws:events:${region}:${account}:rule/${logicalId}`,
-      'AWS::SecretsManager::Secret': () => `arn:aws:secretsmanager:${region}:${account}:secret:${logicalId}`,
+      'AWS::SecretsManager::Secret': () => id,
       'AWS::SageMaker::ModelPackageGroup': () =>
         `arn:aws:sagemaker:${region}:${account}:model-package-group/${String(
           this.resolve(resource.Properties?.ModelPackageGroupName, stack),

@@ -3,11 +3,8 @@ import { stageName } from '../../lib/config';
 import { MFA_PROTECTED_ACTIONS } from '../../lib/constructs/model-artifact-bucket';
 import { isTaggableType } from '../../lib/compliance/controls/env/taggable-types';
 import { TAG_KEYS } from '../../lib/stages/environment-stage';
-import {
-  evaluate as evaluatePolicy,
-  ResolvedStatement,
-  resolveIntrinsics,
-} from '../helpers/policy-evaluator';
+import { asRole, decide, throughService, type PolicyDocument, type RequestContext } from '../helpers/access';
+import { CfnEnvironment } from '../helpers/cfn-environment';
 import { resolveSourceCommit, UNKNOWN_COMMIT } from '../../lib/source-commit';
 import {
   allTemplates,
@@ -225,48 +222,50 @@ describe('KEY-1, KEY-2, KEY-3: customer-managed keys', () => {
     }
   });
 
-  test('KEY-2: an administrator of the account cannot grant a key except to an AWS resource through a named service', () => {
+  test('KEY-2: an administrator of the account cannot grant a key except to an AWS resource through a named service', async () => {
     for (const stage of testApp.stages) {
       const account = stage.account!;
-      const admin = { arn: `arn:aws:iam::${account}:role/KeyAdministrator`, account };
-      for (const { where, props } of each('AWS::KMS::Key').filter((k) =>
-        k.where.startsWith(`${stage.stageName}/`),
-      )) {
-        const statements = resolveIntrinsics((props.KeyPolicy as { Statement: unknown }).Statement, {
-          ref: (id) =>
-            ({ 'AWS::AccountId': account, 'AWS::Region': stage.region!, 'AWS::Partition': 'aws' })[id] ?? id,
-          getAtt: (id) => `arn:aws:iam::${account}:role/${id}`,
-          importValue: (name) => `import:${name}`,
-        }) as ResolvedStatement[];
-        const decide = (action: string, context: Record<string, string | boolean> = {}) =>
-          evaluatePolicy(statements, { action, resource: '*', principal: admin, context }).decision;
+      const env = new CfnEnvironment(stage);
+      const admin = `arn:aws:iam::${account}:role/KeyAdministrator`;
+      const everything: PolicyDocument = { Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
+      for (const { stack, logicalId, resource } of env.resources('AWS::KMS::Key')) {
+        const where = `${stack.stackName}/${logicalId}`;
+        const keyArn = String(env.resolve({ 'Fn::GetAtt': [logicalId, 'Arn'] }, stack));
+        const policy = env.resolve(resource.Properties?.KeyPolicy, stack) as PolicyDocument;
+        // The administrator may do anything IAM allows; the key policy alone decides.
+        const decision = (action: string, context: RequestContext) =>
+          decide(
+            {
+              principal: admin,
+              action,
+              resource: keyArn,
+              identityPolicies: [everything],
+              resourcePolicy: policy,
+              context,
+            },
+            account,
+          );
+        const direct = asRole(admin, { 'kms:CallerAccount': account });
+        const viaS3 = (extra: RequestContext = {}) => throughService(admin, 's3', stage.region!, extra);
         // Administration still works; a grant to anyone, or for something that is not an AWS resource, does not.
         expect({
           where,
-          createAlias: decide('kms:CreateAlias'),
-          putPolicy: decide('kms:PutKeyPolicy'),
+          createAlias: await decision('kms:CreateAlias', direct),
+          putPolicy: await decision('kms:PutKeyPolicy', direct),
+          grant: await decision('kms:CreateGrant', direct),
+          grantViaS3: await decision('kms:CreateGrant', viaS3({ 'kms:GrantIsForAWSResource': 'false' })),
         }).toEqual({
           where,
-          createAlias: 'Allow',
-          putPolicy: 'Allow',
+          createAlias: 'Allowed',
+          putPolicy: 'Allowed',
+          grant: 'ImplicitlyDenied',
+          grantViaS3: 'ImplicitlyDenied',
         });
-        expect({ where, grant: decide('kms:CreateGrant') }).toEqual({ where, grant: 'ImplicitDeny' });
+        if (String(resource.Properties?.KeySpec ?? '').startsWith('HMAC')) continue;
         expect({
           where,
-          grant: decide('kms:CreateGrant', {
-            'kms:CallerAccount': account,
-            'kms:ViaService': `s3.${stage.region}.amazonaws.com`,
-          }),
-        }).toEqual({ where, grant: 'ImplicitDeny' });
-        if (String(props.KeySpec ?? '').startsWith('HMAC')) continue;
-        expect({
-          where,
-          grant: decide('kms:CreateGrant', {
-            'kms:CallerAccount': account,
-            'kms:ViaService': `s3.${stage.region}.amazonaws.com`,
-            'kms:GrantIsForAWSResource': true,
-          }),
-        }).toEqual({ where, grant: 'Allow' });
+          grant: await decision('kms:CreateGrant', viaS3({ 'kms:GrantIsForAWSResource': 'true' })),
+        }).toEqual({ where, grant: 'Allowed' });
       }
     }
   });

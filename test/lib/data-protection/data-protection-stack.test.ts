@@ -4,13 +4,8 @@ import { macieFindingEventPattern } from '../../../lib/constructs/macie-scanning
 import { MACIE_DECRYPT_SID, macieServiceLinkedRoleArn } from '../../../lib/stacks/keys-stack';
 import { parseJobProperties } from '../../../lambda/macie-job/properties';
 import { buildTestApp, CfnResource, exampleConfig, resourcesOfType } from '../../helpers/app';
-import {
-  evaluate,
-  PolicyRequest,
-  resolveIntrinsics,
-  ResolvedStatement,
-  templateResolver,
-} from '../../helpers/policy-evaluator';
+import { asRole, decide, EnvironmentPolicies, throughService } from '../../helpers/access';
+import { CfnEnvironment } from '../../helpers/cfn-environment';
 
 const config = exampleConfig();
 const testApp = buildTestApp();
@@ -71,7 +66,7 @@ function referenceTo(stack: string, logicalId: string) {
 describe.each(config.environments.map((env) => [env.name, env] as const))(
   '%s: DATA-2 Macie',
   (_name, env) => {
-    const { protection, keys, audit, names, stage } = templatesOf(env);
+    const { protection, audit, names, stage } = templatesOf(env);
 
     test('the Macie session is enabled by the stack, publishing finding updates every 15 minutes', () => {
       expect(env.macie.enableInAccount).toBe(true);
@@ -169,20 +164,10 @@ describe.each(config.environments.map((env) => [env.name, env] as const))(
       ]);
     });
 
-    test("the data key lets Macie's service-linked role decrypt through S3, and nothing else", () => {
-      const keyTemplate = keys.toJSON();
-      const resolver = templateResolver(keyTemplate, { account: env.account, region: env.region });
-      const policyOf = (alias: string): ResolvedStatement[] => {
-        const [, aliasResource] = only(keys, 'AWS::KMS::Alias', (a) => a.Properties?.AliasName === alias);
-        const keyId = (aliasResource.Properties!.TargetKeyId as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0]!;
-        return (
-          resolveIntrinsics(keyTemplate.Resources[keyId].Properties.KeyPolicy, resolver) as {
-            Statement: ResolvedStatement[];
-          }
-        ).Statement;
-      };
-      const dataPolicy = policyOf(`alias/churn/${env.name}/data`);
-      const macie = dataPolicy.find((s) => s.Sid === MACIE_DECRYPT_SID);
+    test("the data key lets Macie's service-linked role decrypt through S3, and nothing else", async () => {
+      const policies = new EnvironmentPolicies(new CfnEnvironment(testApp.stage(stageName(env.name))));
+      const dataKey = policies.key(`churn/${env.name}/data`);
+      const macie = dataKey.policy.Statement.find((s) => (s as { Sid?: string }).Sid === MACIE_DECRYPT_SID);
       expect(macie).toEqual({
         Sid: MACIE_DECRYPT_SID,
         Effect: 'Allow',
@@ -198,38 +183,37 @@ describe.each(config.environments.map((env) => [env.name, env] as const))(
         },
       });
       const slr = macieServiceLinkedRoleArn(env.account);
-      const decrypt = (
-        arn: string,
-        account: string,
-        viaService?: string,
-        action = 'kms:Decrypt',
-      ): PolicyRequest => ({
-        action,
-        resource: '*',
-        principal: { arn, account },
-        context: {
-          'aws:PrincipalArn': arn,
-          'kms:CallerAccount': account,
-          ...(viaService ? { 'kms:ViaService': `${viaService}.${env.region}.amazonaws.com` } : {}),
-        },
-      });
-      expect(evaluate([macie!], decrypt(slr, env.account, 's3')).decision).toBe('Allow');
-      expect(evaluate([macie!], decrypt(slr, env.account)).decision).toBe('ImplicitDeny');
-      expect(evaluate([macie!], decrypt(slr, env.account, 'sqs')).decision).toBe('ImplicitDeny');
-      expect(evaluate([macie!], decrypt(slr, env.account, 's3', 'kms:Encrypt')).decision).toBe(
-        'ImplicitDeny',
-      );
-      const other = `arn:aws:iam::${env.account}:role/someone-else`;
-      expect(evaluate([macie!], decrypt(other, env.account, 's3')).decision).toBe('ImplicitDeny');
-      const foreignSlr = macieServiceLinkedRoleArn('999999999999');
-      expect(evaluate([macie!], decrypt(foreignSlr, '999999999999', 's3')).decision).toBe('ImplicitDeny');
-      // Through the whole key policy, the role's S3 reads succeed because of this statement.
-      expect(evaluate(dataPolicy, decrypt(slr, env.account, 's3')).applied).toContain(MACIE_DECRYPT_SID);
+      // The role's AWS managed policy grants no KMS calls: only the key policy can let it decrypt.
+      const decrypt = (arn: string, via?: string, action = 'kms:Decrypt', key = dataKey) =>
+        decide(
+          {
+            principal: arn,
+            action,
+            resource: key.arn,
+            resourcePolicy: key.policy,
+            context: via
+              ? throughService(arn, via, env.region)
+              : asRole(arn, { 'kms:CallerAccount': env.account }),
+          },
+          env.account,
+        );
+      expect(await decrypt(slr, 's3')).toBe('Allowed');
+      expect(await decrypt(slr)).toBe('ImplicitlyDenied');
+      expect(await decrypt(slr, 'sqs')).toBe('ImplicitlyDenied');
+      expect(await decrypt(slr, 's3', 'kms:Encrypt')).toBe('ImplicitlyDenied');
+      expect(await decrypt(`arn:aws:iam::${env.account}:role/someone-else`, 's3')).toBe('ImplicitlyDenied');
+      expect(await decrypt(macieServiceLinkedRoleArn('999999999999'), 's3')).toBe('ImplicitlyDenied');
+      // Removing the statement flips the decision: nothing else in the key policy lets the role in.
+      const without = {
+        ...dataKey,
+        policy: { ...dataKey.policy, Statement: dataKey.policy.Statement.filter((s) => s !== macie) },
+      };
+      expect(await decrypt(slr, 's3', 'kms:Decrypt', without)).toBe('ImplicitlyDenied');
       // Macie reads only the data bucket: the model and logs keys do not admit it.
       for (const purpose of ['model', 'logs']) {
-        expect(JSON.stringify(policyOf(`alias/churn/${env.name}/${purpose}`))).not.toContain(
-          'AWSServiceRoleForAmazonMacie',
-        );
+        const key = policies.key(`churn/${env.name}/${purpose}`);
+        expect(JSON.stringify(key.policy)).not.toContain('AWSServiceRoleForAmazonMacie');
+        expect(await decrypt(slr, 's3', 'kms:Decrypt', key)).toBe('ImplicitlyDenied');
       }
     });
   },
