@@ -22,6 +22,9 @@ import { MOTO_MISSING, startMoto, type MotoServer } from '../helpers/moto';
  * the Data stack creates them (versioned, Object Lock). Each step depends on the one before, as in the README.
  */
 
+// Each step is a few hundred milliseconds; the margin is for a loaded machine.
+jest.setTimeout(30_000);
+
 const REGION = 'eu-west-1';
 const GROUP = 'churn-dev';
 const BUCKET = 'churn-dev-model-111111111111-eu-west-1';
