@@ -15,14 +15,18 @@ export const ACCOUNT_SINGLETON_TYPES: ReadonlySet<string> = new Set([
   'AWS::ApiGateway::Account',
 ]);
 
+/** The properties that would set a resource's physical name, for a CloudFormation type. */
+export function fixedNameProperties(type: string): [string, string] {
+  return [`${type.split('::').pop() ?? ''}Name`, 'Name'];
+}
+
 /**
  * The property that sets a resource's physical name: `Name`, or `<Type>Name` after the type's last
  * segment (`BucketName` of AWS::S3::Bucket, `LogGroupName` of AWS::Logs::LogGroup,
  * `ModelPackageGroupName` of AWS::SageMaker::ModelPackageGroup, `RoleName`, `TopicName`, ...).
  */
 export function fixedNameOf(node: CfnResource): string | undefined {
-  const typeName = node.cfnResourceType.split('::').pop() ?? '';
-  for (const name of [`${typeName}Name`, 'Name']) {
+  for (const name of fixedNameProperties(node.cfnResourceType)) {
     const camel = `${name.charAt(0).toLowerCase()}${name.slice(1)}`;
     // An L1 class exposes the property under its camelCase name; a plain CfnResource keeps it as given.
     const value = resolved(node, field(node, camel) ?? field(rawProperties(node), name));
