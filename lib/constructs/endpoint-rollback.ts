@@ -109,11 +109,20 @@ export class EndpointRollback extends Construct {
         conditions: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
       }),
     );
+    // SageMaker describes the config's keys and grants itself their use, both with this role's credentials.
+    // A DescribeKey request carries no kms:GrantIsForAWSResource, so it needs a statement of its own.
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
-        actions: ['kms:CreateGrant', 'kms:DescribeKey'],
+        actions: ['kms:CreateGrant'],
         resources: props.endpointKeys.map((k) => k.keyArn),
         conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['kms:DescribeKey'],
+        resources: props.endpointKeys.map((k) => k.keyArn),
+        conditions: { StringEquals: { 'kms:ViaService': `sagemaker.${stack.region}.amazonaws.com` } },
       }),
     );
     role.addToPrincipalPolicy(

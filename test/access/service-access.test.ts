@@ -165,6 +165,17 @@ function withEndpoint<T>(p: EnvironmentPolicies, build: () => T): T | undefined 
   return p.env.stacks.some((s) => s.id === 'Endpoint') ? build() : undefined;
 }
 
+/** The automatic rollback exists where a SageMaker endpoint does and auto-rollback is on. */
+const ROLLBACK_ROLE = 'Monitoring/Rollback/Function/Role/Resource';
+function withRollback<T>(p: EnvironmentPolicies, build: () => T): T | undefined {
+  try {
+    p.env.byPath(ROLLBACK_ROLE);
+  } catch {
+    return undefined;
+  }
+  return build();
+}
+
 const MODEL_OBJECT = 'models/churn/sha256-0f3c/model.tar.gz';
 
 export const ROWS: readonly Row[] = [
@@ -823,6 +834,56 @@ export const ROWS: readonly Row[] = [
       );
     },
   },
+  {
+    call: 'MODEL-5 the rollback function updates the endpoint through the SageMaker API endpoint',
+    expected: 'Allowed',
+    request: (p, c) =>
+      withRollback(p, () =>
+        roleThroughEndpoint(
+          p,
+          ROLLBACK_ROLE,
+          'sagemaker.api',
+          'sagemaker:UpdateEndpoint',
+          `arn:aws:sagemaker:${c.region}:${c.account}:endpoint/${c.project}-${c.env}`,
+        ),
+      ),
+  },
+  ...(['model', 'data'] as const).flatMap((purpose): Row[] => [
+    {
+      call: `MODEL-5 the rollback's new endpoint config: SageMaker describes the ${purpose} key with the function's credentials`,
+      expected: 'Allowed',
+      request: (p, c) =>
+        withRollback(p, () => {
+          const role = p.role(ROLLBACK_ROLE);
+          const key = p.key(`${c.project}/${c.env}/${purpose}`);
+          return {
+            principal: role.arn,
+            action: 'kms:DescribeKey',
+            resource: key.arn,
+            identityPolicies: role.policies,
+            resourcePolicy: key.policy,
+            context: throughService(role.arn, 'sagemaker', c.region),
+          };
+        }),
+    },
+    {
+      call: `MODEL-5 the rollback's new endpoint config: SageMaker creates its grant on the ${purpose} key`,
+      expected: 'Allowed',
+      request: (p, c) =>
+        withRollback(p, () => {
+          const role = p.role(ROLLBACK_ROLE);
+          const key = p.key(`${c.project}/${c.env}/${purpose}`);
+          return {
+            principal: role.arn,
+            action: 'kms:CreateGrant',
+            resource: key.arn,
+            identityPolicies: role.policies,
+            resourcePolicy: key.policy,
+            context: throughService(role.arn, 'sagemaker', c.region, { 'kms:GrantIsForAWSResource': 'true' }),
+          };
+        }),
+    },
+  ]),
   {
     call: 'negative: NET-6 a workload role cannot read the data bucket from outside the VPC endpoint',
     expected: 'ExplicitlyDenied',
