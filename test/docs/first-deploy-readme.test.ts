@@ -49,16 +49,17 @@ const argv = (command: string, prefix: string) =>
     .map((m) => m[1] ?? m[2] ?? m[3]!)
     .map((a) => (a === 'config/acme.json' ? 'config/example.json' : a));
 
-test('ENV-4 the section is the documented sequence: bootstrap, preflight, deploy, publish, list, approve, deploy', () => {
-  const kinds = commands.map((c) => c.split(/\s+/).slice(0, 4).join(' '));
+test('ENV-4 the section is the documented sequence: bootstrap, preflight, deploy, assess, publish, list, approve, deploy', () => {
+  const kinds = commands.map((c) => c.split(/\s+/).slice(0, 5).join(' '));
   expect(kinds).toEqual([
-    'npx cdk bootstrap aws://222222222222/eu-west-1',
-    'npm run preflight --',
-    "npx cdk deploy 'Test/*'",
-    'npm run model --',
-    'npm run model --',
-    'npm run model --',
-    "npx cdk deploy 'Test/*'",
+    'npx cdk bootstrap aws://222222222222/eu-west-1 --qualifier',
+    'npm run preflight -- --env',
+    "npx cdk deploy 'Test/*' -c",
+    'npm run model -- assess',
+    'npm run model -- publish',
+    'npm run model -- list',
+    'npm run model -- approve',
+    "npx cdk deploy 'Test/*' -c",
   ]);
 });
 
@@ -108,6 +109,7 @@ describe('ENV-4 the model commands run as written (SDK mocked; the moto rehearsa
   const sagemaker = mockClient(SageMakerClient);
   const s3 = mockClient(S3Client);
   const artifact = writeArtifact();
+  const written = new Map<string, string>();
   afterAll(removeArtifacts);
 
   async function run(command: string): Promise<{ code: number; out: string }> {
@@ -120,15 +122,17 @@ describe('ENV-4 the model commands run as written (SDK mocked; the moto rehearsa
       { stdout: (t) => out.push(t), stderr: (t) => out.push(t) },
       {
         clients: () => ({ sagemaker: new SageMakerClient({}), s3: new S3Client({}) }),
-        readTextFile: async () => JSON.stringify({ auc: 0.85, precision: 0.66, recall: 0.46, f1: 0.54 }),
-        writeTextFile: async () => undefined,
+        // What assess wrote (assessment.json) reads back; any other file is the metrics.
+        readTextFile: async (file) =>
+          written.get(file) ?? JSON.stringify({ auc: 0.85, precision: 0.66, recall: 0.46, f1: 0.54 }),
+        writeTextFile: async (file, text) => void written.set(file, text),
         envRegion: testEnv.region,
       },
     );
     return { code, out: out.join('\n') };
   }
 
-  test('publish, list and approve name the environment registry and bucket, and succeed', async () => {
+  test('assess, publish, list and approve name the environment registry and bucket, and succeed', async () => {
     const group = resourceNames(config.project.name, testEnv).modelPackageGroup;
     const groupArn = `arn:aws:sagemaker:eu-west-1:222222222222:model-package-group/${group}`;
     sagemaker
@@ -145,7 +149,7 @@ describe('ENV-4 the model commands run as written (SDK mocked; the moto rehearsa
     for (const command of modelCommands) {
       expect({ command, ...(await run(command)) }).toMatchObject({ command, code: 0 });
     }
-    const publish = modelCommands[0]!;
+    const publish = modelCommands[1]!;
     expect(publish).toContain(`--group ${group}`);
     expect(publish).toContain(`--bucket ${resourceNames(config.project.name, testEnv).buckets.model}`);
     expect(s3.commandCalls(PutObjectCommand)[0]!.args[0].input.Bucket).toBe(
@@ -154,5 +158,9 @@ describe('ENV-4 the model commands run as written (SDK mocked; the moto rehearsa
     expect(sagemaker.commandCalls(UpdateModelPackageCommand)[0]!.args[0].input.ModelApprovalStatus).toBe(
       'Approved',
     );
-  });
+    // The assessment is recorded with the version, so the gate of test and prod will accept it.
+    const created = sagemaker.commandCalls(CreateModelPackageCommand)[0]!.args[0].input;
+    expect(Object.keys(created.CustomerMetadataProperties ?? {}).join(' ')).toMatch(/robustness|assessment/);
+    // The assessment runs the sample model on its holdout rows: seconds, more on a loaded machine.
+  }, 60_000);
 });

@@ -9,7 +9,8 @@ import {
   type UpdateModelPackageCommandInput,
 } from '@aws-sdk/client-sagemaker';
 import { create } from 'tar';
-import { noModelPhysicalId, runGate, type GateConfig } from '../../lambda/model-gate/core';
+import { noModelPhysicalId, parseGateProperties, runGate } from '../../lambda/model-gate/core';
+import { EXAMPLE_CONFIG_PATH, loadConfig } from '../../lib/config/load';
 import { runModelCli, type CliDeps } from '../../src/cli/model';
 import { sha256Hex } from '../../src/integrity/digest';
 import { RegistryError } from '../../src/registry';
@@ -49,6 +50,7 @@ async function cli(...argv: string[]): Promise<{ code: number; out: string; err:
   const deps: CliDeps = {
     clients: () => clients,
     readTextFile: async (path) => readFileSync(path, 'utf8'),
+    writeTextFile: async (path, text) => writeFileSync(path, text),
     envRegion: REGION,
   };
   const code = await runModelCli(
@@ -59,16 +61,31 @@ async function cli(...argv: string[]): Promise<{ code: number; out: string; err:
   return { code, out, err };
 }
 
-const gate = (config: Partial<GateConfig> = {}, previousPhysicalId?: string) =>
+/** The gate as the prod Serving stack configures it (the example configuration), or dev's. */
+const PROD = loadConfig(EXAMPLE_CONFIG_PATH).environments.find((e) => e.name === 'prod')!;
+function gateProperties(version: string, where: 'prod' | 'dev'): Record<string, string> {
+  const r = PROD.robustness;
+  return {
+    ModelPackageGroupName: GROUP,
+    ModelVersion: version,
+    RequireApproval: String(where === 'prod'),
+    ServingMode: 'sagemaker',
+    RobustnessEnforcement: where === 'prod' ? r.enforcement : 'warn',
+    DecisionThreshold: String(PROD.api.riskThresholds.high),
+    MaxDecisionFlipRate: String(r.maxDecisionFlipRate),
+    MaxMonotonicityViolations: String(r.maxMonotonicityViolations),
+    ...(r.maxProbabilityChange !== undefined ? { MaxProbabilityChange: String(r.maxProbabilityChange) } : {}),
+    ...(r.minExtractionQueries !== undefined ? { MinExtractionQueries: String(r.minExtractionQueries) } : {}),
+  };
+}
+
+const gate = (
+  { version = 'latest-approved', where = 'prod' }: { version?: string; where?: 'prod' | 'dev' } = {},
+  previousPhysicalId?: string,
+) =>
   runGate(
     clients,
-    {
-      group: GROUP,
-      selector: { kind: 'latest-approved' },
-      requireApproval: true,
-      servingMode: 'sagemaker',
-      ...config,
-    },
+    parseGateProperties(gateProperties(version, where)),
     previousPhysicalId === undefined ? {} : { previousPhysicalId },
   );
 
@@ -81,7 +98,9 @@ async function refusal(promise: Promise<unknown>): Promise<RegistryError> {
   return error as RegistryError;
 }
 
-const sample = readFileSync(join(__dirname, '../../models/sample-churn/model.json'), 'utf8');
+const SAMPLE = join(__dirname, '../../models/sample-churn');
+const sample = readFileSync(join(SAMPLE, 'model.json'), 'utf8');
+const assessment = () => join(work, 'assessment.json');
 let first: string;
 let second: string;
 let published: { version: number; sha256: string; s3VersionId: string; modelDataUrl: string };
@@ -124,7 +143,21 @@ describe('model lifecycle rehearsal against moto_server (ENV-4, MODEL-1, MODEL-2
     expect(served.Data?.ModelVersion).toBe('none');
   });
 
-  test('MODEL-1 publish stores the artifact content-addressed with its SHA-256 checksum and registers a pending version', async () => {
+  test('MODEL-7, MODEL-1 assess the artifact, then publish stores it content-addressed with its SHA-256 checksum and registers a pending version', async () => {
+    const assessed = await cli(
+      'assess',
+      '--artifact',
+      first,
+      '--spec',
+      join(SAMPLE, 'feature-spec.json'),
+      '--rows',
+      join(SAMPLE, 'holdout.csv'),
+      '--threshold',
+      String(PROD.api.riskThresholds.high),
+      '--out',
+      assessment(),
+    );
+    expect({ code: assessed.code, err: assessed.err }).toEqual({ code: 0, err: '' });
     const run = await cli(
       'publish',
       '--group',
@@ -139,6 +172,8 @@ describe('model lifecycle rehearsal against moto_server (ENV-4, MODEL-1, MODEL-2
       'customers-2026-11',
       '--metrics',
       writeMetrics(),
+      '--assessment',
+      assessment(),
       '--json',
     );
     expect(run.err).toBe('');
@@ -165,10 +200,10 @@ describe('model lifecycle rehearsal against moto_server (ENV-4, MODEL-1, MODEL-2
 
   test('MODEL-2 a pending version is not served where approval is required, and is where it is not (dev)', async () => {
     expect((await gate()).Data?.ModelVersion).toBe('none');
-    const pinned = await refusal(gate({ selector: { kind: 'pinned', version: 1 } }));
+    const pinned = await refusal(gate({ version: '1' }));
     expect(pinned.kind).toBe('notApproved');
     expect(pinned.message).toContain('is PendingManualApproval');
-    const dev = await gate({ selector: { kind: 'pinned', version: 1 }, requireApproval: false });
+    const dev = await gate({ version: '1', where: 'dev' });
     expect(dev.Data?.ArtifactSha256).toBe(published.sha256);
   });
 
@@ -224,9 +259,7 @@ describe('model lifecycle rehearsal against moto_server (ENV-4, MODEL-1, MODEL-2
     });
     expect(served.PhysicalResourceId).toMatch(/model-package\/churn-dev\/1$/);
     // A Rejected version never deploys, not even where approval is not required.
-    const rejected = await refusal(
-      gate({ selector: { kind: 'pinned', version: 2 }, requireApproval: false }),
-    );
+    const rejected = await refusal(gate({ version: '2', where: 'dev' }));
     expect(rejected.message).toContain('was Rejected (recall regressed)');
   });
 
