@@ -10,6 +10,7 @@ import {
   RegistryError,
   setApproval,
   type ApprovalDecision,
+  type GoldenRowsSource,
   type ModelVersionInfo,
   type RegistryClients,
 } from '../registry';
@@ -24,6 +25,7 @@ import {
 import { assessFiles } from '../robustness/files';
 import { DigestMismatchError, ModelArtifactError, ModelFormatError, UnsupportedModelError } from '../scorer';
 import { InputError } from './records';
+import { parseBaseline } from '../drift/baseline';
 import { formatTable } from './table';
 
 export interface CliIo {
@@ -73,6 +75,10 @@ ${EXIT_CODE_HELP}`,
 Hashes the artifact, uploads it to s3://<bucket>/<key-prefix>sha256/<digest>/<file> with an S3 SHA-256
 checksum (an existing object is never overwritten), and registers a model package version with status
 PendingManualApproval recording the digest, S3 version id, commit, data version and metrics.
+Reads the model inside the artifact (refused if the scorer cannot load it), records its XGBoost
+version and objective, and stores a provenance document beside the artifact
+(<key>.provenance.json: feature names and types, golden rows and the exact scorer's predictions),
+which the deployment's served-answer check and 'verify' compare the served answers with.
 
 Options:
   --group <name>           model package group (e.g. churn-dev)
@@ -81,6 +87,10 @@ Options:
   --commit <sha>           source commit the model was trained from
   --data-version <v>       training-data version (letters, digits, spaces, _ . : / = + - @)
   --metrics <file>         JSON with auc, precision, recall, f1 in [0, 1] (other numeric metrics are kept too)
+  --golden-rows <csv>      golden set: up to 1000 rows whose header names model columns (numbers, empty =
+                           missing, category names or codes for native categoricals)
+  --baseline <file>        draw the golden set (200 rows) from this drift baseline instead
+                           (default without either: 200 rows on the model's own split points)
   --image <uri>            serving container image (default: the oldest official SageMaker XGBoost image
                            that reads the model's XGBoost version, in the region; an official image that
                            does not read it is refused)
@@ -153,6 +163,8 @@ const COMMAND_OPTIONS: Record<string, Options> = {
     'kms-key-id': { type: 'string' },
     description: { type: 'string' },
     assessment: { type: 'string' },
+    'golden-rows': { type: 'string' },
+    baseline: { type: 'string' },
   },
   approve: {
     ...COMMON,
@@ -195,19 +207,40 @@ function optional(values: Values, name: string): string | undefined {
   return typeof value === 'string' && value.trim() !== '' ? value : undefined;
 }
 
-async function readMetrics(deps: CliDeps, path: string) {
-  let text: string;
+async function readInput(deps: CliDeps, option: string, path: string): Promise<string> {
   try {
-    text = await deps.readTextFile(path);
+    return await deps.readTextFile(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new RegistryError(
       'usage',
       code === 'ENOENT'
-        ? `--metrics file '${path}' does not exist`
-        : `--metrics file '${path}' cannot be read (${code})`,
+        ? `${option} file '${path}' does not exist`
+        : `${option} file '${path}' cannot be read (${code})`,
     );
   }
+}
+
+async function readGoldenSource(deps: CliDeps, values: Values): Promise<GoldenRowsSource> {
+  const rows = optional(values, 'golden-rows');
+  const baseline = optional(values, 'baseline');
+  if (rows && baseline)
+    throw new RegistryError('usage', 'publish takes --golden-rows or --baseline, not both');
+  if (rows) return { kind: 'csv', name: rows, text: await readInput(deps, '--golden-rows', rows) };
+  if (!baseline) return { kind: 'model' };
+  const text = await readInput(deps, '--baseline', baseline);
+  try {
+    return { kind: 'baseline', name: baseline, baseline: parseBaseline(JSON.parse(text)) };
+  } catch (error) {
+    throw new RegistryError(
+      'usage',
+      `--baseline file '${baseline}' is not a drift baseline: ${(error as Error).message}`,
+    );
+  }
+}
+
+async function readMetrics(deps: CliDeps, path: string) {
+  const text = await readInput(deps, '--metrics', path);
   return parseMetrics(text, `--metrics file '${path}'`);
 }
 
@@ -306,6 +339,7 @@ async function runPublish(values: Values, io: CliIo, deps: CliDeps): Promise<voi
   }
   const metrics = await readMetrics(deps, metricsPath);
   const assessment = await readAssessment(deps, optional(values, 'assessment'));
+  const goldenRows = await readGoldenSource(deps, values);
   const result = await publishModel(deps.clients(optional(values, 'region')), {
     group,
     bucket,
@@ -319,6 +353,7 @@ async function runPublish(values: Values, io: CliIo, deps: CliDeps): Promise<voi
     kmsKeyId: optional(values, 'kms-key-id'),
     description: optional(values, 'description'),
     assessment,
+    goldenRows,
   });
   if (values.json) {
     io.stdout(JSON.stringify({ ...result, group, status: 'PendingManualApproval' }, null, 2));
@@ -333,6 +368,8 @@ async function runPublish(values: Values, io: CliIo, deps: CliDeps): Promise<voi
       `  sha256    ${result.sha256}`,
       `  model     ${result.model.file}: XGBoost ${result.model.xgboostVersion}, ${result.model.booster}, ${result.model.objective}`,
       `  image     ${result.image}`,
+      `  golden    ${result.provenance.goldenRows} rows from ${result.provenance.goldenSource}${result.provenance.reused ? ' (recorded at the first publish of this artifact, kept)' : ''}`,
+      `  provenance ${result.provenance.url} (sha256 ${result.provenance.sha256})`,
       ...(result.warning ? [`warning: ${result.warning}`] : []),
       `Next: npm run model -- approve --group ${group} --version ${result.version} --reason "<why>"`,
     ].join('\n'),

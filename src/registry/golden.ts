@@ -1,3 +1,4 @@
+import type { TreeEnsembleModel } from '../scorer';
 import { RegistryError } from './errors';
 
 /** Format tag of the provenance document `publish` stores beside the artifact (MODEL-6). */
@@ -99,7 +100,50 @@ export function firstDifference(
   return undefined;
 }
 
+/**
+ * Where `publish` stores a version's provenance: beside its artifact, `<artifact key>.provenance.json`,
+ * so the deploy-time check finds it from the artifact URL alone and IAM can grant exactly the two objects.
+ */
+export const PROVENANCE_SUFFIX = '.provenance.json';
+
+export function provenanceLocation(artifactUrlOrKey: string): string {
+  return `${artifactUrlOrKey}${PROVENANCE_SUFFIX}`;
+}
+
 /** The golden rows as the CSV body SageMaker's XGBoost container takes (empty field = missing). */
 export function goldenCsv(provenance: Pick<ModelProvenance, 'golden'>): string {
   return provenance.golden.rows.map((r) => r.map((v) => (v === null ? '' : String(v))).join(',')).join('\n');
+}
+
+/**
+ * Checks that a provenance document belongs to the artifact and that its recorded predictions are what
+ * the exact scorer answers for its rows; a document that fails either is not evidence of anything.
+ */
+export function checkProvenanceAgainstModel(
+  provenance: ModelProvenance,
+  artifactSha256: string,
+  model: TreeEnsembleModel,
+  where: string,
+): void {
+  if (provenance.artifactSha256 !== artifactSha256) {
+    throw new RegistryError(
+      'digestMismatch',
+      `${where} records artifact ${provenance.artifactSha256}, not ${artifactSha256}; it is not this version's provenance`,
+    );
+  }
+  if (provenance.featureNames.length !== model.numFeatures) {
+    throw new RegistryError(
+      'digestMismatch',
+      `${where} has ${provenance.featureNames.length} feature names; the model has ${model.numFeatures} columns`,
+    );
+  }
+  const rows = new Float32Array(provenance.golden.rows.flatMap((r) => r.map((v) => (v === null ? NaN : v))));
+  const differs = firstDifference(provenance, Array.from(model.predictBatch(rows)));
+  if (differs !== undefined) {
+    throw new RegistryError(
+      'digestMismatch',
+      `${where}: golden row ${differs.row} records prediction ${differs.expected}, but the exact scorer answers ` +
+        `${differs.actual ?? 'nothing'} for it on this artifact; the document or the scorer changed since publish`,
+    );
+  }
 }

@@ -7,3 +7,4 @@ export * from './s3-uri';
 export * from './xgboost-image';
 export * from './golden';
 export * from './provenance';
+export * from './answer-check';

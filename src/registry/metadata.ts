@@ -21,6 +21,8 @@ export const METADATA_KEYS = {
   /** Read from the model inside the artifact at publish (MODEL-6). */
   xgboostVersion: 'xgboost-version',
   objective: 'model-objective',
+  /** SHA-256 of the provenance document (golden set) stored beside the artifact (MODEL-6). */
+  provenanceSha256: 'provenance-sha256',
   metricPrefix: 'metric-',
 } as const;
 

@@ -2,14 +2,22 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Parser, type ReadEntry } from 'tar';
 
+import { ColumnEncoder } from '../cli/column-encoder';
+import { csvRecords, InputError } from '../cli/records';
 import type { Baseline } from '../drift/baseline';
 import { sha256Hex } from '../integrity/digest';
 import { loadModel, type TreeEnsembleModel } from '../scorer';
 import { RegistryError } from './errors';
 import { GOLDEN_TOLERANCE, PROVENANCE_FORMAT, PROVENANCE_VERSION, type ModelProvenance } from './golden';
 
-/** Golden rows drawn from a baseline when no `--golden-rows` file is given. */
+/** Golden rows drawn from a baseline, or from the model's split points, when no rows file is given. */
 export const DEFAULT_GOLDEN_ROWS = 200;
+
+/**
+ * At most this many golden rows: they are sent to the endpoint in one InvokeEndpoint request at
+ * deploy time, whose payload SageMaker limits to 6 MB; 1,000 rows of a few hundred columns fit.
+ */
+export const MAX_GOLDEN_ROWS = 1000;
 
 /** A model file inside an artifact is read into memory for provenance; larger ones are refused. */
 const MAX_MODEL_FILE_BYTES = 512 * 1024 * 1024;
@@ -95,7 +103,7 @@ export function loadArtifactModel(
   }
 }
 
-/** Small deterministic PRNG (mulberry32), so the same baseline always gives the same golden rows. */
+/** Small deterministic PRNG (mulberry32): the same input always gives the same golden rows. */
 function random(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
@@ -171,6 +179,92 @@ export function goldenRowsFromBaseline(
     rows.push(row);
   }
   return rows;
+}
+
+/**
+ * Rows that exercise the model's own splits: each numeric value is one of the feature's split
+ * thresholds, exactly on it or just below (XGBoost sends x == threshold right), each categorical value
+ * one of the codes its splits name or a code no split names, and some values are missing, so every
+ * default direction is taken too. Used when a version has no recorded golden set, and added to it at
+ * deploy time because baseline rows rarely land on thresholds.
+ */
+export function goldenRowsFromModel(model: TreeEnsembleModel, count = DEFAULT_GOLDEN_ROWS): number[][] {
+  const rand = random(0x5eed);
+  const points = model.splitPoints();
+  const rows: number[][] = [];
+  for (let r = 0; r < count; r++) {
+    rows.push(
+      points.map((values, f) => {
+        if (rand() < 0.08 || values.length === 0) return NaN;
+        const v = values[Math.floor(rand() * values.length)];
+        if (model.featureTypes[f] === 'c') return rand() < 0.1 ? values.length + 3 : v;
+        return rand() < 0.5 ? v : Math.fround(v - Math.max(Math.abs(v) * 1e-3, 1e-3));
+      }),
+    );
+  }
+  return rows;
+}
+
+/**
+ * Golden rows from a CSV whose header names model features (as `churn-score` reads model columns):
+ * numbers, empty for missing, and for a native categorical feature a category name the model stores
+ * or a code. Every problem is refused with its row and column.
+ */
+export async function goldenRowsFromCsv(
+  text: string,
+  name: string,
+  model: TreeEnsembleModel,
+): Promise<number[][]> {
+  const encoder = new ColumnEncoder(model, false);
+  const rows: number[][] = [];
+  const vector = new Float64Array(model.numFeatures);
+  try {
+    for await (const input of csvRecords(Readable.from([text]), {
+      onHeader: (c) => encoder.checkHeader(c),
+    })) {
+      if ('error' in input) throw new InputError(`row ${input.row} (line ${input.line}): ${input.error}`);
+      const errors = encoder.encodeInto(input.record, vector);
+      if (errors.length > 0) {
+        throw new InputError(
+          `row ${input.row} (line ${input.line}): ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`,
+        );
+      }
+      rows.push(Array.from(vector));
+      if (rows.length > MAX_GOLDEN_ROWS) {
+        throw new InputError(`has more than ${MAX_GOLDEN_ROWS} rows; a golden set is a few hundred`);
+      }
+    }
+  } catch (error) {
+    if (error instanceof InputError)
+      throw new RegistryError('usage', `--golden-rows ${name}: ${error.message}`);
+    throw error;
+  }
+  if (rows.length === 0) throw new RegistryError('usage', `--golden-rows ${name} has no rows`);
+  return rows;
+}
+
+/** Where a version's golden rows come from (`publish --golden-rows`, `--baseline`, or neither). */
+export type GoldenRowsSource =
+  | { readonly kind: 'csv'; readonly name: string; readonly text: string }
+  | { readonly kind: 'baseline'; readonly name: string; readonly baseline: Baseline }
+  | { readonly kind: 'model' };
+
+/** The golden rows and a description of their origin, for the provenance document. */
+export async function goldenRowsFor(
+  source: GoldenRowsSource,
+  model: TreeEnsembleModel,
+): Promise<{ rows: number[][]; source: string }> {
+  switch (source.kind) {
+    case 'csv':
+      return {
+        rows: await goldenRowsFromCsv(source.text, source.name, model),
+        source: `--golden-rows ${source.name}`,
+      };
+    case 'baseline':
+      return { rows: goldenRowsFromBaseline(source.baseline, model), source: `baseline ${source.name}` };
+    case 'model':
+      return { rows: goldenRowsFromModel(model), source: "the model's split points" };
+  }
 }
 
 /** Scores the golden rows with the exact scorer and assembles the provenance document. */

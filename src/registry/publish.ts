@@ -1,8 +1,9 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { CreateModelPackageCommand, type SageMakerClient } from '@aws-sdk/client-sagemaker';
-import { HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { sha256OfStream, type Sha256Hex } from '../integrity/digest';
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { sha256Hex, sha256OfStream, type Sha256Hex } from '../integrity/digest';
+import type { TreeEnsembleModel } from '../scorer';
 import type { AssessmentSummary } from '../robustness/thresholds';
 import { awsCall, RegistryError, toRegistryError } from './errors';
 import {
@@ -14,7 +15,19 @@ import {
   type ModelMetricsValues,
 } from './metadata';
 import { checkGroupName, describeGroup } from './packages';
-import { loadArtifactModel, modelFileFromArtifact } from './provenance';
+import {
+  checkProvenanceAgainstModel,
+  parseProvenance,
+  provenanceLocation,
+  type ModelProvenance,
+} from './golden';
+import {
+  buildProvenance,
+  goldenRowsFor,
+  loadArtifactModel,
+  modelFileFromArtifact,
+  type GoldenRowsSource,
+} from './provenance';
 import { checkBucketName, formatS3Uri } from './s3-uri';
 import {
   checkImageReadsModel,
@@ -52,6 +65,11 @@ export interface PublishRequest {
    * exactly these bytes. @default none: record one later with `approve --assessment`
    */
   readonly assessment?: AssessmentSummary;
+  /**
+   * Where the golden rows come from (MODEL-6): a CSV of model columns, or drawn from a baseline.
+   * @default rows on the model's own split points
+   */
+  readonly goldenRows?: GoldenRowsSource;
 }
 
 export interface PublishResult {
@@ -71,6 +89,15 @@ export interface PublishResult {
     readonly xgboostVersion: string;
     readonly objective: string;
     readonly booster: string;
+  };
+  /** The provenance document stored beside the artifact: the golden set and what the model says. */
+  readonly provenance: {
+    readonly url: string;
+    readonly sha256: Sha256Hex;
+    readonly goldenRows: number;
+    readonly goldenSource: string;
+    /** True when this artifact already had a provenance document (immutable), which was kept. */
+    readonly reused: boolean;
   };
   /** Set when no official image reads the model: SageMaker mode will refuse it, embedded mode serves it. */
   readonly warning?: string;
@@ -248,6 +275,8 @@ export async function publishModel(
   let image: string;
   let warning: string | undefined;
   let modelInfo: PublishResult['model'];
+  let model: TreeEnsembleModel;
+  let provenance: ModelProvenance;
   try {
     await describeGroup(clients.sagemaker, request.group);
     digest = await sha256OfStream(readFromStart(handle));
@@ -255,7 +284,16 @@ export async function publishModel(
     const head = Buffer.alloc(2);
     await handle.read(head, 0, 2, 0);
     const file = await modelFileFromArtifact(() => readFromStart(handle), head, request.artifactPath);
-    const model = loadArtifactModel(file, request.artifactPath);
+    model = loadArtifactModel(file, request.artifactPath);
+    // The golden set is built (and a bad rows file refused) before anything is stored.
+    const golden = await goldenRowsFor(request.goldenRows ?? { kind: 'model' }, model);
+    provenance = buildProvenance({
+      model,
+      modelFile: file,
+      artifactSha256: digest,
+      goldenRows: golden.rows,
+      goldenSource: golden.source,
+    });
     const chosen = chooseImage(request, model.xgboostVersion);
     image = chosen.image;
     warning = chosen.warning;
@@ -281,6 +319,8 @@ export async function publishModel(
     );
   }
 
+  const stored = await storeProvenance(clients.s3, request, provenanceLocation(key), provenance, model);
+
   const customerMetadata = buildCustomerMetadata({
     artifactSha256: digest,
     artifactS3VersionId: upload.versionId,
@@ -291,6 +331,7 @@ export async function publishModel(
   });
   customerMetadata[METADATA_KEYS.xgboostVersion] = modelInfo.xgboostVersion;
   customerMetadata[METADATA_KEYS.objective] = modelInfo.objective;
+  customerMetadata[METADATA_KEYS.provenanceSha256] = stored.sha256;
   const contentTypes = [...(request.contentTypes ?? ['text/csv'])];
   const created = await awsCall(
     `registering a model package in group '${request.group}'`,
@@ -327,8 +368,73 @@ export async function publishModel(
     reusedExistingObject: upload.reused,
     image,
     model: modelInfo,
+    provenance: {
+      url: formatS3Uri({ bucket: request.bucket, key: provenanceLocation(key) }),
+      sha256: stored.sha256,
+      goldenRows: stored.provenance.golden.rows.length,
+      goldenSource: stored.provenance.golden.source,
+      reused: stored.reused,
+    },
     ...(warning ? { warning } : {}),
   };
+}
+
+/**
+ * Stores the provenance document beside the artifact, never over an existing one (`IfNoneMatch`). An
+ * artifact published before keeps its first document, once it is checked to belong to the artifact and
+ * to agree with the scorer: the golden set is a property of the model, not of the publish run.
+ */
+async function storeProvenance(
+  s3: S3Client,
+  request: PublishRequest,
+  key: string,
+  provenance: ModelProvenance,
+  model: TreeEnsembleModel,
+): Promise<{ sha256: Sha256Hex; provenance: ModelProvenance; reused: boolean }> {
+  const uri = formatS3Uri({ bucket: request.bucket, key });
+  const body = Buffer.from(`${JSON.stringify(provenance)}\n`);
+  const sha256 = sha256Hex(body);
+  try {
+    const put = await s3.send(
+      new PutObjectCommand({
+        Bucket: request.bucket,
+        Key: key,
+        Body: body,
+        ContentType: 'application/json',
+        ChecksumAlgorithm: 'SHA256',
+        ChecksumSHA256: hexToBase64(sha256),
+        IfNoneMatch: '*',
+        ...(request.kmsKeyId
+          ? { ServerSideEncryption: 'aws:kms' as const, SSEKMSKeyId: request.kmsKeyId }
+          : {}),
+      }),
+    );
+    if (put.ChecksumSHA256 !== hexToBase64(sha256)) {
+      throw new RegistryError(
+        'digestMismatch',
+        `S3 stored ${uri} with SHA-256 checksum ${put.ChecksumSHA256 ?? '(none returned)'}, not the document's ${hexToBase64(sha256)}`,
+      );
+    }
+    return { sha256, provenance, reused: false };
+  } catch (error) {
+    const name = (error as { name?: string }).name;
+    const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    if (error instanceof RegistryError) throw error;
+    if (name !== 'PreconditionFailed' && status !== 412) {
+      throw toRegistryError(error, `storing the provenance document ${uri}`, { kind: 's3Object', uri });
+    }
+  }
+  const existing = await awsCall(
+    `reading the existing provenance document ${uri}`,
+    { kind: 's3Object', uri },
+    () => s3.send(new GetObjectCommand({ Bucket: request.bucket, Key: key })),
+  );
+  const bytes = Buffer.from(
+    await (existing.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray(),
+  );
+  const kept = parseProvenance(bytes.toString('utf8'), uri);
+  checkProvenanceAgainstModel(kept, provenance.artifactSha256, model, uri);
+  return { sha256: sha256Hex(bytes), provenance: kept, reused: true };
 }
 
 /** The given image when it reads the model, else the oldest official image that does (MODEL-6). */

@@ -1,0 +1,51 @@
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DescribeEndpointCommand, type SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { InvokeEndpointCommand, type SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
+import type { AnswerCheckDeps } from './answer-check';
+import { parseS3Uri } from './s3-uri';
+
+/** Marks the check's requests in the endpoint's data capture (`eventMetadata.inferenceId`). */
+export const ANSWER_CHECK_INFERENCE_ID = 'served-answer-check';
+
+/** The served-answer check's AWS calls, shared by the deploy-time custom resource and `verify`. */
+export function answerCheckDeps(clients: {
+  readonly s3: S3Client;
+  readonly runtime: SageMakerRuntimeClient;
+  readonly sagemaker?: SageMakerClient;
+}): AnswerCheckDeps {
+  const { s3, runtime, sagemaker } = clients;
+  return {
+    async readObject(url: string): Promise<Buffer | undefined> {
+      const { bucket, key } = parseS3Uri(url, 'object URL');
+      try {
+        const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+        return Buffer.from(
+          await (object.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray(),
+        );
+      } catch (error) {
+        if ((error as { name?: string }).name === 'NoSuchKey') return undefined;
+        throw error;
+      }
+    },
+    async invokeEndpoint(endpointName: string, csv: string): Promise<string> {
+      const out = await runtime.send(
+        new InvokeEndpointCommand({
+          EndpointName: endpointName,
+          ContentType: 'text/csv',
+          Accept: 'text/csv',
+          InferenceId: ANSWER_CHECK_INFERENCE_ID,
+          Body: csv,
+        }),
+      );
+      return new TextDecoder().decode(out.Body);
+    },
+    ...(sagemaker
+      ? {
+          async currentEndpointConfig(endpointName: string): Promise<string | undefined> {
+            const out = await sagemaker.send(new DescribeEndpointCommand({ EndpointName: endpointName }));
+            return out.EndpointConfigName;
+          },
+        }
+      : {}),
+  };
+}
