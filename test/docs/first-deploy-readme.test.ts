@@ -17,12 +17,7 @@ import { planFromApp } from '../../lib/preflight/plan-from-app';
 import { runModelCli } from '../../src/cli/model';
 import { checkBootstrap, type PreflightClients } from '../../src/preflight/checks';
 import { buildTestApp, exampleConfig, stacksOf } from '../helpers/app';
-import {
-  ARTIFACT_SHA256_BASE64,
-  describedPackage,
-  removeArtifacts,
-  writeArtifact,
-} from '../src/registry/aws-fakes';
+import { acceptedPut, describedPackage, removeArtifacts, writeArtifact } from '../src/registry/aws-fakes';
 
 /**
  * ENV-4: every command of the README's "First deploy of a new account" is exercised here. The section's
@@ -138,7 +133,7 @@ describe('ENV-4 the model commands run as written (SDK mocked; the moto rehearsa
     sagemaker
       .on(DescribeModelPackageGroupCommand)
       .resolves({ ModelPackageGroupName: group, ModelPackageGroupArn: groupArn });
-    s3.on(PutObjectCommand).resolves({ ChecksumSHA256: ARTIFACT_SHA256_BASE64, VersionId: 'v1' });
+    s3.on(PutObjectCommand).callsFake(acceptedPut);
     sagemaker
       .on(CreateModelPackageCommand)
       .resolves({ ModelPackageArn: `${groupArn.replace('-group', '')}/1` });

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   CreateModelPackageCommand,
@@ -15,7 +17,7 @@ import { loadModel } from '../../../src/scorer';
 import { xgboostModel } from '../robustness/synthetic-model';
 import {
   ARTIFACT_SHA256,
-  ARTIFACT_SHA256_BASE64,
+  acceptedPut,
   BUCKET,
   COMMIT,
   describedPackage,
@@ -125,7 +127,7 @@ beforeEach(() => {
     ModelPackageGroupArn: GROUP_ARN,
     ModelPackageGroupStatus: 'Completed',
   });
-  s3.on(PutObjectCommand).resolves({ ChecksumSHA256: ARTIFACT_SHA256_BASE64, VersionId: 'ver-1' });
+  s3.on(PutObjectCommand).callsFake(acceptedPut);
   sagemaker.on(CreateModelPackageCommand).resolves({ ModelPackageArn: packageArn(3) });
   sagemaker
     .on(DescribeModelPackageCommand)
@@ -194,6 +196,42 @@ describe('publish', () => {
       sagemaker.commandCalls(CreateModelPackageCommand)[0].args[0].input.InferenceSpecification
         ?.Containers?.[0].Image,
     ).toBe('683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1');
+  });
+
+  it('MODEL-6 records the golden set from --baseline or --golden-rows, and refuses both at once or a missing file', async () => {
+    const baseline = readFileSync(join(__dirname, '../../../models/sample-churn/baseline.json'), 'utf8');
+    const header = JSON.parse(
+      readFileSync(join(__dirname, '../../../models/sample-churn/model.json'), 'utf8'),
+    ).learner.feature_names as string[];
+    const files: Record<string, string> = {
+      'metrics.json': METRICS,
+      'baseline.json': baseline,
+      'golden.csv': `${header.join(',')}\n${header.map((_, i) => (i === 4 ? '12' : '')).join(',')}\n`,
+      'broken.json': '{"format": "something else"}',
+    };
+    const readTextFile = async (path: string) => {
+      if (path in files) return files[path];
+      throw Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' });
+    };
+    const fromBaseline = await run([...publishArgs, '--baseline', 'baseline.json'], { readTextFile });
+    expect(fromBaseline.stdout).toContain('  golden    200 rows from baseline baseline.json');
+    expect(fromBaseline.stdout).toMatch(
+      / {2}provenance s3:\/\/\S+\.provenance\.json \(sha256 [0-9a-f]{64}\)/,
+    );
+    const fromCsv = await run([...publishArgs, '--golden-rows', 'golden.csv'], { readTextFile });
+    expect(fromCsv.stdout).toContain('  golden    1 rows from --golden-rows golden.csv');
+    const both = await run([...publishArgs, '--golden-rows', 'golden.csv', '--baseline', 'baseline.json'], {
+      readTextFile,
+    });
+    expect(both).toMatchObject({
+      code: 2,
+      stderr: 'error: publish takes --golden-rows or --baseline, not both',
+    });
+    const missing = await run([...publishArgs, '--golden-rows', 'nope.csv'], { readTextFile });
+    expect(missing).toMatchObject({ code: 2, stderr: "error: --golden-rows file 'nope.csv' does not exist" });
+    const broken = await run([...publishArgs, '--baseline', 'broken.json'], { readTextFile });
+    expect(broken.code).toBe(2);
+    expect(broken.stderr).toMatch(/^error: --baseline file 'broken\.json' is not a drift baseline: /);
   });
 
   it('asks for --image when the region has no known XGBoost image', async () => {

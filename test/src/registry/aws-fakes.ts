@@ -135,3 +135,11 @@ export function describedPackage(
     ...overrides,
   };
 }
+
+/** PutObject as S3 answers a write it accepted: the checksum it was sent, and a version id. */
+export function acceptedPut(input: { ChecksumSHA256?: string }): {
+  ChecksumSHA256?: string;
+  VersionId: string;
+} {
+  return { ChecksumSHA256: input.ChecksumSHA256, VersionId: 'ver-1' };
+}

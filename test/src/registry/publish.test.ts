@@ -3,15 +3,25 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { create } from 'tar';
-import { HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   CreateModelPackageCommand,
   DescribeModelPackageGroupCommand,
   SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
 import { mockClient } from 'aws-sdk-client-mock';
-import { publishModel, RegistryError, type PublishRequest } from '../../../src/registry';
+import { sha256Hex } from '../../../src/integrity/digest';
+import { parseBaseline } from '../../../src/drift/baseline';
 import {
+  buildProvenance,
+  goldenRowsFromModel,
+  publishModel,
+  RegistryError,
+  type PublishRequest,
+} from '../../../src/registry';
+import { loadModel } from '../../../src/scorer';
+import {
+  acceptedPut,
   ARTIFACT_BYTES,
   ARTIFACT_KEY,
   ARTIFACT_SHA256,
@@ -65,6 +75,19 @@ async function bodyBytes(body: unknown): Promise<Buffer> {
 
 afterAll(removeArtifacts);
 
+/** The provenance document a first publish of the sample artifact stored (captured from its PutObject). */
+async function firstProvenance(): Promise<Buffer> {
+  s3.on(PutObjectCommand).callsFake(acceptedPut);
+  await publishModel(clients, request());
+  const put = s3
+    .commandCalls(PutObjectCommand)
+    .find((c) => c.args[0].input.Key?.endsWith('.provenance.json'));
+  s3.on(PutObjectCommand).rejects(s3Error('PreconditionFailed', 'precondition failed', 412));
+  sagemaker.resetHistory();
+  s3.resetHistory();
+  return put!.args[0].input.Body as Buffer;
+}
+
 beforeEach(() => {
   sagemaker.reset();
   s3.reset();
@@ -73,14 +96,14 @@ beforeEach(() => {
     ModelPackageGroupArn: GROUP_ARN,
     ModelPackageGroupStatus: 'Completed',
   });
-  s3.on(PutObjectCommand).resolves({ ChecksumSHA256: ARTIFACT_SHA256_BASE64, VersionId: 'ver-1' });
+  s3.on(PutObjectCommand).callsFake(acceptedPut);
   sagemaker.on(CreateModelPackageCommand).resolves({ ModelPackageArn: packageArn(3) });
 });
 
 describe('publishModel', () => {
   it('uploads content-addressed with the SHA-256 checksum and no-overwrite condition, then registers a pending version', async () => {
     let uploaded: Buffer = Buffer.alloc(0);
-    s3.on(PutObjectCommand).callsFake(async (input: { Body: Readable }) => {
+    s3.on(PutObjectCommand, { Key: ARTIFACT_KEY }).callsFake(async (input: { Body: Readable }) => {
       uploaded = await bodyBytes(input.Body);
       return { ChecksumSHA256: ARTIFACT_SHA256_BASE64, VersionId: 'ver-1' };
     });
@@ -102,12 +125,40 @@ describe('publishModel', () => {
         objective: 'binary:logistic',
         booster: 'gbtree',
       },
+      provenance: {
+        url: `${ARTIFACT_URL}.provenance.json`,
+        sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+        goldenRows: 200,
+        goldenSource: "the model's split points",
+        reused: false,
+      },
     });
     expect(sagemaker.commandCalls(DescribeModelPackageGroupCommand)[0].args[0].input).toEqual({
       ModelPackageGroupName: GROUP,
     });
     const put = s3.commandCalls(PutObjectCommand);
-    expect(put).toHaveLength(1);
+    expect(put).toHaveLength(2);
+    // MODEL-6: the provenance document beside the artifact, never overwritten, its digest registered.
+    const document = put[1].args[0].input.Body as Buffer;
+    expect(put[1].args[0].input).toMatchObject({
+      Key: `${ARTIFACT_KEY}.provenance.json`,
+      ContentType: 'application/json',
+      ChecksumAlgorithm: 'SHA256',
+      ChecksumSHA256: Buffer.from(sha256Hex(document), 'hex').toString('base64'),
+      IfNoneMatch: '*',
+    });
+    const provenance = JSON.parse(document.toString());
+    expect(provenance).toMatchObject({
+      format: 'churn-model-provenance',
+      artifactSha256: ARTIFACT_SHA256,
+      xgboostVersion: '1.7.4',
+      objective: 'binary:logistic',
+      golden: { source: "the model's split points", tolerance: 1e-5 },
+    });
+    expect(provenance.featureNames).toHaveLength(31);
+    expect(provenance.golden.rows).toHaveLength(200);
+    expect(provenance.golden.predictions).toHaveLength(200);
+    expect(result.provenance.sha256).toBe(sha256Hex(document));
     const { Body: _body, ...putInput } = put[0].args[0].input;
     expect(putInput).toEqual({
       Bucket: BUCKET,
@@ -140,6 +191,7 @@ describe('publishModel', () => {
         'metric-f1': '0.7467',
         'xgboost-version': '1.7.4',
         'model-objective': 'binary:logistic',
+        'provenance-sha256': result.provenance.sha256,
       },
     });
   });
@@ -159,10 +211,21 @@ describe('publishModel', () => {
       s3Error('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', 412),
     );
     s3.on(HeadObjectCommand).resolves({ ChecksumSHA256: ARTIFACT_SHA256_BASE64, VersionId: 'ver-0' });
+    const first = await firstProvenance();
+    s3.on(GetObjectCommand, { Key: `${ARTIFACT_KEY}.provenance.json` }).resolves({
+      Body: { transformToByteArray: () => Promise.resolve(first) } as never,
+    });
 
     const result = await publishModel(clients, request());
 
     expect(result).toMatchObject({ s3VersionId: 'ver-0', reusedExistingObject: true });
+    expect(result.provenance).toEqual({
+      url: `${ARTIFACT_URL}.provenance.json`,
+      sha256: sha256Hex(first),
+      goldenRows: 200,
+      goldenSource: "the model's split points",
+      reused: true,
+    });
     expect(s3.commandCalls(HeadObjectCommand)[0].args[0].input).toEqual({
       Bucket: BUCKET,
       Key: ARTIFACT_KEY,
@@ -248,7 +311,7 @@ describe('publishModel', () => {
     expect(s3Denied.exitCode).toBe(7);
     expect(s3Denied.message).toContain(`access denied while uploading ${artifactPath}`);
 
-    s3.on(PutObjectCommand).resolves({ ChecksumSHA256: ARTIFACT_SHA256_BASE64, VersionId: 'ver-1' });
+    s3.on(PutObjectCommand).callsFake(acceptedPut);
     sagemaker
       .on(CreateModelPackageCommand)
       .rejects(sageMakerError('AccessDeniedException', 'not authorized', 400));
@@ -344,5 +407,105 @@ describe('publish reads the model inside the artifact (MODEL-6)', () => {
       'no official SageMaker XGBoost image is known to read a model written by XGBoost 3.4.1',
     );
     expect(result.image).toContain('sagemaker-xgboost:3.0-5');
+  });
+});
+
+describe('publish records a golden set with the exact scorer predictions (MODEL-6)', () => {
+  const modelJson = readFileSync(join(__dirname, '../../../models/sample-churn/model.json'), 'utf8');
+  const model = loadModel(modelJson);
+  const storedProvenance = () => {
+    const put = s3
+      .commandCalls(PutObjectCommand)
+      .find((c) => c.args[0].input.Key?.endsWith('.provenance.json'));
+    return JSON.parse((put!.args[0].input.Body as Buffer).toString());
+  };
+  const csv = (rows: (number | string)[][]) =>
+    [
+      model.featureNames.join(','),
+      ...rows.map((r) => r.map((v) => (Number.isNaN(v) ? '' : v)).join(',')),
+    ].join('\n');
+
+  it('MODEL-6 scores the --golden-rows CSV (model columns, empty = missing) with the exact scorer', async () => {
+    const rows = goldenRowsFromModel(model, 12);
+    const result = await publishModel(
+      clients,
+      request({ goldenRows: { kind: 'csv', name: 'golden.csv', text: csv(rows) } }),
+    );
+    expect(result.provenance).toMatchObject({ goldenRows: 12, goldenSource: '--golden-rows golden.csv' });
+    const provenance = storedProvenance();
+    expect(provenance.golden.rows[0]).toEqual(rows[0].map((v) => (Number.isNaN(v) ? null : v)));
+    expect(provenance.golden.predictions).toEqual(rows.map((r) => model.predict(r)));
+  });
+
+  it('MODEL-6 refuses a golden rows file with a bad cell, a missing column or too many rows, before uploading', async () => {
+    const rows: (number | string)[][] = goldenRowsFromModel(model, 3);
+    rows[1] = [...rows[1]];
+    rows[1][2] = 'lots';
+    const bad = await publishError(request({ goldenRows: { kind: 'csv', name: 'g.csv', text: csv(rows) } }));
+    expect(bad.kind).toBe('usage');
+    expect(bad.message).toMatch(
+      new RegExp(
+        `^--golden-rows g\\.csv: row 2 \\(line 3\\): ${model.featureNames[2]} must be a number or empty; got "lots"`,
+      ),
+    );
+    const narrow = await publishError(
+      request({ goldenRows: { kind: 'csv', name: 'g.csv', text: 'tenure\n1' } }),
+    );
+    expect(narrow.message).toMatch(/^--golden-rows g\.csv: CSV header lacks model features: /);
+    const many = goldenRowsFromModel(model, 1001);
+    const tooMany = await publishError(
+      request({ goldenRows: { kind: 'csv', name: 'g.csv', text: csv(many) } }),
+    );
+    expect(tooMany.message).toContain('has more than 1000 rows');
+    expect(s3.commandCalls(PutObjectCommand)).toHaveLength(0);
+  });
+
+  it('MODEL-6 draws the golden rows from a baseline when given one', async () => {
+    const baseline = parseBaseline(
+      JSON.parse(readFileSync(join(__dirname, '../../../models/sample-churn/baseline.json'), 'utf8')),
+    );
+    const result = await publishModel(
+      clients,
+      request({ goldenRows: { kind: 'baseline', name: 'baseline.json', baseline } }),
+    );
+    expect(result.provenance).toMatchObject({ goldenRows: 200, goldenSource: 'baseline baseline.json' });
+    const provenance = storedProvenance();
+    // A one-hot group (drop-first) of a drawn row has at most one column set, or is missing as a whole.
+    const contract = model.featureNames.flatMap((n, i) => (n.startsWith('Contract') ? [i] : []));
+    expect(contract.length).toBeGreaterThan(1);
+    for (const row of provenance.golden.rows as (number | null)[][]) {
+      const values = contract.map((i) => row[i]);
+      expect(
+        values.every((v) => v === null) ||
+          (values.every((v) => v === 0 || v === 1) && values.filter((v) => v === 1).length <= 1),
+      ).toBe(true);
+    }
+    expect(provenance.golden.predictions).toEqual(
+      (provenance.golden.rows as (number | null)[][]).map((r) => model.predict(r.map((v) => v ?? NaN))),
+    );
+  });
+
+  it('MODEL-6 refuses to register when the provenance already stored for the artifact disagrees with the scorer', async () => {
+    s3.on(PutObjectCommand, { Key: ARTIFACT_KEY }).callsFake(acceptedPut);
+    const doc = buildProvenance({
+      model,
+      modelFile: { name: 'xgboost-model', bytes: Buffer.from(modelJson) },
+      artifactSha256: ARTIFACT_SHA256,
+      goldenRows: goldenRowsFromModel(model, 5),
+      goldenSource: 'test',
+    });
+    (doc.golden.predictions as number[])[2] += 0.1;
+    s3.on(PutObjectCommand, { Key: `${ARTIFACT_KEY}.provenance.json` }).rejects(
+      s3Error('PreconditionFailed', 'precondition failed', 412),
+    );
+    s3.on(GetObjectCommand).resolves({
+      Body: { transformToByteArray: () => Promise.resolve(Buffer.from(JSON.stringify(doc))) } as never,
+    });
+    const error = await publishError(request());
+    expect(error.kind).toBe('digestMismatch');
+    expect(error.message).toMatch(
+      /golden row 3 records prediction .* the document or the scorer changed since publish/,
+    );
+    expect(sagemaker.commandCalls(CreateModelPackageCommand)).toHaveLength(0);
   });
 });
