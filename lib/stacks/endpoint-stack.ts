@@ -4,6 +4,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { DATA_BUCKET_PREFIXES, EnvironmentConfig, ResourceNames } from '../config';
 import { InferenceEndpoint } from '../constructs/inference-endpoint';
+import { ServedAnswerCheck } from '../constructs/served-answer-check';
 import { ServedModelParameters } from '../constructs/served-model-record';
 import { FunctionPlacement } from '../constructs/secure-function';
 import { projectBuckets } from './project-buckets';
@@ -32,6 +33,8 @@ export class EndpointStack extends Stack {
   readonly endpoint: InferenceEndpoint;
   readonly served: ServedModelParameters;
   readonly shadow?: ServedModelParameters;
+  /** MODEL-6: the deployment fails, and the endpoint rolls back, unless it answers the golden rows. */
+  readonly answerCheck: ServedAnswerCheck;
 
   constructor(scope: Construct, id: string, props: EndpointStackProps) {
     super(scope, id, props);
@@ -68,6 +71,15 @@ export class EndpointStack extends Stack {
       alertTopic: props.alertTopic,
       imageRepositoryArns: [props.image.repositoryArn],
       executionRoleName: props.names.modelExecutionRole,
+    });
+    this.answerCheck = new ServedAnswerCheck(this, 'AnswerCheck', {
+      placement: props.placement,
+      endpoint: this.endpoint.endpoint,
+      endpointConfig: this.endpoint.endpointConfig,
+      model: this.served,
+      modelBucket: buckets.model,
+      modelKey: props.modelKey,
+      whenServed: this.served.serves,
     });
     new CfnOutput(this, 'EndpointName', { value: this.endpoint.endpointName });
     new CfnOutput(this, 'ServedModelVersion', { value: this.served.modelVersion });

@@ -7,6 +7,13 @@ import { parseS3Uri } from './s3-uri';
 /** Marks the check's requests in the endpoint's data capture (`eventMetadata.inferenceId`). */
 export const ANSWER_CHECK_INFERENCE_ID = 'served-answer-check';
 
+/** A GetObject body's bytes; an answer without one is an error naming the object. */
+export async function objectBytes(body: unknown, url: string): Promise<Buffer> {
+  const stream = body as { transformToByteArray?: () => Promise<Uint8Array> } | undefined;
+  if (typeof stream?.transformToByteArray !== 'function') throw new Error(`S3 returned no body for ${url}`);
+  return Buffer.from(await stream.transformToByteArray());
+}
+
 /** The served-answer check's AWS calls, shared by the deploy-time custom resource and `verify`. */
 export function answerCheckDeps(clients: {
   readonly s3: S3Client;
@@ -19,9 +26,7 @@ export function answerCheckDeps(clients: {
       const { bucket, key } = parseS3Uri(url, 'object URL');
       try {
         const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-        return Buffer.from(
-          await (object.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray(),
-        );
+        return await objectBytes(object.Body, url);
       } catch (error) {
         if ((error as { name?: string }).name === 'NoSuchKey') return undefined;
         throw error;

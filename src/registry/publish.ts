@@ -3,6 +3,7 @@ import { basename } from 'node:path';
 import { CreateModelPackageCommand, type SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { sha256Hex, sha256OfStream, type Sha256Hex } from '../integrity/digest';
+import { objectBytes } from './answer-check-aws';
 import type { TreeEnsembleModel } from '../scorer';
 import type { AssessmentSummary } from '../robustness/thresholds';
 import { awsCall, RegistryError, toRegistryError } from './errors';
@@ -429,9 +430,7 @@ async function storeProvenance(
     { kind: 's3Object', uri },
     () => s3.send(new GetObjectCommand({ Bucket: request.bucket, Key: key })),
   );
-  const bytes = Buffer.from(
-    await (existing.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray(),
-  );
+  const bytes = await objectBytes(existing.Body, uri);
   const kept = parseProvenance(bytes.toString('utf8'), uri);
   checkProvenanceAgainstModel(kept, provenance.artifactSha256, model, uri);
   return { sha256: sha256Hex(bytes), provenance: kept, reused: true };

@@ -175,6 +175,73 @@ describe('MODEL-2, MODEL-3: the deploy-time gate', () => {
   });
 });
 
+describe('MODEL-6: served-answer check', () => {
+  const template = () => templateOf('Prod');
+  const check = () => only(template(), 'Custom::ServedAnswerCheck');
+  const endpointId = () => only(template(), 'AWS::SageMaker::Endpoint')[0];
+
+  test('runs after the endpoint on the verified artifact, digest and image, and again whenever one of them or the endpoint configuration changes', () => {
+    const [, resource] = check();
+    const parameters = template().toJSON().Parameters as Record<string, { Default: string }>;
+    const p = resource.Properties as Record<string, { Ref?: string; 'Fn::GetAtt'?: string[] }>;
+    expect(parameters[p.ModelDataUrl.Ref!].Default).toBe('/churn/prod/served-model/model-data-url');
+    expect(parameters[p.ArtifactSha256.Ref!].Default).toBe('/churn/prod/served-model/artifact-sha256');
+    expect(parameters[p.Image.Ref!].Default).toBe('/churn/prod/served-model/image');
+    expect(p.EndpointName).toEqual({ 'Fn::GetAtt': [endpointId(), 'EndpointName'] });
+    const [configId] = only(template(), 'AWS::SageMaker::EndpointConfig');
+    expect(p.EndpointConfigName).toEqual({ 'Fn::GetAtt': [configId, 'EndpointConfigName'] });
+    expect(asArray((resource as { DependsOn?: string[] }).DependsOn ?? [])).toContain(endpointId());
+  });
+
+  test("exists, with its grants, only while a model is served (the endpoint's own condition)", () => {
+    const [, resource] = check();
+    const [, endpoint] = only(template(), 'AWS::SageMaker::Endpoint');
+    expect(resource.Condition).toBeDefined();
+    expect(resource.Condition).toBe(endpoint.Condition);
+    const [, policy] = resourcesOfType(template(), 'AWS::IAM::ManagedPolicy').find(([id]) =>
+      id.startsWith('AnswerCheckCheckPermissions'),
+    )!;
+    expect(policy.Condition).toBe(endpoint.Condition);
+  });
+
+  test('may invoke and describe exactly that endpoint, read exactly the served artifact and its provenance, and decrypt only through S3', () => {
+    const statements = statementsOfPolicy(template(), 'AnswerCheckCheckPermissions');
+    expect(statements.map((s) => s.Sid)).toEqual([
+      'InvokeAndDescribeTheEndpointJustDeployed',
+      'ReadTheServedArtifactAndItsProvenance',
+      'DecryptThemThroughS3',
+    ]);
+    expect(statements.every((s) => s.Effect === 'Allow')).toBe(true);
+    const invoke = statementFor(statements, 'sagemaker:InvokeEndpoint');
+    expect(invoke.Resource).toEqual({ Ref: endpointId() });
+    const read = statementFor(statements, 's3:GetObject');
+    const parameters = template().toJSON().Parameters as Record<string, { Default: string }>;
+    const resources = read.Resource as Array<{ Ref?: string; 'Fn::Join'?: unknown }>;
+    const artifact = resources.find((r) => r.Ref) as { Ref: string };
+    const provenance = resources.find((r) => r['Fn::Join']);
+    expect(resources).toHaveLength(2);
+    expect(parameters[artifact.Ref].Default).toBe('/churn/prod/served-model/artifact-object-arn');
+    expect(provenance).toEqual({ 'Fn::Join': ['', [{ Ref: artifact.Ref }, '.provenance.json']] });
+    const decrypt = statementFor(statements, 'kms:Decrypt');
+    expect(decrypt).toMatchObject({
+      Condition: { StringEquals: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' } },
+    });
+    expect(JSON.stringify(statements)).not.toContain('*');
+  });
+
+  test('answers CloudFormation through the Provider framework, so a failing check fails the deployment instead of hanging it', () => {
+    const [, resource] = check();
+    const token = (resource.Properties as { ServiceToken: { 'Fn::GetAtt': string[] } }).ServiceToken;
+    const [, framework] = resourcesOfType(template(), 'AWS::Lambda::Function').find(
+      ([id]) => id === token['Fn::GetAtt'][0],
+    )!;
+    expect((framework.Properties as { Description?: string }).Description).toMatch(
+      /AWS CDK resource provider framework - onEvent/,
+    );
+    expect(JSON.stringify(framework.Properties)).toContain('AnswerCheckProviderHandler');
+  });
+});
+
 describe('MODEL-4, NET-1, NET-3, KEY-1: the secure endpoint', () => {
   const prod = templateOf('Prod');
 
