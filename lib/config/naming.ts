@@ -31,6 +31,8 @@ export interface ResourceNames {
    * the serving stack creates it: SageMaker writes data capture on the role's behalf from its own fleet.
    */
   readonly modelExecutionRole: string;
+  /** The SageMaker endpoint (sagemaker mode): the endpoint stack creates it, `model verify` calls it. */
+  readonly endpoint: string;
 }
 
 export function resourceNames(
@@ -50,6 +52,7 @@ export function resourceNames(
     servedModelParameters: `/${projectName}/${env.name}/served-model/`,
     metricNamespace: `${projectName}/${env.name}`,
     modelExecutionRole: `${projectName}-${env.name}-model-execution`,
+    endpoint: `${projectName}-${env.name}`,
   };
 }
 

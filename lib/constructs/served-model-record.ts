@@ -1,7 +1,7 @@
 import { CfnCondition, CfnParameter, Fn } from 'aws-cdk-lib';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import { NOTHING_SERVED } from '../../src/registry/served-model';
+import { NOTHING_SERVED, SERVED_MODEL_FIELDS } from '../../src/registry/served-model';
 import type { ResolvedModel } from './model-gate';
 
 /** What the record holds for a served model, each value a string (`none` while nothing is served). */
@@ -14,17 +14,7 @@ export interface ServedModelSource {
   readonly modelPackageArn: string;
 }
 
-/** The parameter name of each field below the record's path. */
-export const SERVED_MODEL_FIELDS: Readonly<Record<keyof ServedModelSource, string>> = {
-  modelVersion: 'version',
-  modelDataUrl: 'model-data-url',
-  image: 'image',
-  artifactSha256: 'artifact-sha256',
-  artifactObjectArn: 'artifact-object-arn',
-  modelPackageArn: 'model-package-arn',
-};
-
-export { NOTHING_SERVED };
+export { NOTHING_SERVED, SERVED_MODEL_FIELDS };
 
 /** Which model of the record: the production model, or the shadow candidate under `shadow/`. */
 export type ServedModelRole = 'production' | 'shadow';

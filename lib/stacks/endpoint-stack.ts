@@ -50,7 +50,7 @@ export class EndpointStack extends Stack {
       );
     }
     this.endpoint = new InferenceEndpoint(this, 'Endpoint', {
-      endpointName: `${props.projectName}-${env.name}`,
+      endpointName: props.names.endpoint,
       model: { source: this.served, whenServed: this.served.serves },
       shadowModel: this.shadow ? { source: this.shadow, whenServed: this.shadow.serves } : undefined,
       vpc: props.placement.vpc,

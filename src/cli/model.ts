@@ -2,15 +2,24 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
+import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { loadConfig, resolveConfigPath, resourceNames, type ProjectConfig } from '../../lib/config';
+import { NOTHING_SERVED, SERVED_MODEL_FIELDS } from '../registry/served-model';
+import { answerCheckDeps } from '../registry/answer-check-aws';
 import {
   EXIT_CODES,
   listVersions,
   parseMetrics,
   publishModel,
+  AnswersDifferError,
+  checkEndpointAnswers,
+  GOLDEN_TOLERANCE,
   RegistryError,
   setApproval,
   type ApprovalDecision,
   type GoldenRowsSource,
+  toRegistryError,
   type ModelVersionInfo,
   type RegistryClients,
 } from '../registry';
@@ -41,6 +50,14 @@ export interface CliDeps {
   readonly writeTextFile: (path: string, text: string) => Promise<void>;
   /** AWS_REGION / AWS_DEFAULT_REGION, used to pick the default container image. */
   readonly envRegion?: string;
+  /** The project configuration (`verify --env`): `--config`, else CHURN_CONFIG, else the example. */
+  readonly loadConfig?: (path: string | undefined) => ProjectConfig;
+  /** The clients `verify` calls in the environment's region. */
+  readonly verifyClients?: (region: string) => {
+    readonly ssm: SSMClient;
+    readonly s3: S3Client;
+    readonly runtime: SageMakerRuntimeClient;
+  };
 }
 
 const EXIT_CODE_HELP = `Exit codes:
@@ -52,7 +69,10 @@ const EXIT_CODE_HELP = `Exit codes:
   5  artifact missing (local file, S3 object or bucket)
   6  digest mismatch (S3 checksum differs from the artifact's SHA-256)
   7  access denied (IAM, KMS, bucket policy, or no credentials)
-  10 (gate only) a version misses the environment's robustness requirements`;
+  10 invalid artifact (the scorer cannot load the model inside)
+  11 incompatible image (an official image known not to read the model)
+  12 answers differ (verify: the deployed endpoint does not answer the golden rows as recorded)
+  13 (gate only) a version misses the environment's robustness requirements`;
 
 const HELP: Record<string, string> = {
   main: `Usage: npm run model -- <command> [options]
@@ -65,6 +85,7 @@ Commands:
   reject    mark a version Rejected, with a reason
   list      show versions with status, artifact digest and metrics
   assess    measure a model's robustness offline (MODEL-7) and write the assessment to record
+  verify    send the golden rows to an environment's deployed endpoint and compare the answers
 
 Run 'npm run model -- <command> --help' for a command's options.
 
@@ -141,6 +162,19 @@ Options:
   --out <file>               write the assessment JSON here
   --json                     print the assessment JSON
   -h, --help                 show this help`,
+  verify: `Usage: npm run model -- verify --env <name> [--config <file>] [--json]
+
+Checks what an environment serves, as the deployment's own check does (MODEL-6): reads the served-model
+record the gate wrote (SSM), the artifact it verified and the provenance document stored beside it,
+sends the golden rows recorded at publish plus rows on the model's split points to the environment's
+SageMaker endpoint, and compares the answers with the exact scorer's predictions (absolute tolerance
+${GOLDEN_TOLERANCE}). Exits 12 naming the first differing row when they differ.
+Only sagemaker-mode environments have an endpoint to verify; embedded mode serves with this scorer.
+
+Options:
+  --env <name>      environment in the configuration (dev, test, prod)
+  --config <file>   configuration file (default: CHURN_CONFIG, else config/example.json)
+  --json            print the result as JSON`,
 };
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -189,6 +223,12 @@ const COMMAND_OPTIONS: Record<string, Options> = {
     'max-queries': { type: 'string' },
     seed: { type: 'string' },
     out: { type: 'string' },
+  },
+  verify: {
+    json: COMMON.json,
+    help: COMMON.help,
+    env: { type: 'string' },
+    config: { type: 'string' },
   },
 };
 
@@ -568,6 +608,94 @@ async function runAssess(values: Values, io: CliIo, deps: CliDeps): Promise<void
   }
 }
 
+function nothingConfigured(what: string): never {
+  throw new RegistryError('unexpected', `verify is not wired to ${what} here`);
+}
+
+async function runVerify(values: Values, io: CliIo, deps: CliDeps): Promise<void> {
+  const envName = required(values, 'env', 'verify');
+  if (!deps.loadConfig) nothingConfigured('a configuration');
+  const config = deps.loadConfig(optional(values, 'config'));
+  const env = config.environments.find((e) => e.name === envName);
+  if (!env) {
+    throw new RegistryError(
+      'usage',
+      `--env '${envName}' is not an environment of the configuration (${config.environments.map((e) => e.name).join(', ')})`,
+    );
+  }
+  if (env.serving.mode !== 'sagemaker') {
+    throw new RegistryError(
+      'usage',
+      `environment '${envName}' serves its model embedded in the inference function (serving.mode = embedded), ` +
+        'with this scorer on the digest-verified artifact; verify checks a SageMaker endpoint, and there is none',
+    );
+  }
+  const names = resourceNames(config.project.name, env);
+  if (!deps.verifyClients) nothingConfigured('AWS clients');
+  const clients = deps.verifyClients(env.region);
+  const fields = ['modelVersion', 'modelDataUrl', 'artifactSha256'] as const;
+  const parameterNames = fields.map((f) => `${names.servedModelParameters}${SERVED_MODEL_FIELDS[f]}`);
+  let record: Record<string, string>;
+  try {
+    const out = await clients.ssm.send(new GetParametersCommand({ Names: parameterNames }));
+    record = Object.fromEntries((out.Parameters ?? []).map((p) => [p.Name ?? '', p.Value ?? '']));
+  } catch (error) {
+    throw toRegistryError(error, `reading the served-model record ${names.servedModelParameters}`, {
+      kind: 'other',
+    });
+  }
+  const missing = parameterNames.filter((n) => record[n] === undefined);
+  if (missing.length > 0) {
+    throw new RegistryError(
+      'noSuchVersion',
+      `the served-model record of '${envName}' lacks ${missing.join(', ')}: the environment is not deployed yet`,
+    );
+  }
+  const [version, modelDataUrl, artifactSha256] = parameterNames.map((n) => record[n]);
+  if (version === NOTHING_SERVED) {
+    throw new RegistryError(
+      'noSuchVersion',
+      `'${envName}' serves no model yet (no Approved version was deployed)`,
+    );
+  }
+  let result;
+  try {
+    result = await checkEndpointAnswers(answerCheckDeps(clients), {
+      EndpointName: names.endpoint,
+      ModelDataUrl: modelDataUrl,
+      ArtifactSha256: artifactSha256,
+    });
+  } catch (error) {
+    if (error instanceof AnswersDifferError) throw new RegistryError('answersDiffer', error.message);
+    if (error instanceof DigestMismatchError) throw new RegistryError('digestMismatch', error.message);
+    throw toRegistryError(error, `checking endpoint ${names.endpoint}`, {
+      kind: 's3Object',
+      uri: modelDataUrl,
+    });
+  }
+  if (!result.checked) throw new RegistryError('unexpected', result.reason);
+  const summary = {
+    env: envName,
+    endpoint: names.endpoint,
+    modelVersion: version,
+    modelDataUrl,
+    rows: result.rows,
+    goldenSource: result.goldenSource,
+    tolerance: GOLDEN_TOLERANCE,
+    worstDifference: result.worstDifference,
+  };
+  io.stdout(
+    values.json
+      ? JSON.stringify(summary, null, 2)
+      : [
+          `Endpoint ${names.endpoint} answers like version ${version} of '${names.modelPackageGroup}'`,
+          `  rows      ${result.rows}: ${result.goldenSource}`,
+          `  worst     ${result.worstDifference.toExponential(2)} (tolerance ${GOLDEN_TOLERANCE})`,
+          `  artifact  ${modelDataUrl}`,
+        ].join('\n'),
+  );
+}
+
 /** Runs one command line; returns the exit code instead of exiting, so tests can drive it. */
 export async function runModelCli(argv: readonly string[], io: CliIo, deps: CliDeps): Promise<number> {
   const [command, ...rest] = argv;
@@ -600,6 +728,7 @@ export async function runModelCli(argv: readonly string[], io: CliIo, deps: CliD
     else if (command === 'approve') await runApproval('Approved', command, values, io, deps);
     else if (command === 'reject') await runApproval('Rejected', command, values, io, deps);
     else if (command === 'assess') await runAssess(values, io, deps);
+    else if (command === 'verify') await runVerify(values, io, deps);
     else await runList(values, io, deps);
     return EXIT_CODES.ok;
   } catch (error) {
@@ -618,6 +747,12 @@ if (require.main === module) {
     readTextFile: (path) => readFile(path, 'utf8'),
     writeTextFile: (path, text) => writeFile(path, text, 'utf8'),
     envRegion: process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION,
+    loadConfig: (path) => loadConfig(resolveConfigPath(path)),
+    verifyClients: (region) => ({
+      ssm: new SSMClient({ region }),
+      s3: new S3Client({ region }),
+      runtime: new SageMakerRuntimeClient({ region }),
+    }),
   };
   const io: CliIo = { stdout: (text) => console.log(text), stderr: (text) => console.error(text) };
   void runModelCli(process.argv.slice(2), io, deps).then((code) => {
