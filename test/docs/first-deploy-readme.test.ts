@@ -12,12 +12,25 @@ import { minimatch } from 'minimatch';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { runPreflightCli } from '../../bin/preflight';
-import { resourceNames } from '../../lib/config';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
+import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { loadConfig, resourceNames } from '../../lib/config';
+import { loadModel } from '../../src/scorer';
 import { planFromApp } from '../../lib/preflight/plan-from-app';
 import { runModelCli } from '../../src/cli/model';
 import { checkBootstrap, type PreflightClients } from '../../src/preflight/checks';
 import { buildTestApp, exampleConfig, stacksOf } from '../helpers/app';
-import { acceptedPut, describedPackage, removeArtifacts, writeArtifact } from '../src/registry/aws-fakes';
+import {
+  acceptedPut,
+  ARTIFACT_BYTES,
+  ARTIFACT_SHA256,
+  ARTIFACT_URL,
+  describedPackage,
+  removeArtifacts,
+  s3Error,
+  writeArtifact,
+} from '../src/registry/aws-fakes';
 
 /**
  * ENV-4: every command of the README's "First deploy of a new account" is exercised here. The section's
@@ -44,7 +57,7 @@ const argv = (command: string, prefix: string) =>
     .map((m) => m[1] ?? m[2] ?? m[3]!)
     .map((a) => (a === 'config/acme.json' ? 'config/example.json' : a));
 
-test('ENV-4 the section is the documented sequence: bootstrap, preflight, deploy, assess, publish, list, approve, deploy', () => {
+test('ENV-4 the section is the documented sequence: bootstrap, preflight, deploy, assess, publish, list, approve, deploy, verify', () => {
   const kinds = commands.map((c) => c.split(/\s+/).slice(0, 5).join(' '));
   expect(kinds).toEqual([
     'npx cdk bootstrap aws://222222222222/eu-west-1 --qualifier',
@@ -55,6 +68,7 @@ test('ENV-4 the section is the documented sequence: bootstrap, preflight, deploy
     'npm run model -- list',
     'npm run model -- approve',
     "npx cdk deploy 'Test/*' -c",
+    'npm run model -- verify',
   ]);
 });
 
@@ -122,6 +136,12 @@ describe('ENV-4 the model commands run as written (SDK mocked; the moto rehearsa
           written.get(file) ?? JSON.stringify({ auc: 0.85, precision: 0.66, recall: 0.46, f1: 0.54 }),
         writeTextFile: async (file, text) => void written.set(file, text),
         envRegion: testEnv.region,
+        loadConfig: (file) => loadConfig(path.join(ROOT, file!)),
+        verifyClients: () => ({
+          ssm: new SSMClient({}),
+          s3: new S3Client({}),
+          runtime: new SageMakerRuntimeClient({}),
+        }),
       },
     );
     return { code, out: out.join('\n') };
@@ -140,7 +160,7 @@ describe('ENV-4 the model commands run as written (SDK mocked; the moto rehearsa
     sagemaker.on(ListModelPackagesCommand).resolves({ ModelPackageSummaryList: [] });
     sagemaker.on(DescribeModelPackageCommand).resolves(describedPackage(1));
     sagemaker.on(UpdateModelPackageCommand).resolves({});
-    const modelCommands = commands.filter((c) => c.startsWith('npm run model'));
+    const modelCommands = commands.filter((c) => c.startsWith('npm run model') && !c.includes(' verify '));
     for (const command of modelCommands) {
       expect({ command, ...(await run(command)) }).toMatchObject({ command, code: 0 });
     }
@@ -158,4 +178,38 @@ describe('ENV-4 the model commands run as written (SDK mocked; the moto rehearsa
     expect(Object.keys(created.CustomerMetadataProperties ?? {}).join(' ')).toMatch(/robustness|assessment/);
     // The assessment runs the sample model on its holdout rows: seconds, more on a loaded machine.
   }, 60_000);
+
+  test('MODEL-6 verify checks the endpoint of the environment against the served record, and succeeds', async () => {
+    const ssm = mockClient(SSMClient);
+    const runtime = mockClient(SageMakerRuntimeClient);
+    const names = resourceNames(config.project.name, testEnv);
+    ssm.on(GetParametersCommand).resolves({
+      Parameters: [
+        { Name: `${names.servedModelParameters}version`, Value: '1' },
+        { Name: `${names.servedModelParameters}model-data-url`, Value: ARTIFACT_URL },
+        { Name: `${names.servedModelParameters}artifact-sha256`, Value: ARTIFACT_SHA256 },
+      ],
+    });
+    s3.on(GetObjectCommand).callsFake((input: { Key: string }) => {
+      if (input.Key.endsWith('.provenance.json')) throw s3Error('NoSuchKey', 'no such key', 404);
+      return { Body: { transformToByteArray: () => Promise.resolve(new Uint8Array(ARTIFACT_BYTES)) } };
+    });
+    const model = loadModel(readFileSync(path.join(ROOT, 'models/sample-churn/model.json'), 'utf8'));
+    runtime.on(InvokeEndpointCommand).callsFake((input: { Body: string }) => ({
+      Body: new TextEncoder().encode(
+        input.Body.split('\n')
+          .map((l) => model.predict(l.split(',').map((c) => (c === '' ? NaN : Number(c)))).toPrecision(9))
+          .join('\n'),
+      ),
+    }));
+    const verify = commands.find((c) => c.includes('npm run model -- verify'))!;
+    const result = await run(verify);
+    expect(result).toMatchObject({ code: 0 });
+    expect(result.out).toContain(
+      `Endpoint ${names.endpoint} answers like version 1 of '${names.modelPackageGroup}'`,
+    );
+    expect(runtime.commandCalls(InvokeEndpointCommand)[0]!.args[0].input.EndpointName).toBe(names.endpoint);
+    ssm.restore();
+    runtime.restore();
+  });
 });
