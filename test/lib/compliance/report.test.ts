@@ -213,7 +213,7 @@ describe('compliance report of the example configuration (AUD-3)', () => {
 
   test('controls whose issue is not done yet are reported FAILING, never enforced', () => {
     for (const env of report.environments) {
-      for (const id of ['SEC-5', 'MODEL-6', 'MODEL-7', 'MON-5', 'MON-6', 'AUD-5']) {
+      for (const id of ['SEC-5', 'MODEL-7', 'MON-5', 'MON-6', 'AUD-5']) {
         expect({ env: env.name, id, status: control(env, id).status }).toEqual({
           env: env.name,
           id,
@@ -235,6 +235,26 @@ describe('compliance report of the example configuration (AUD-3)', () => {
         ]),
       );
     }
+  });
+
+  test('MODEL-6 is enforced where an endpoint serves (test, prod) and fails honestly in embedded dev', () => {
+    const model6 = (name: string) =>
+      control(
+        report.environments.find((e) => e.name === name)!,
+        'MODEL-6',
+      );
+    for (const name of ['Test', 'Prod']) {
+      expect([name, model6(name).status, model6(name).problems]).toEqual([name, 'enforced', []]);
+      expect(model6(name).evidence.map((e) => e.text)).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(
+            /AnswerCheck\/Check\/Default answers CloudFormation through the CDK Provider framework/,
+          ),
+        ]),
+      );
+    }
+    expect(model6('Dev').status).toBe('failing');
+    expect(model6('Dev').problems[0]!.text).toMatch(/^serving\.mode = embedded: /);
   });
 
   test('REL-1 holds everywhere; REL-2 holds where the function captures (embedded dev) and fails honestly where the SageMaker endpoint does', () => {
