@@ -6,13 +6,31 @@
  *  - the committed sample churn model (trained by XGBoost, 100 trees, max depth 6) on its holdout rows.
  * Both go through the public loader, so parsing, validation and compilation are what production uses.
  */
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 
+import { ColumnEncoder } from '../src/cli/column-encoder';
 import { FeatureEncoder, parseFeatureSpec } from '../src/features';
 import { loadModel, type TreeEnsembleModel } from '../src/scorer';
+
+/**
+ * The scorer the current one is compared with, in the same run: by default the last commit before the
+ * XGBoost 3.x work (native categoricals, UBJSON, dart), `BENCH_SCORER_BASELINE=<git ref>` for another,
+ * `BENCH_SCORER_BASELINE=none` for no comparison.
+ */
+const DEFAULT_BASELINE = 'fa162cd~1';
+
+/** What `measure` needs of a scorer build: its loader (the public one, so compilation is included). */
+type ModelLoader = (
+  json: string,
+  options: { source: string },
+) => Pick<
+  TreeEnsembleModel,
+  'numFeatures' | 'predictBatch' | 'predict' | 'contributions' | 'prepareContributions'
+>;
 
 const NUM_TREES = 100;
 const DEPTH = 6;
@@ -150,9 +168,14 @@ export interface ScorerBenchResult {
   readonly singleRowP99Micros: number;
 }
 
-export function measure(label: string, json: string, rows: Float32Array): ScorerBenchResult {
+export function measure(
+  label: string,
+  json: string,
+  rows: Float32Array,
+  load: ModelLoader = loadModel,
+): ScorerBenchResult {
   const loadStart = performance.now();
-  const model: TreeEnsembleModel = loadModel(json, { source: label });
+  const model = load(json, { source: label });
   const loadMillis = performance.now() - loadStart;
   const width = model.numFeatures;
   const numRows = rows.length / width;
@@ -242,21 +265,135 @@ function report(r: ScorerBenchResult): void {
   );
 }
 
+/**
+ * The baseline scorer's loader, from `git archive` of its `src/` into `tmp/bench-baseline/<commit>/`
+ * (inside the repository, so its imports resolve against this node_modules); undefined when git or the
+ * commit is not available (a shallow clone), with the reason printed.
+ */
+async function baselineLoader(): Promise<{ label: string; load: ModelLoader } | undefined> {
+  const ref = process.env.BENCH_SCORER_BASELINE ?? DEFAULT_BASELINE;
+  if (ref === 'none') return undefined;
+  const root = join(__dirname, '..');
+  let commit: string;
+  try {
+    commit = execFileSync('git', ['rev-parse', '--short', `${ref}^{commit}`], { cwd: root, stdio: 'pipe' })
+      .toString()
+      .trim();
+  } catch {
+    console.log(`no comparison: git cannot resolve ${ref} here (BENCH_SCORER_BASELINE=<ref> picks another)`);
+    return undefined;
+  }
+  const dir = join(root, 'tmp', 'bench-baseline', commit);
+  if (!existsSync(join(dir, 'src', 'scorer', 'index.ts'))) {
+    mkdirSync(dir, { recursive: true });
+    const archive = execFileSync('git', ['archive', commit, 'src'], { cwd: root, maxBuffer: 1 << 28 });
+    execFileSync('tar', ['-x', '-C', dir], { input: archive });
+  }
+  const module = (await import(join(dir, 'src', 'scorer', 'index.ts'))) as { loadModel: ModelLoader };
+  return { label: `${ref} (${commit})`, load: module.loadModel };
+}
+
+/** Best of two interleaved runs each, so both builds see the same machine load. */
+function compare(
+  label: string,
+  json: string,
+  rows: Float32Array,
+  baseline: { label: string; load: ModelLoader } | undefined,
+): void {
+  const best = (a: ScorerBenchResult, b: ScorerBenchResult): ScorerBenchResult =>
+    a.scoringRowsPerCpuSecond + a.treeShapRowsPerCpuSecond >=
+    b.scoringRowsPerCpuSecond + b.treeShapRowsPerCpuSecond
+      ? a
+      : b;
+  if (!baseline) {
+    report(measure(label, json, rows));
+    return;
+  }
+  const old1 = measure(label, json, rows, baseline.load);
+  const new1 = measure(label, json, rows);
+  const old2 = measure(label, json, rows, baseline.load);
+  const new2 = measure(label, json, rows);
+  const before = best(old1, old2);
+  const after = best(new1, new2);
+  report(after);
+  const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
+  console.log(`  baseline ${baseline.label}, same run, interleaved:`);
+  console.log(
+    `    scoring ${Math.round(before.scoringRowsPerCpuSecond).toLocaleString('en-US')} rows per CPU s -> ` +
+      `${ratio(after.scoringRowsPerCpuSecond, before.scoringRowsPerCpuSecond)} now (wall ${ratio(after.scoringRowsPerSecond, before.scoringRowsPerSecond)})`,
+  );
+  console.log(
+    `    TreeSHAP ${Math.round(before.treeShapRowsPerCpuSecond).toLocaleString('en-US')} rows per CPU s -> ` +
+      `${ratio(after.treeShapRowsPerCpuSecond, before.treeShapRowsPerCpuSecond)} now (wall ${ratio(after.treeShapRowsPerSecond, before.treeShapRowsPerSecond)})`,
+  );
+  console.log(
+    `    single-row p50 ${before.singleRowP50Micros.toFixed(2)} us -> ${after.singleRowP50Micros.toFixed(2)} us`,
+  );
+}
+
+/** XGBoost 3.4.1's native-categorical fixture (60 trees, 4 categorical features), its rows repeated. */
+function nativeCategoricalCase(): { json: string; rows: Float32Array } | undefined {
+  const dir = join(
+    __dirname,
+    '..',
+    '..',
+    'shared',
+    'fixtures',
+    'xgboost',
+    'xgboost-3.4.1',
+    'native-categorical',
+  );
+  if (!existsSync(join(dir, 'model.json'))) return undefined;
+  const json = readFileSync(join(dir, 'model.json'), 'utf8');
+  const model = loadModel(json);
+  const encoder = new ColumnEncoder(model, false);
+  const [headerLine, ...lines] = readFileSync(join(dir, 'rows.csv'), 'utf8').trim().split('\n');
+  const header = headerLine.split(',');
+  const vector = new Float64Array(model.numFeatures);
+  const vectors = lines.map((line) => {
+    const cells = line.split(',');
+    const errors = encoder.encodeInto(Object.fromEntries(header.map((h, i) => [h, cells[i]])), vector);
+    if (errors.length > 0) throw new Error(`fixture row is invalid: ${JSON.stringify(errors)}`);
+    return Float32Array.from(vector);
+  });
+  const rows = new Float32Array(NUM_ROWS * model.numFeatures);
+  for (let r = 0; r < NUM_ROWS; r++) rows.set(vectors[r % vectors.length], r * model.numFeatures);
+  return { json, rows };
+}
+
 export async function run(): Promise<void> {
   console.log(
     `load average ${loadavg()
       .map((l) => l.toFixed(2))
       .join(' ')} on ${cpus().length} CPUs (other work skews wall-clock figures)`,
   );
-  report(
-    measure(
-      `synthetic: ${NUM_TREES} complete trees of depth ${DEPTH}, ${NUM_FEATURES} features, 5% missing`,
-      syntheticModelJson(),
-      syntheticRows(),
-    ),
+  const baseline = await baselineLoader();
+  compare(
+    `synthetic: ${NUM_TREES} complete trees of depth ${DEPTH}, ${NUM_FEATURES} features, 5% missing`,
+    syntheticModelJson(),
+    syntheticRows(),
+    baseline,
   );
   const sample = sampleModelCase();
-  report(measure('sample churn model: 100 trained trees, max depth 6, 31 columns', sample.json, sample.rows));
+  compare(
+    'sample churn model: 100 trained trees, max depth 6, 31 columns',
+    sample.json,
+    sample.rows,
+    baseline,
+  );
+  const categorical = nativeCategoricalCase();
+  if (categorical) {
+    // The baseline refuses native categorical splits, so there is nothing to compare with.
+    report(
+      measure(
+        'XGBoost 3.4.1 native-categorical fixture: 60 trees, 4 of 8 features categorical',
+        categorical.json,
+        categorical.rows,
+      ),
+    );
+  } else {
+    console.log('native-categorical case skipped: ../shared/fixtures/xgboost is not present');
+  }
 }
 
 if (require.main === module) {
