@@ -1,7 +1,6 @@
 import { CfnCondition, CfnResource, CustomResource, Duration, Fn, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
 import { PROVENANCE_SUFFIX } from '../../src/registry/golden';
@@ -12,6 +11,7 @@ import { SecureProvider } from './secure-provider';
 export const SERVED_ANSWER_CHECK_RESOURCE_TYPE = 'Custom::ServedAnswerCheck';
 
 export interface ServedAnswerCheckProps {
+  /** Where the check's function runs (the isolated subnets, to reach the endpoint through PrivateLink) and its keys. */
   readonly placement: FunctionPlacement;
   /** The endpoint whose answers are checked, after CloudFormation has created or updated it. */
   readonly endpoint: sagemaker.CfnEndpoint;
@@ -24,8 +24,7 @@ export interface ServedAnswerCheckProps {
     readonly artifactObjectArn: string;
     readonly image: string;
   };
-  /** The bucket of the artifact, and the key that encrypts it. */
-  readonly modelBucket: s3.IBucket;
+  /** The key that encrypts the artifact: the check decrypts it through S3 only. */
   readonly modelKey: kms.IKey;
   /**
    * Set when the endpoint exists only while a model is served (ENV-4); the check and its grants then

@@ -77,7 +77,6 @@ export class EndpointStack extends Stack {
       endpoint: this.endpoint.endpoint,
       endpointConfig: this.endpoint.endpointConfig,
       model: this.served,
-      modelBucket: buckets.model,
       modelKey: props.modelKey,
       whenServed: this.served.serves,
     });
