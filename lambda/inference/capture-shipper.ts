@@ -93,13 +93,15 @@ export interface S3CaptureSinkOptions {
   readonly prefix: string;
   /** Names the capture source in the key, like SageMaker's endpoint name. */
   readonly source: string;
+  /** The serving mode, in the key where SageMaker puts a variant name; the drift check reads this stream. */
+  readonly variant: 'embedded' | 'sagemaker';
   readonly now?: () => Date;
   readonly newId?: () => string;
 }
 
 /**
  * One JSON Lines object per write under SageMaker's hourly layout, which the drift check lists
- * (`<prefix><source>/embedded/yyyy/mm/dd/hh/<uuid>.jsonl`, bucket-default SSE-KMS).
+ * (`<prefix><source>/<variant>/yyyy/mm/dd/hh/<uuid>.jsonl`, bucket-default SSE-KMS).
  */
 export function s3CaptureSink(s3: Pick<S3Client, 'send'>, options: S3CaptureSinkOptions): CaptureSink {
   const now = options.now ?? (() => new Date());
@@ -109,7 +111,7 @@ export function s3CaptureSink(s3: Pick<S3Client, 'send'>, options: S3CaptureSink
       await s3.send(
         new PutObjectCommand({
           Bucket: options.bucket,
-          Key: captureObjectKey(options.prefix, options.source, 'embedded', now(), newId()),
+          Key: captureObjectKey(options.prefix, options.source, options.variant, now(), newId()),
           Body: lines.join(''),
           ContentType: 'application/jsonl',
         }),

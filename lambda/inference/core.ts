@@ -45,7 +45,10 @@ export interface InferenceSettings {
   readonly modelVersion: string;
   /** How many source-field contributions an explanation lists. */
   readonly topContributions: number;
-  /** Set on the embedded path: it writes its own capture records (the endpoint captures for SageMaker). */
+  /**
+   * Set when the function writes capture records, on both paths: on the SageMaker path too, because the
+   * endpoint's own capture publishes no count of records it fails to write (REL-2).
+   */
   readonly capture?: CaptureSettings;
 }
 
@@ -80,7 +83,7 @@ export interface InferenceDeps {
   readonly backend: () => Promise<ScoringBackend>;
   /** Customer id to pseudonym (KMS GenerateMac behind an LRU cache). */
   readonly pseudonymiser: Pick<Pseudonymiser, 'pseudonymise'>;
-  /** Writes capture records off the answer path (embedded mode). */
+  /** Writes capture records off the answer path. */
   readonly capture?: Pick<CaptureShipper, 'ship'>;
   /** The request's time: every dependency is awaited within it (REL-1). */
   readonly budget: Budget;
@@ -228,7 +231,7 @@ async function guarded<T>(dependency: Dependency, work: () => Promise<T>): Promi
 
 /**
  * Handles one inference request: validate (nothing invalid reaches the model), pseudonymise the ids, score,
- * explain, capture (embedded path), answer. Never throws: every failure becomes an HTTP answer whose body
+ * explain, capture, answer. Never throws: every failure becomes an HTTP answer whose body
  * carries no internal detail, and nothing logged carries a raw customer id or feature value.
  */
 export async function handleInference(request: RawRequest, deps: InferenceDeps): Promise<HttpAnswer> {
@@ -276,7 +279,7 @@ export async function handleInference(request: RawRequest, deps: InferenceDeps):
     // The capture write starts now and runs while the answer is explained and formatted; the answer waits
     // for it at most the shipper's bounded time and never changes with its outcome (REL-2).
     const captured =
-      backend.kind === 'embedded' && deps.capture && settings.capture
+      deps.capture && settings.capture
         ? deps.capture.ship(
             captureLines(deps, settings.capture, customers, probabilities, pseudonymOf),
             budget,

@@ -115,6 +115,7 @@ const capture =
           bucket: captureSettings.bucket,
           prefix: captureSettings.prefix,
           source: captureSettings.source,
+          variant: mode,
         }),
         { waitMs: captureSettings.waitMs, maxParkedRecords: captureSettings.maxParkedRecords },
         {

@@ -375,7 +375,7 @@ function apiSchema(env: EnvironmentName) {
       captureWaitMs: integer(10, 2_000)
         .default(200)
         .describe(
-          'REL-2 (embedded mode): longest the answer waits for its capture write; a slower or failed write is parked and retried with the next request.',
+          'REL-2: longest the answer waits for its capture write; a slower or failed write is parked and retried with the next request.',
         ),
       captureMaxParkedRecords: integer(0, 100_000)
         .default(5_000)

@@ -31,8 +31,8 @@ export interface ApiAlarmsProps {
   /** Overrides of the alarm thresholds. @default DEFAULT_API_ALARM_THRESHOLDS */
   readonly thresholds?: Partial<ApiAlarmThresholds>;
   /**
-   * The namespace the inference function publishes its metrics to, when it writes its own capture
-   * (embedded mode): adds the REL-2 capture alarms.
+   * The namespace the inference function publishes its metrics to, when it writes the capture of record
+   * (it does in both serving modes): adds the REL-2 capture alarms.
    * @default no capture alarms
    */
   readonly captureMetricNamespace?: string;

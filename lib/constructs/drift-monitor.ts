@@ -32,6 +32,11 @@ export interface DriftMonitorProps {
   readonly environmentName: string;
   /** The environment's `monitoring` configuration (schedule, lookback, thresholds, baseline). */
   readonly settings: MonitoringSettings;
+  /**
+   * The capture stream the check reads, under the data bucket's capture prefix: the inference function's
+   * (`InferenceFunction.captureStreamPrefix`), never an endpoint's own capture of the same requests.
+   */
+  readonly captureStreamPrefix: string;
 }
 
 function baselineFeatureNames(file: string, id: string): string[] {
@@ -76,6 +81,13 @@ export class DriftMonitor extends Construct {
   constructor(scope: Construct, id: string, props: DriftMonitorProps) {
     super(scope, id);
     const { settings } = props;
+    const stream = props.captureStreamPrefix;
+    // Under the capture prefix, the data bucket's capture retention (DATA-3) and the Macie scan apply.
+    if (!stream.startsWith(DATA_BUCKET_PREFIXES.capture) || !stream.endsWith('/') || stream.includes('*')) {
+      throw new Error(
+        `DriftMonitor ${id}: captureStreamPrefix must be a folder under ${DATA_BUCKET_PREFIXES.capture} ending in '/', got '${stream}'`,
+      );
+    }
     const baselinePath = path.resolve(PROJECT_ROOT, settings.baselineFile);
     if (!existsSync(baselinePath)) {
       throw new Error(
@@ -95,7 +107,7 @@ export class DriftMonitor extends Construct {
       environment: driftCheckEnvironment.render({
         serviceName: 'drift-check',
         dataBucket: props.dataBucket.bucketName,
-        capturePrefix: DATA_BUCKET_PREFIXES.capture,
+        capturePrefix: props.captureStreamPrefix,
         reportPrefix: DRIFT_REPORT_PREFIX,
         lookbackHours: settings.lookbackHours,
         reportKmsKeyId: props.placement.dataKey.keyArn,
@@ -112,14 +124,14 @@ export class DriftMonitor extends Construct {
         actions: ['s3:ListBucket'],
         resources: [props.dataBucket.bucketArn],
         conditions: {
-          StringLike: { 's3:prefix': [DATA_BUCKET_PREFIXES.capture, `${DATA_BUCKET_PREFIXES.capture}*`] },
+          StringLike: { 's3:prefix': [props.captureStreamPrefix, `${props.captureStreamPrefix}*`] },
         },
       }),
     );
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: ['s3:GetObject'],
-        resources: [props.dataBucket.arnForObjects(`${DATA_BUCKET_PREFIXES.capture}*`)],
+        resources: [props.dataBucket.arnForObjects(`${props.captureStreamPrefix}*`)],
       }),
     );
     role.addToPrincipalPolicy(
@@ -135,12 +147,12 @@ export class DriftMonitor extends Construct {
       }),
     );
     this.handler.allowPutMetricData(props.metricNamespace);
-    const captureObjects = props.dataBucket.arnForObjects(`${DATA_BUCKET_PREFIXES.capture}*`);
+    const captureObjects = props.dataBucket.arnForObjects(`${props.captureStreamPrefix}*`);
     const reportObjects = props.dataBucket.arnForObjects(`${DRIFT_REPORT_PREFIX}*`);
     acknowledgeRule(
       role.policy,
       wildcardResourceFinding(this, captureObjects),
-      'Capture object keys are chosen by SageMaker data capture and the inference function at write time (endpoint/variant/date/hour/uuid); the grant is read-only and confined to the capture/ prefix.',
+      "Capture object keys are chosen by the inference function at write time (date/hour/uuid); the grant is read-only and confined to that function's capture stream.",
     );
     acknowledgeRule(
       role.policy,

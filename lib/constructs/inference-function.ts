@@ -1,4 +1,5 @@
 import { CfnCondition, Duration, Stack } from 'aws-cdk-lib';
+import { captureStreamPrefix } from '../../src/capture/record';
 import { acknowledgeRule } from '../compliance/acknowledge';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -40,7 +41,7 @@ export interface InferenceFunctionProps {
   readonly modelKey: kms.IKey;
   /** Required in `sagemaker` mode. @default none (embedded mode) */
   readonly endpointName?: string;
-  /** Embedded mode writes capture records here (SSE-KMS by the bucket's default key). */
+  /** The function writes capture records here in both modes (SSE-KMS by the bucket's default key). */
   readonly capture: {
     readonly bucket: s3.IBucket;
     readonly dataKey: kms.IKey;
@@ -86,6 +87,8 @@ export class InferenceFunction extends Construct {
   readonly function: lambda.IFunction;
   /** The compiled request model shipped next to the bundle (absolute path of the generated module). */
   readonly requestValidatorFile: string;
+  /** Where this function's capture records go (`<prefix><source>/<mode>/`): what the drift check reads. */
+  readonly captureStreamPrefix: string;
 
   constructor(scope: Construct, id: string, props: InferenceFunctionProps) {
     super(scope, id);
@@ -105,6 +108,7 @@ export class InferenceFunction extends Construct {
       );
     }
     const embedded = props.mode === 'embedded';
+    this.captureStreamPrefix = captureStreamPrefix(props.capture.prefix, props.capture.source, props.mode);
     this.requestValidatorFile = writeRequestValidatorModule(props.requestSchema);
 
     this.handler = new SecureFunction(this, 'Handler', {
@@ -138,16 +142,12 @@ export class InferenceFunction extends Construct {
         pseudonymCacheTtlSeconds: props.tuning.pseudonymCacheTtlSeconds,
         kmsConcurrency: props.tuning.kmsConcurrency,
         endpointName: props.endpointName,
-        ...(embedded
-          ? {
-              captureBucket: props.capture.bucket.bucketName,
-              capturePrefix: props.capture.prefix,
-              captureSource: props.capture.source,
-              capturePercent: props.capture.percent,
-              captureWaitMs: props.tuning.captureWaitMs,
-              captureMaxParkedRecords: props.tuning.captureMaxParkedRecords,
-            }
-          : {}),
+        captureBucket: props.capture.bucket.bucketName,
+        capturePrefix: props.capture.prefix,
+        captureSource: props.capture.source,
+        capturePercent: props.capture.percent,
+        captureWaitMs: props.tuning.captureWaitMs,
+        captureMaxParkedRecords: props.tuning.captureMaxParkedRecords,
       }),
     });
     this.function = this.handler.function;
@@ -176,24 +176,25 @@ export class InferenceFunction extends Construct {
       }),
     );
 
-    if (embedded) {
-      const captureObjects = props.capture.bucket.arnForObjects(`${props.capture.prefix}*`);
-      role.addToPrincipalPolicy(
-        new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [captureObjects] }),
-      );
-      acknowledgeRule(
-        role.policy,
-        wildcardResourceFinding(role.policy, captureObjects),
-        'Capture objects get a new key per request (hour path plus a random id), so the write grant is the capture prefix of this API only; the function cannot read, list or delete, and the bucket encrypts with its own key.',
-      );
-      role.addToPrincipalPolicy(
-        new iam.PolicyStatement({
-          actions: ['kms:GenerateDataKey'],
-          resources: [props.capture.dataKey.keyArn],
-          conditions: { StringEquals: { 'kms:ViaService': `s3.${stack.region}.amazonaws.com` } },
-        }),
-      );
-    } else {
+    // REL-2: the function writes the capture of record in both modes; the SageMaker endpoint's own capture
+    // publishes no count of records it fails to write, so the drift check reads this stream only.
+    const captureObjects = props.capture.bucket.arnForObjects(`${this.captureStreamPrefix}*`);
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [captureObjects] }),
+    );
+    acknowledgeRule(
+      role.policy,
+      wildcardResourceFinding(role.policy, captureObjects),
+      "Capture objects get a new key per request (hour path plus a random id), so the write grant is this function's own capture stream; the function cannot read, list or delete, and the bucket encrypts with its own key.",
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['kms:GenerateDataKey'],
+        resources: [props.capture.dataKey.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `s3.${stack.region}.amazonaws.com` } },
+      }),
+    );
+    if (!embedded) {
       role.addToPrincipalPolicy(
         new iam.PolicyStatement({
           actions: ['sagemaker:InvokeEndpoint'],

@@ -24,6 +24,11 @@ export interface MonitoringStackProps extends StackProps {
   readonly endpoint?: InferenceEndpoint;
   /** The inference API, when the environment has one. */
   readonly api?: DashboardApi;
+  /**
+   * The inference function's capture stream (`InferenceFunction.captureStreamPrefix`): the records the
+   * drift check reads, written by the function in both serving modes (REL-2).
+   */
+  readonly captureStreamPrefix: string;
 }
 
 /**
@@ -48,6 +53,7 @@ export class MonitoringStack extends Stack {
       metricNamespace: props.names.metricNamespace,
       environmentName: env.name,
       settings: env.monitoring,
+      captureStreamPrefix: props.captureStreamPrefix,
     });
 
     if (props.api) {
@@ -55,8 +61,8 @@ export class MonitoringStack extends Stack {
         api: props.api.restApi,
         inferenceFunction: props.api.inferenceFunction,
         alertTopic: props.alertTopic,
-        // The embedded path writes its own capture (REL-2); the SageMaker endpoint captures by itself.
-        ...(env.serving.mode === 'embedded' ? { captureMetricNamespace: props.names.metricNamespace } : {}),
+        // REL-2: the function writes the capture of record in both serving modes.
+        captureMetricNamespace: props.names.metricNamespace,
       });
     }
 

@@ -185,6 +185,7 @@ export class EnvironmentStage extends Stage {
         inferenceFunction: this.api.inference.function,
         webAclName: this.api.protectedApi.webAcl.name!,
       },
+      captureStreamPrefix: this.api.inference.captureStreamPrefix,
     });
 
     this.monitoring.addStackDependency(this.data);

@@ -2,6 +2,7 @@ export {
   CALLER_LABEL,
   CaptureRecordError,
   captureObjectKey,
+  captureStreamPrefix,
   formatCaptureObject,
   formatCaptureRecord,
   type CaptureEvent,

@@ -89,10 +89,25 @@ export function formatCaptureObject(events: readonly CaptureEvent[]): string {
 
 const pad = (n: number) => String(n).padStart(2, '0');
 
+function checkKeyPart(what: string, part: string): void {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(part)) {
+    throw new CaptureRecordError(`capture ${what} '${part}' must be letters, digits, '.', '_' or '-'`);
+  }
+}
+
 /**
- * Object key in SageMaker's layout, `<prefix><source>/<variant>/yyyy/mm/dd/hh/<name>.jsonl` (UTC), so a
- * drift check given `<prefix>` lists embedded and endpoint captures alike by hour.
+ * The prefix of one capture stream, `<prefix><source>/<variant>/`, in SageMaker's layout. The drift check
+ * reads exactly the inference function's stream, so an endpoint's own capture of the same requests
+ * (its variants write beside it) is never counted twice.
  */
+export function captureStreamPrefix(prefix: string, source: string, variant: string): string {
+  checkKeyPart('source', source);
+  checkKeyPart('variant', variant);
+  const normalised = prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`;
+  return `${normalised}${source}/${variant}/`;
+}
+
+/** Object key in SageMaker's layout, `<prefix><source>/<variant>/yyyy/mm/dd/hh/<name>.jsonl` (UTC). */
 export function captureObjectKey(
   prefix: string,
   source: string,
@@ -100,16 +115,8 @@ export function captureObjectKey(
   time: Date,
   name: string,
 ): string {
-  for (const [what, part] of [
-    ['source', source],
-    ['variant', variant],
-    ['name', name],
-  ] as const) {
-    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(part)) {
-      throw new CaptureRecordError(`capture ${what} '${part}' must be letters, digits, '.', '_' or '-'`);
-    }
-  }
-  const normalised = prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`;
+  const stream = captureStreamPrefix(prefix, source, variant);
+  checkKeyPart('name', name);
   const hour = `${time.getUTCFullYear()}/${pad(time.getUTCMonth() + 1)}/${pad(time.getUTCDate())}/${pad(time.getUTCHours())}`;
-  return `${normalised}${source}/${variant}/${hour}/${name}.jsonl`;
+  return `${stream}${hour}/${name}.jsonl`;
 }

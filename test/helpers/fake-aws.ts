@@ -35,6 +35,8 @@ export interface FakeAws {
   readonly calls: Record<Service, number>;
   /** Bodies of PutObject requests that were answered 200 (what S3 stored). */
   readonly stored: string[];
+  /** Request paths (bucket and key) of those PutObject requests, in the same order. */
+  readonly storedPaths: string[];
   set(service: Service, behaviour: Behaviour): void;
   reset(): void;
   close(): Promise<void>;
@@ -76,7 +78,8 @@ export function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
   const behaviours = new Map<Service, Behaviour>();
   const calls: Record<Service, number> = { kms: 0, s3get: 0, s3put: 0, sagemaker: 0 };
   const stored: string[] = [];
-  const answer = (service: Service, res: ServerResponse, body: Buffer) => {
+  const storedPaths: string[] = [];
+  const answer = (service: Service, res: ServerResponse, body: Buffer, path: string) => {
     if (service === 'kms') {
       const input = JSON.parse(body.toString()) as { Message: string; KeyId: string };
       const mac = createHmac('sha256', options.macSecret)
@@ -89,6 +92,7 @@ export function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
       res.end(options.object);
     } else if (service === 's3put') {
       stored.push(body.toString());
+      storedPaths.push(path);
       res.writeHead(200, { etag: '"fake"' });
       res.end();
     } else {
@@ -110,7 +114,7 @@ export function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
         case 'hang':
           return; // accepted, never answered
         case 'slow': {
-          const timer = setTimeout(() => answer(service, res, body), behaviour.ms);
+          const timer = setTimeout(() => answer(service, res, body, req.url ?? ''), behaviour.ms);
           res.on('close', () => clearTimeout(timer));
           return;
         }
@@ -122,7 +126,7 @@ export function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
           res.writeHead(200, { 'content-type': service === 'sagemaker' ? 'text/csv' : 'application/json' });
           return void res.end('<html>upstream proxy error</html>');
         default:
-          return answer(service, res, body);
+          return answer(service, res, body, req.url ?? '');
       }
     });
   });
@@ -133,11 +137,13 @@ export function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
         url: `http://127.0.0.1:${port}`,
         calls,
         stored,
+        storedPaths,
         set: (service, behaviour) => behaviours.set(service, behaviour),
         reset: () => {
           behaviours.clear();
           for (const k of Object.keys(calls) as Service[]) calls[k] = 0;
           stored.length = 0;
+          storedPaths.length = 0;
         },
         close: () =>
           new Promise<void>((done) => {

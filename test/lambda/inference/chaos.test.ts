@@ -80,7 +80,7 @@ function loadHandler(mode: 'embedded' | 'sagemaker', keep = false): Handler {
       mode === 'embedded' ? 's3://churn-dev-model-111111111111-eu-west-1/models/sha256/x/model.json' : '',
     MODEL_SHA256,
     ENDPOINT_NAME: 'churn-test',
-    CAPTURE_BUCKET: mode === 'embedded' ? 'churn-dev-data-111111111111-eu-west-1' : '',
+    CAPTURE_BUCKET: 'churn-dev-data-111111111111-eu-west-1',
     CAPTURE_PREFIX: 'capture/',
     CAPTURE_SOURCE: 'churn-dev-api',
     CAPTURE_PERCENT: '100',
@@ -310,6 +310,27 @@ describe('REL-1: SageMaker runtime hangs, slows, throttles, fails or answers gar
     expect(answer.retryAfter).toBe(retryAfter);
     expect(answer.ms).toBeLessThan(PLATFORM_TIMEOUT_MS);
     if (behaviour.kind !== 'garbage') expect(aws.calls.sagemaker).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe('REL-2: the SageMaker path writes the capture of record too (sagemaker mode)', () => {
+  test('the endpoint scores and the function captures each customer once, under its own stream', async () => {
+    const handler = loadHandler('sagemaker');
+    const answer = await timed(handler, [validRecord('5555-EEEEE'), validRecord('6666-FFFFF')]);
+    expect(answer.status).toBe(200);
+    expect(aws.calls.sagemaker).toBe(1);
+    // The endpoint's own capture counts no failed writes; this one is counted, parked and retried.
+    expect(aws.storedPaths).toHaveLength(1);
+    expect(aws.storedPaths[0]).toMatch(
+      /\/capture\/churn-dev-api\/sagemaker\/\d{4}\/\d{2}\/\d{2}\/\d{2}\/[0-9a-f-]{36}\.jsonl\?x-id=PutObject$/,
+    );
+    const pseudonyms = aws.stored[0]
+      .trim()
+      .split('\n')
+      .map(
+        (line) => (JSON.parse(line) as { eventMetadata: { inferenceId: string } }).eventMetadata.inferenceId,
+      );
+    expect(pseudonyms).toEqual([expectedPseudonym('5555-EEEEE'), expectedPseudonym('6666-FFFFF')]);
   });
 });
 

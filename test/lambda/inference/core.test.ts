@@ -374,12 +374,13 @@ describe('embedded capture (DATA-3, DATA-4)', () => {
     expect(d.recorded.metrics.map((m) => m.name)).toContain('CaptureWriteFailures');
   });
 
-  test('sampling: 0 percent writes nothing; the SageMaker path never writes (the endpoint captures)', async () => {
+  test('sampling: 0 percent writes nothing; the SageMaker path writes the capture of record too (REL-2)', async () => {
     s3Mock.on(PutObjectCommand).resolves({});
     await handleInference(
       jsonRequest(validRecord()),
       deps(kms, { settings: { ...SETTINGS, capture: { ...capture, percent: 0 } }, s3 }),
     );
+    expect(s3Mock.commandCalls(PutObjectCommand)).toHaveLength(0);
     sageMakerMock.on(InvokeEndpointCommand).resolves({ Body: new TextEncoder().encode('0.5') as never });
     const viaEndpoint = await handleInference(
       jsonRequest(validRecord()),
@@ -393,7 +394,7 @@ describe('embedded capture (DATA-3, DATA-4)', () => {
       }),
     );
     expect(viaEndpoint.statusCode).toBe(200);
-    expect(s3Mock.commandCalls(PutObjectCommand)).toHaveLength(0);
+    expect(s3Mock.commandCalls(PutObjectCommand)).toHaveLength(1);
   });
 });
 

@@ -159,6 +159,7 @@ export function deps(
               bucket: 'data-bucket',
               prefix: 'capture/',
               source: 'churn-dev-api',
+              variant: 'embedded',
               ...(overrides.now ? { now: overrides.now } : {}),
               ...(overrides.newId ? { newId: overrides.newId } : {}),
             }),

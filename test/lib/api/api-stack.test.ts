@@ -304,6 +304,9 @@ describe('the inference function (KEY-1, NET-1, DATA-1)', () => {
     );
     expect(policies).toContain('sagemaker:InvokeEndpoint');
     expect(policies).toContain('endpoint/churn-test');
+    // REL-2: the function writes the capture of record on this path too, to its own stream only.
+    expect(vars.CAPTURE_SOURCE).toBe('churn-test');
+    expect(policies).toContain('/capture/churn-test/churn-test/sagemaker/*');
   });
 
   test('ENV-4 the function may read exactly the served artifact, and only while a model is served', () => {

@@ -45,6 +45,9 @@ function statementsOf(template: Template): Statement[] {
 }
 const actionsOf = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
 
+/** The inference function's capture stream in sagemaker mode (InferenceFunction.captureStreamPrefix). */
+const STREAM = 'capture/churn-prod/churn-prod/sagemaker/';
+
 describe('DriftMonitor (MON-1, MON-2)', () => {
   const { stack, placement, dataBucket, topic } = fixture();
   const monitor = new DriftMonitor(stack, 'Drift', {
@@ -54,6 +57,7 @@ describe('DriftMonitor (MON-1, MON-2)', () => {
     metricNamespace: 'churn/prod',
     environmentName: 'prod',
     settings: SETTINGS,
+    captureStreamPrefix: STREAM,
   });
   const template = Template.fromStack(stack);
 
@@ -64,13 +68,16 @@ describe('DriftMonitor (MON-1, MON-2)', () => {
     });
   });
 
-  test('reads only capture objects, writes only drift reports, publishes only to its namespace', () => {
+  test("reads only the inference function's capture stream, writes only drift reports, publishes only to its namespace", () => {
     const statements = statementsOf(template);
     const list = statements.find((s) => actionsOf(s).includes('s3:ListBucket'))!;
-    expect(list.Condition).toEqual({ StringLike: { 's3:prefix': ['capture/', 'capture/*'] } });
+    expect(list.Condition).toEqual({ StringLike: { 's3:prefix': [STREAM, `${STREAM}*`] } });
     expect(JSON.stringify(statements.find((s) => actionsOf(s).includes('s3:GetObject'))!.Resource)).toContain(
-      '/capture/*',
+      `/${STREAM}*`,
     );
+    // REL-2: the endpoint's own capture (its variants beside the function's stream) is never read, so the
+    // drift check counts each request once.
+    expect(JSON.stringify(statements)).not.toContain('"capture/*"');
     expect(JSON.stringify(statements.find((s) => actionsOf(s).includes('s3:PutObject'))!.Resource)).toContain(
       '/reports/drift/*',
     );
@@ -117,6 +124,25 @@ describe('DriftMonitor (MON-1, MON-2)', () => {
     });
   });
 
+  test.each(['reports/', 'capture/churn-prod', 'capture/*/'])(
+    'refuses a capture stream outside a capture/ folder (%s), naming the property',
+    (stream) => {
+      const other = fixture();
+      expect(
+        () =>
+          new DriftMonitor(other.stack, 'Drift', {
+            placement: other.placement,
+            dataBucket: other.dataBucket,
+            alertTopic: other.topic,
+            metricNamespace: 'n',
+            environmentName: 'prod',
+            settings: SETTINGS,
+            captureStreamPrefix: stream,
+          }),
+      ).toThrow(/captureStreamPrefix must be a folder under capture\/ ending in '\/'/);
+    },
+  );
+
   test('refuses a baseline file that does not exist, naming the setting', () => {
     const other = fixture();
     expect(
@@ -128,6 +154,7 @@ describe('DriftMonitor (MON-1, MON-2)', () => {
           metricNamespace: 'n',
           environmentName: 'prod',
           settings: { ...SETTINGS, baselineFile: 'models/none/baseline.json' },
+          captureStreamPrefix: STREAM,
         }),
     ).toThrow('monitoring.baselineFile models/none/baseline.json does not exist');
   });

@@ -9,6 +9,9 @@ const api: Resources = {
       Environment: {
         Variables: {
           SERVING_MODE: 'embedded',
+          CAPTURE_BUCKET: 'churn-dev-data',
+          CAPTURE_PREFIX: 'capture/churn-dev/',
+          CAPTURE_SOURCE: 'churn-dev',
           CAPTURE_WAIT_MS: '200',
           CAPTURE_MAX_PARKED_RECORDS: '5000',
           POWERTOOLS_SERVICE_NAME: 'inference',
@@ -29,6 +32,17 @@ const alarm = (metric: string) => ({
 });
 const monitoring: Resources = {
   Topic: { Type: 'AWS::SNS::Topic', Properties: {} },
+  DriftCheck: {
+    Type: 'AWS::Lambda::Function',
+    Properties: {
+      Environment: {
+        Variables: {
+          CAPTURE_PREFIX: 'capture/churn-dev/churn-dev/embedded/',
+          REPORT_PREFIX: 'reports/drift/',
+        },
+      },
+    },
+  },
   Dropped: alarm('CaptureDropped'),
   Failures: alarm('CaptureWriteFailures'),
 };
@@ -36,6 +50,8 @@ const ctx =
   (a: Resources, m: Resources = monitoring) =>
   () =>
     context(environment({ stacks: { Api: a, Monitoring: m } }));
+const driftVariables = (r: Resources) =>
+  (r.DriftCheck.Properties!.Environment as { Variables: Record<string, string> }).Variables;
 const variables = (r: Resources) =>
   (r.Inference.Properties!.Environment as { Variables: Record<string, string> }).Variables;
 
@@ -45,7 +61,25 @@ describeControl(REL_2, {
       name: 'embedded capture with a bounded wait, parking, and alarms on dropped and failing writes',
       context: ctx(api),
       status: 'verified-at-runtime',
-      evidence: [/waits at most 200 ms/, 'alarm on CaptureDropped', 'CaptureWriteFailures alarm notifies'],
+      evidence: [
+        /writes the capture of record \(capture\/churn-dev\/churn-dev\/embedded\/\) in embedded mode/,
+        'the drift check reads exactly this stream',
+        /waits at most 200 ms/,
+        'alarm on CaptureDropped',
+        'CaptureWriteFailures alarm notifies',
+      ],
+    },
+    {
+      name: 'the SageMaker path with the function writing the capture of record, which the drift check reads',
+      context: ctx(
+        changed(api, (r) => (variables(r).SERVING_MODE = 'sagemaker')),
+        changed(
+          monitoring,
+          (r) => (driftVariables(r).CAPTURE_PREFIX = 'capture/churn-dev/churn-dev/sagemaker/'),
+        ),
+      ),
+      status: 'verified-at-runtime',
+      evidence: [/in sagemaker mode/, 'the drift check reads exactly this stream'],
     },
   ],
   nonCompliant: [
@@ -84,9 +118,22 @@ describeControl(REL_2, {
       problem: 'CaptureDropped alarm has no action',
     },
     {
-      name: 'the SageMaker path, whose endpoint capture counts no failures',
-      context: ctx(changed(api, (r) => (variables(r).SERVING_MODE = 'sagemaker'))),
-      problem: /publishes no failure count/,
+      name: "the SageMaker path relying on the endpoint's capture, which counts no failures",
+      context: ctx(
+        changed(api, (r) => {
+          variables(r).SERVING_MODE = 'sagemaker';
+          delete variables(r).CAPTURE_BUCKET;
+        }),
+      ),
+      problem: /serving mode sagemaker: the function writes no capture records \(CAPTURE_BUCKET\)/,
+    },
+    {
+      name: 'a drift check reading the whole capture prefix (the endpoint capture too)',
+      context: ctx(
+        api,
+        changed(monitoring, (r) => (driftVariables(r).CAPTURE_PREFIX = 'capture/')),
+      ),
+      problem: /no drift check reads the function's capture stream capture\/churn-dev\/churn-dev\/embedded\//,
     },
   ],
 });
