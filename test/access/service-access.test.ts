@@ -45,6 +45,8 @@ interface RowContext {
   readonly project: string;
   readonly env: string;
   readonly names: ReturnType<typeof resourceNames>;
+  /** `serving.mode`: where the inference function writes its capture stream. */
+  readonly servingMode: string;
   /** The configured model-publishing role (trustedRoleArns[0]). */
   readonly publisher: string;
   readonly cdkQualifier: string;
@@ -759,6 +761,18 @@ export const ROWS: readonly Row[] = [
     },
   },
   {
+    call: 'REL-2 the inference function writes its capture stream (in either serving mode) through the S3 endpoint',
+    expected: 'Allowed',
+    request: (p, c) =>
+      roleToBucket(
+        p,
+        'Api/Inference/Handler/Role/Resource',
+        's3:PutObject',
+        c.names.buckets.data,
+        `capture/${c.project}-${c.env}/${c.project}-${c.env}/${c.servingMode}/2026/12/01/00/0f6c.jsonl`,
+      ),
+  },
+  {
     call: 'MODEL-4 the inference function invokes the endpoint through the SageMaker runtime endpoint',
     expected: 'Allowed',
     request: (p, c) =>
@@ -801,7 +815,7 @@ export const ROWS: readonly Row[] = [
       ),
   },
   {
-    call: 'MON-1 the drift check reads data capture through the S3 endpoint',
+    call: "MON-1 the drift check reads the inference function's capture stream through the S3 endpoint",
     expected: 'Allowed',
     request: (p, c) =>
       roleToBucket(
@@ -809,7 +823,19 @@ export const ROWS: readonly Row[] = [
         'Monitoring/Drift/Check/Role/Resource',
         's3:GetObject',
         c.names.buckets.data,
-        `capture/${c.project}-${c.env}/AllTraffic/2026/12/01/00/capture.jsonl`,
+        `capture/${c.project}-${c.env}/${c.project}-${c.env}/${c.servingMode}/2026/12/01/00/capture.jsonl`,
+      ),
+  },
+  {
+    call: "negative: REL-2 the drift check cannot read an endpoint's own capture (whose lost records nobody counts)",
+    expected: 'ImplicitlyDenied',
+    request: (p, c) =>
+      roleToBucket(
+        p,
+        'Monitoring/Drift/Check/Role/Resource',
+        's3:GetObject',
+        c.names.buckets.data,
+        `capture/${c.project}-${c.env}/${c.project}-${c.env}/primary/2026/12/01/00/capture.jsonl`,
       ),
   },
   {
@@ -893,7 +919,7 @@ export const ROWS: readonly Row[] = [
         'Monitoring/Drift/Check/Role/Resource',
         's3:GetObject',
         c.names.buckets.data,
-        `capture/${c.project}-${c.env}/x.jsonl`,
+        `capture/${c.project}-${c.env}/${c.project}-${c.env}/${c.servingMode}/x.jsonl`,
       );
       return { ...request, endpointPolicies: [], context: overS3(asRole(request.principal)) };
     },
@@ -943,6 +969,7 @@ describe.each(config.environments.map((e) => [e.name, e] as const))('%s', (name,
     project: config.project.name,
     env: name,
     names: resourceNames(config.project.name, env),
+    servingMode: env.serving.mode,
     publisher: env.trustedRoleArns[0]!,
     cdkQualifier: config.project.cdkQualifier,
   };
