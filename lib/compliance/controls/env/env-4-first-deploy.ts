@@ -29,7 +29,7 @@ export const ENV_4 = defineControl({
     },
     {
       file: 'test/docs/first-deploy-readme.test.ts',
-      name: 'ENV-4 the section is the documented sequence: bootstrap, preflight, deploy, assess, publish, list, approve, deploy',
+      name: 'ENV-4 the section is the documented sequence: bootstrap, preflight, deploy, assess, publish, list, approve, deploy, verify',
     },
     {
       file: 'test/src/preflight/checks.test.ts',
