@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { loadConfig, resolveConfigPath, stageName } from '../lib/config';
 import { RULE_PACK_NAMES } from '../lib/nag/pack-names';
 import { generateComplianceReport, summarize } from '../lib/compliance/write';
+import { loadFeatureSpec } from '../lib/stacks/api-stack';
 
 const USAGE = `usage: compliance-report [--assembly <cdk.out>] [--out <directory>] [--config <file>]
 
@@ -50,6 +51,8 @@ function main(): number {
     outputDirectory: args.out ? path.resolve(args.out) : undefined,
     servingModes,
     configuration: config,
+    // The specification the API serves: the DPIA draft lists the personal data it carries.
+    featureSpec: loadFeatureSpec(),
     rulePacks: RULE_PACK_NAMES,
   });
   process.stderr.write(`${summarize(report)}\n`);

@@ -315,6 +315,25 @@ export const CONTROL_FRAMEWORKS: { readonly [Id in ControlId]: FrameworkMapping 
   },
 };
 
+/**
+ * What is wrong with a mapping: a control without a NIST or ISO control, a privacy (DATA) control or
+ * AUD-5 without a GDPR article, an id listed twice for one control. Empty for a complete mapping.
+ */
+export function mappingProblems(mapping: Readonly<Record<string, FrameworkMapping>>): string[] {
+  const problems: string[] = [];
+  for (const [id, m] of Object.entries(mapping)) {
+    if (m.nist.length === 0) problems.push(`${id} is mapped to no NIST SP 800-53 control`);
+    if (m.iso.length === 0) problems.push(`${id} is mapped to no ISO/IEC 27001 Annex A control`);
+    if ((id.startsWith('DATA-') || id === 'AUD-5') && m.gdpr.length === 0)
+      problems.push(`${id} concerns personal data but is mapped to no GDPR article`);
+    for (const fw of FRAMEWORKS) {
+      const ids = m[fw.key] as readonly string[];
+      if (new Set(ids).size !== ids.length) problems.push(`${id} lists a ${fw.name} id twice`);
+    }
+  }
+  return problems;
+}
+
 /** The framework ids a control maps to, as `<framework id>:<control>` (SARIF tags, JSON). */
 export function frameworkTags(id: ControlId): string[] {
   const mapping = CONTROL_FRAMEWORKS[id];

@@ -2,6 +2,7 @@ import { CONTROL_STATUSES, ControlStatus } from './catalogue';
 import { inEnvironment } from './controls/aud/aud-2-rule-packs';
 import { FRAMEWORKS } from './frameworks';
 import { FrameworkView } from './framework-view';
+import { DpiaDraft } from './dpia';
 import { ComplianceReport, EnvironmentReport, failureOf, HumanAction } from './report';
 import { ControlReport, testCommand } from './trail';
 
@@ -63,6 +64,8 @@ a.anchor { color: inherit; text-decoration: none; } a.anchor:hover { text-decora
 table.trail { margin: 6px 0 4px; } table.trail th { width: 150px; background: #f6f7f9; }
 table.trail ul { margin: 0; } .cmd { color: #333; background: #f3f4f6; padding: 0 4px; }
 .fw a { margin-right: 4px; }
+.person { background: var(--doc-bg); border: 2px dashed var(--doc); border-radius: 6px; padding: 8px 14px; margin: 10px 0; }
+.person h3 { margin-top: 4px; } .person .blank { min-height: 3em; border-bottom: 1px solid var(--doc); margin: 6px 0; }
 `;
 
 function chip(status: ControlStatus): string {
@@ -208,11 +211,73 @@ function page(title: string, body: string): string {
 `;
 }
 
+export const dpiaPage = (envName: string, extension: 'html' | 'md') =>
+  `dpia-${envName.toLowerCase()}.${extension}`;
+
+/** The DPIA draft of one environment: generated facts, then the sections only people can complete. */
+export function renderDpiaHtml(report: ComplianceReport, env: EnvironmentReport, dpia: DpiaDraft): string {
+  const body = [
+    `<nav><a href="index.html">← overview</a><a href="${esc(env.name.toLowerCase())}.html">${esc(env.name)} controls</a></nav>`,
+    `<h1>Data protection impact assessment — ${esc(env.name)} (DRAFT)</h1>`,
+    `<p class="meta">GDPR art. 35 · account ${esc(dpia.account)}, ${esc(dpia.region)} · owner ${esc(dpia.controller.owner)} · data classification ${esc(dpia.controller.dataClassification)} · status ${chip(dpia.status)} · generated ${esc(report.generatedAt)}</p>`,
+    `<div class="human" role="note"><strong>Draft, not an assessment.</strong> Generated from the configuration, the feature specification and the templates. The sections marked "needs a person" must be completed, reviewed by the data protection officer and signed before customer data is processed.</div>`,
+    `<h2>1. The processing and its purpose</h2>`,
+    `<p>${esc(dpia.processing.description)}</p><p><strong>Purpose.</strong> ${esc(dpia.processing.purpose)}</p><p><strong>Automated decision-making.</strong> ${esc(dpia.processing.automatedDecision)}</p>`,
+    `<p><strong>Data subjects.</strong> ${esc(dpia.dataSubjects)}</p>`,
+    `<h2>2. Categories of personal data</h2>`,
+    table(
+      ['Field', 'Description', 'Kind', 'Treatment'],
+      dpia.dataCategories.map((d) => [
+        `<code>${esc(d.field)}</code>`,
+        esc(d.description),
+        esc(d.kind),
+        esc(d.treatment),
+      ]),
+      [16, 30, 14, 40],
+    ),
+    `<h2>3. Recipients and processors</h2>`,
+    `<p>Amazon Web Services acts as processor for the services below (resources of this environment's templates).</p>`,
+    table(
+      ['Service', 'What it does with the data', 'Resources'],
+      dpia.recipients.map((r) => [esc(r.service), esc(r.role), String(r.resources)]),
+      [22, 68, 10],
+    ),
+    `<h2>4. Retention</h2>`,
+    table(
+      ['Data', 'Kept for', 'Configured by'],
+      dpia.retention.map((r) => [esc(r.what), `${r.days} days`, `<code>${esc(r.source)}</code>`]),
+    ),
+    `<h2>5. Transfers</h2>`,
+    `<p>Regions: ${esc(dpia.transfers.regions.join(', '))}. ${esc(dpia.transfers.assessment)}</p>`,
+    `<h2>6. Safeguards and their status</h2>`,
+    table(
+      ['Control', 'Status', 'GDPR', 'Requirement'],
+      dpia.safeguards.map((g) => [
+        `<a href="${esc(env.name.toLowerCase())}.html#${esc(g.control)}">${esc(g.control)}</a>`,
+        chip(g.status),
+        esc(g.articles.join(', ')),
+        esc(g.title),
+      ]),
+      [10, 12, 14, 64],
+    ),
+    `<h2>7. Needs a person</h2>`,
+    dpia.needsAPerson
+      .map(
+        (h) =>
+          `<section class="person"><h3>${esc(h.title)} <span class="chip documented">needs a person</span></h3><p class="path">${esc(h.article)}</p><p>${esc(h.guidance)}</p><div class="blank"></div></section>`,
+      )
+      .join(''),
+  ].join('\n');
+  return page(`DPIA draft — ${env.name}`, body);
+}
+
 export function renderEnvironmentHtml(report: ComplianceReport, env: EnvironmentReport): string {
   const failing = env.controls.filter((c) => c.status === 'failing');
   const inv = env.inventory;
   const body = [
-    `<nav><a href="index.html">← overview</a></nav>`,
+    `<nav><a href="index.html">← overview</a>${
+      env.dpia ? `<a href="${dpiaPage(env.name, 'html')}">DPIA draft</a>` : ''
+    }${report.frameworks.map((f) => `<a href="${frameworkPage(f.id, 'html')}">${esc(f.name)}</a>`).join('')}</nav>`,
     `<h1>Compliance report — ${esc(env.name)}</h1>`,
     `<p class="meta">Account ${esc(env.account)}, ${esc(env.region)} · ${env.stacks.length} stacks · commit ${esc(env.sourceCommit ?? 'unknown')} · generated ${esc(report.generatedAt)} from <code>${esc(report.assemblyDirectory)}</code></p>`,
     banner(
@@ -371,7 +436,10 @@ export function renderOverviewHtml(report: ComplianceReport): string {
   const body = [
     `<h1>Compliance report — overview</h1>`,
     `<p class="meta">${envs.length} environments · ${report.overview.length} controls · rule packs ${esc(report.rulePacks.join(', '))} · generated ${esc(report.generatedAt)} from <code>${esc(report.assemblyDirectory)}</code></p>`,
-    `<nav>${envs.map((e) => `<a href="${esc(e.name.toLowerCase())}.html">${esc(e.name)} (${e.counts.failing} failing)</a>`).join('')}</nav>`,
+    `<nav>${envs.map((e) => `<a href="${esc(e.name.toLowerCase())}.html">${esc(e.name)} (${e.counts.failing} failing)</a>`).join('')}${envs
+      .filter((e) => e.dpia)
+      .map((e) => `<a href="${dpiaPage(e.name, 'html')}">DPIA draft ${esc(e.name)}</a>`)
+      .join('')}</nav>`,
     banner(failing, 'the deployment'),
     countsBar(report.counts),
     `<h2>Controls by environment (worst first)</h2>`,

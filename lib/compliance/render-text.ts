@@ -2,7 +2,8 @@ import { CONTROL_STATUSES, CONTROLS } from './catalogue';
 import { FRAMEWORKS } from './frameworks';
 import { FrameworkView } from './framework-view';
 import { ComplianceReport, EnvironmentReport, failureOf } from './report';
-import { anchorOf, frameworkPage, STATUS_LABEL } from './render-html';
+import { anchorOf, dpiaPage, frameworkPage, STATUS_LABEL } from './render-html';
+import { DpiaDraft } from './dpia';
 import { ControlReport, testCommand } from './trail';
 
 /** Pipes and line breaks would break a Markdown table cell. */
@@ -138,6 +139,79 @@ export function renderEnvironmentMarkdown(report: ComplianceReport, env: Environ
   return out.join('\n');
 }
 
+export function renderDpiaMarkdown(
+  report: ComplianceReport,
+  env: EnvironmentReport,
+  dpia: DpiaDraft,
+): string {
+  const out = [`# Data protection impact assessment — ${env.name} (DRAFT)`, ''];
+  out.push(
+    `GDPR art. 35 · account ${dpia.account}, ${dpia.region} · owner ${dpia.controller.owner} · data classification ${dpia.controller.dataClassification} · status ${dpia.status} · generated ${report.generatedAt}`,
+    '',
+    '> **Draft, not an assessment.** Generated from the configuration, the feature specification and the templates. The sections marked "needs a person" must be completed, reviewed by the data protection officer and signed before customer data is processed.',
+    '',
+    '## 1. The processing and its purpose',
+    '',
+    dpia.processing.description,
+    '',
+    `**Purpose.** ${dpia.processing.purpose}`,
+    '',
+    `**Automated decision-making.** ${dpia.processing.automatedDecision}`,
+    '',
+    `**Data subjects.** ${dpia.dataSubjects}`,
+    '',
+    '## 2. Categories of personal data',
+    '',
+    '| Field | Description | Kind | Treatment |',
+    '| --- | --- | --- | --- |',
+    ...dpia.dataCategories.map(
+      (d) => `| \`${cell(d.field)}\` | ${cell(d.description)} | ${d.kind} | ${cell(d.treatment)} |`,
+    ),
+    '',
+    '## 3. Recipients and processors',
+    '',
+    "Amazon Web Services acts as processor for the services below (resources of this environment's templates).",
+    '',
+    '| Service | What it does with the data | Resources |',
+    '| --- | --- | --- |',
+    ...dpia.recipients.map((r) => `| ${cell(r.service)} | ${cell(r.role)} | ${r.resources} |`),
+    '',
+    '## 4. Retention',
+    '',
+    '| Data | Kept for | Configured by |',
+    '| --- | --- | --- |',
+    ...dpia.retention.map((r) => `| ${cell(r.what)} | ${r.days} days | \`${r.source}\` |`),
+    '',
+    '## 5. Transfers',
+    '',
+    `Regions: ${dpia.transfers.regions.join(', ')}. ${dpia.transfers.assessment}`,
+    '',
+    '## 6. Safeguards and their status',
+    '',
+    '| Control | Status | GDPR | Requirement |',
+    '| --- | --- | --- | --- |',
+    ...dpia.safeguards.map(
+      (g) =>
+        `| [${g.control}](${env.name.toLowerCase()}.md) | ${badge(g.status)} | ${g.articles.join(', ')} | ${cell(g.title)} |`,
+    ),
+    '',
+    '## 7. Needs a person',
+    '',
+  );
+  for (const h of dpia.needsAPerson)
+    out.push(
+      `### ${h.title} — NEEDS A PERSON`,
+      '',
+      `_${h.article}_`,
+      '',
+      h.guidance,
+      '',
+      '_(to be completed)_',
+      '',
+    );
+  return out.join('\n');
+}
+
 export function renderOverviewMarkdown(report: ComplianceReport): string {
   const envs = report.environments;
   const out: string[] = ['# Compliance report — overview', ''];
@@ -173,6 +247,13 @@ export function renderOverviewMarkdown(report: ComplianceReport): string {
   out.push(
     '',
     'Per environment: ' + envs.map((e) => `[${e.name}](${e.name.toLowerCase()}.md)`).join(', '),
+    '',
+    'DPIA drafts: ' +
+      (envs
+        .filter((e) => e.dpia)
+        .map((e) => `[${e.name}](${dpiaPage(e.name, 'md')})`)
+        .join(', ') ||
+        'none (the report was written without the configuration or the feature specification)'),
     '',
   );
   return out.join('\n');

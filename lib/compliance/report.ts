@@ -6,6 +6,8 @@ import { evaluateControls, RepositoryFacts } from './evidence';
 import { controlModule } from './controls';
 import { buildFrameworkViews, FrameworkView } from './framework-view';
 import { ControlReport, withTrail } from './trail';
+import { DpiaDraft, draftDpia } from './dpia';
+import type { FeatureSpec } from '../../src/features';
 import { findingLocations, unacknowledgedFindings } from './controls/aud/aud-2-rule-packs';
 import { mfaDeleteCommand } from './controls/model/model-1-locked-model-bucket';
 import { modelBuckets } from './controls/template-readers';
@@ -50,6 +52,8 @@ export interface EnvironmentReport {
   readonly packCounts: readonly PackCount[];
   readonly inventory: EnvironmentInventory;
   readonly needsHuman: readonly HumanAction[];
+  /** The DPIA draft (AUD-5), when the report was given the configuration and the feature specification. */
+  readonly dpia?: DpiaDraft;
 }
 
 export interface OverviewRow {
@@ -90,6 +94,8 @@ export interface ReportOptions {
    */
   readonly configuration?: ProjectConfig;
   readonly repository?: RepositoryFacts;
+  /** The feature specification the inference API serves: the DPIA draft lists its fields. */
+  readonly featureSpec?: FeatureSpec;
   readonly rulePacks: readonly string[];
   /** Fixed in tests; the current time otherwise. */
   readonly now?: Date;
@@ -137,9 +143,8 @@ function needsHuman(model: EnvironmentModel): HumanAction[] {
   }
   actions.push({
     topic: 'Data protection impact assessment',
-    action:
-      'Before customer data is processed: complete and file a DPIA (purpose, lawful basis, retention periods, the right to explanation), reviewed by the data protection officer.',
-    controls: ['DATA-1', 'DATA-3', 'DATA-5'],
+    action: `Before customer data is processed in ${account}: complete the DPIA draft of this report (dpia-${model.name.toLowerCase()}.html) where it says "needs a person" (lawful basis, necessity and proportionality, risks, human review of automated decisions, consultation, residual risk), have the data protection officer review it, sign it and file it.`,
+    controls: ['AUD-5', 'DATA-1', 'DATA-3', 'DATA-5'],
   });
   actions.push({
     topic: 'Account-level security services',
@@ -210,6 +215,7 @@ export function buildReport(assembly: CloudAssemblyView, options: ReportOptions)
       validationReport: assembly.validationReport,
       repository: options.repository,
       rulePacks: options.rulePacks,
+      featureSpec: options.featureSpec,
     });
     const acknowledgments = model.acknowledgments().map((a) => ({
       ruleId: a.ruleId,
@@ -251,6 +257,17 @@ export function buildReport(assembly: CloudAssemblyView, options: ReportOptions)
       packCounts,
       inventory: buildInventory(model),
       needsHuman: needsHuman(model),
+      ...(environment && options.configuration && options.featureSpec
+        ? {
+            dpia: draftDpia({
+              model,
+              project: options.configuration.project,
+              environment,
+              featureSpec: options.featureSpec,
+              controls: reported,
+            }),
+          }
+        : {}),
     };
   });
   const overview = CONTROLS.map((control) => {

@@ -3,9 +3,17 @@ import * as path from 'node:path';
 import { readCloudAssembly } from './assembly';
 import { RepositoryFacts } from './evidence';
 import { buildReport, ComplianceReport, failureOf, ReportOptions } from './report';
-import { frameworkPage, renderEnvironmentHtml, renderFrameworkHtml, renderOverviewHtml } from './render-html';
+import {
+  dpiaPage,
+  frameworkPage,
+  renderDpiaHtml,
+  renderEnvironmentHtml,
+  renderFrameworkHtml,
+  renderOverviewHtml,
+} from './render-html';
 import {
   countsLine,
+  renderDpiaMarkdown,
   renderEnvironmentMarkdown,
   renderFrameworkMarkdown,
   renderOverviewMarkdown,
@@ -38,6 +46,10 @@ export function writeReport(report: ComplianceReport, directory: string): string
     files.push([`${base}.html`, renderEnvironmentHtml(report, env)]);
     files.push([`${base}.md`, renderEnvironmentMarkdown(report, env)]);
     files.push([`${base}.json`, `${JSON.stringify(env, null, 2)}\n`]);
+    if (env.dpia) {
+      files.push([dpiaPage(env.name, 'html'), renderDpiaHtml(report, env, env.dpia)]);
+      files.push([dpiaPage(env.name, 'md'), renderDpiaMarkdown(report, env, env.dpia)]);
+    }
   }
   return files.map(([name, content]) => {
     const file = path.join(directory, name);

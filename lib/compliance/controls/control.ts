@@ -24,6 +24,7 @@ import { ValidationReport } from '../assembly';
 import { ControlId, ControlStatus } from '../catalogue';
 import { EnvironmentModel, ResourceHandle } from '../model';
 import type { EnvironmentConfig, ProjectSettings } from '../../config/schema';
+import type { FeatureSpec } from '../../../src/features';
 
 /** One line of evidence, tied to the resource it is about when there is one. */
 export interface EvidenceItem {
@@ -72,6 +73,8 @@ export interface EvaluationContext {
   /** The rule packs the app registers, by pack name. */
   readonly rulePacks: readonly string[];
   readonly configuration?: ConfigurationFacts;
+  /** The feature specification the API serves, when known (the DPIA draft lists its fields). */
+  readonly featureSpec?: FeatureSpec;
 }
 
 /** A construct, function or workflow that implements a control, with its source file. */

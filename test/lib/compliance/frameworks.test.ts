@@ -5,6 +5,7 @@ import {
   frameworkTags,
   GDPR_ARTICLES,
   ISO_27001_ANNEX_A,
+  mappingProblems,
   NIST_800_53,
 } from '../../../lib/compliance/frameworks';
 
@@ -60,6 +61,24 @@ describe('framework mappings (AUD-5)', () => {
       'nist-800-53:SC-13',
       'iso-27001:A.8.24',
       'gdpr:Art. 32',
+    ]);
+  });
+
+  test('AUD-5: mappingProblems finds a control without NIST or ISO ids, a privacy control without GDPR articles and a duplicate id', () => {
+    expect(mappingProblems(CONTROL_FRAMEWORKS)).toEqual([]);
+    expect(
+      mappingProblems({
+        ...CONTROL_FRAMEWORKS,
+        'NET-1': { nist: [], iso: ['A.8.20'], gdpr: [] },
+        'NET-2': { nist: ['SC-7'], iso: [], gdpr: [] },
+        'DATA-3': { nist: ['SI-12'], iso: ['A.8.10'], gdpr: [] },
+        'KEY-1': { nist: ['SC-28', 'SC-28'], iso: ['A.8.24'], gdpr: [] },
+      }),
+    ).toEqual([
+      'NET-1 is mapped to no NIST SP 800-53 control',
+      'NET-2 is mapped to no ISO/IEC 27001 Annex A control',
+      'KEY-1 lists a NIST SP 800-53 Rev. 5 id twice',
+      'DATA-3 concerns personal data but is mapped to no GDPR article',
     ]);
   });
 });

@@ -13,6 +13,7 @@ import { testCommand } from '../../../lib/compliance/trail';
 import { stageName } from '../../../lib/config';
 import { RULE_PACK_NAMES } from '../../../lib/nag/pack-names';
 import { buildTestApp, exampleConfig } from '../../helpers/app';
+import { loadFeatureSpec } from '../../../lib/stacks/api-stack';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 const servingModes = Object.fromEntries(
@@ -58,6 +59,7 @@ function generate(assembly: string, out: string): ComplianceReport {
     outputDirectory: out,
     servingModes,
     configuration: exampleConfig(),
+    featureSpec: loadFeatureSpec(),
     rulePacks: RULE_PACK_NAMES,
     repositoryRoot: ROOT,
     now: new Date('2026-01-01T00:00:00Z'),
@@ -213,7 +215,8 @@ describe('compliance report of the example configuration (AUD-3)', () => {
 
   test('controls whose issue is not done yet are reported FAILING, never enforced', () => {
     for (const env of report.environments) {
-      for (const id of ['SEC-5', 'MODEL-7', 'MON-5', 'MON-6', 'AUD-5']) {
+      for (const id of ['SEC-5', 'MODEL-7', 'MON-5', 'MON-6']) {
+        if (!control(env, id).trail.pendingIssue) continue; // built since: judged by its own evidence
         expect({ env: env.name, id, status: control(env, id).status }).toEqual({
           env: env.name,
           id,
@@ -374,6 +377,12 @@ describe('compliance report of the example configuration (AUD-3)', () => {
         'dev.html',
         'dev.json',
         'dev.md',
+        'dpia-dev.html',
+        'dpia-dev.md',
+        'dpia-prod.html',
+        'dpia-prod.md',
+        'dpia-test.html',
+        'dpia-test.md',
         'index.html',
         'prod.html',
         'prod.json',
@@ -532,6 +541,92 @@ describe('framework views (AUD-5)', () => {
         byEnvironment: expect.objectContaining({ Prod: 'failing', Test: au9.byEnvironment.Test }),
       }),
     );
+  });
+});
+
+describe('DPIA draft (AUD-5)', () => {
+  test('AUD-5: each environment has a draft written from its configuration, the feature specification and the templates, with the parts only people can complete marked', () => {
+    const spec = loadFeatureSpec();
+    for (const env of report.environments) {
+      const configured = exampleConfig().environments.find((e) => stageName(e.name) === env.name)!;
+      const dpia = env.dpia!;
+      expect(dpia.status).toBe('documented');
+      expect(dpia.region).toBe(configured.region);
+      expect(dpia.dataCategories.map((d) => d.field)).toEqual([
+        'customerId',
+        ...spec.fields.map((f) => f.name),
+      ]);
+      expect(dpia.dataCategories[0]).toEqual(
+        expect.objectContaining({
+          kind: 'direct identifier',
+          treatment: expect.stringMatching(/^pseudonymised with a keyed HMAC/),
+        }),
+      );
+      expect(dpia.retention).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            days: configured.dataBucket.captureRetentionDays,
+            source: 'dataBucket.captureRetentionDays',
+          }),
+          expect.objectContaining({ days: configured.logRetentionDays, source: 'logRetentionDays' }),
+          expect.objectContaining({
+            days: configured.audit.trailRetentionDays,
+            source: 'audit.trailRetentionDays',
+          }),
+        ]),
+      );
+      expect(dpia.recipients.map((r) => r.service)).toEqual(
+        expect.arrayContaining([
+          'Amazon API Gateway',
+          'AWS Lambda',
+          'Amazon S3',
+          'AWS KMS',
+          'Amazon CloudWatch Logs',
+        ]),
+      );
+      expect(
+        dpia.recipients.some((r) => r.service === 'Amazon SageMaker' && /^scores the features/.test(r.role)),
+      ).toBe(configured.serving.mode === 'sagemaker');
+      expect(dpia.transfers.assessment).toMatch(/inside the EEA/);
+      // Safeguards: the controls mapped to GDPR, with this environment's status.
+      for (const g of dpia.safeguards) expect(g.status).toBe(control(env, g.control).status);
+      expect(dpia.safeguards.map((g) => g.control)).toEqual(
+        expect.arrayContaining(['DATA-1', 'DATA-3', 'DATA-4', 'DATA-5', 'KEY-1']),
+      );
+      expect(dpia.needsAPerson.map((h) => h.title)).toEqual(
+        expect.arrayContaining([
+          'Lawful basis, necessity and proportionality',
+          'Consultation',
+          'Residual risk and sign-off',
+        ]),
+      );
+      expect(control(env, 'AUD-5').status).toBe('documented');
+    }
+    const html = fs.readFileSync(path.join(outDir, 'dpia-prod.html'), 'utf8');
+    expect(html).toContain('Data protection impact assessment — Prod (DRAFT)');
+    expect(html.match(/<span class="chip documented">needs a person<\/span>/g)?.length).toBe(
+      envNamed(report, 'Prod').dpia!.needsAPerson.length,
+    );
+    expect(html).toContain('<a href="prod.html#DATA-1">DATA-1</a>');
+    expect(html).not.toMatch(/<script|<link|src=|url\(|@import|https?:\/\//);
+    expect(fs.readFileSync(path.join(outDir, 'dpia-prod.md'), 'utf8')).toMatch(
+      /### Residual risk and sign-off — NEEDS A PERSON/,
+    );
+    expect(fs.readFileSync(path.join(outDir, 'prod.html'), 'utf8')).toContain(
+      '<a href="dpia-prod.html">DPIA draft</a>',
+    );
+  });
+
+  test('AUD-5: without the configuration there is no draft, and AUD-5 says FAILING why', () => {
+    const bare = buildReport(readCloudAssembly(assemblyDir), {
+      servingModes,
+      rulePacks: RULE_PACK_NAMES,
+      featureSpec: loadFeatureSpec(),
+    });
+    for (const env of bare.environments) {
+      expect(env.dpia).toBeUndefined();
+      expect(control(env, 'AUD-5').status).toBe('failing');
+    }
   });
 });
 
