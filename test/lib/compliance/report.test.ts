@@ -6,8 +6,15 @@ import { pathToFileURL } from 'node:url';
 import { CfnTemplate, readCloudAssembly } from '../../../lib/compliance/assembly';
 import { CONTROL_STATUSES, CONTROLS } from '../../../lib/compliance/catalogue';
 import { SARIF_SCHEMA, toSarif } from '../../../lib/compliance/sarif';
-import { buildReport, ComplianceReport, EnvironmentReport } from '../../../lib/compliance/report';
-import { generateComplianceReport, summarize } from '../../../lib/compliance/write';
+import {
+  buildReport,
+  ComplianceReport,
+  EnvironmentReport,
+  ReportOptions,
+} from '../../../lib/compliance/report';
+import { generateComplianceReport, readRepositoryFacts, summarize } from '../../../lib/compliance/write';
+import { ControlId } from '../../../lib/compliance/catalogue';
+import { BREAK_CASES, breakable } from './break-cases';
 import { controlModule } from '../../../lib/compliance/controls';
 import { testCommand } from '../../../lib/compliance/trail';
 import { stageName } from '../../../lib/config';
@@ -628,6 +635,55 @@ describe('DPIA draft (AUD-5)', () => {
       expect(control(env, 'AUD-5').status).toBe('failing');
     }
   });
+});
+
+describe('break one control: exactly that control turns FAILING (AUD-3)', () => {
+  const options: ReportOptions = {
+    servingModes,
+    configuration: exampleConfig(),
+    featureSpec: loadFeatureSpec(),
+    rulePacks: RULE_PACK_NAMES,
+    repository: readRepositoryFacts(ROOT),
+    now: new Date('2026-01-01T00:00:00Z'),
+  };
+  const assembly = readCloudAssembly(assemblyDir);
+  const baseline = buildReport(assembly, options);
+  const statuses = (r: ComplianceReport) =>
+    Object.fromEntries(
+      r.environments.map((e) => [e.name, Object.fromEntries(e.controls.map((c) => [c.id, c.status]))]),
+    );
+  const before = statuses(baseline);
+
+  test.each(Object.keys(BREAK_CASES) as ControlId[])(
+    'AUD-3: breaking %s in one environment turns exactly that control FAILING there',
+    (id) => {
+      const c = BREAK_CASES[id];
+      if ('pending' in c) {
+        // Once its issue builds the control, this test asks for a real case.
+        expect({ id, pending: controlModule(id).pending?.issue }).toEqual({ id, pending: c.pending });
+        return;
+      }
+      const env = c.environment ?? 'Prod';
+      expect({ id, env, before: before[env][id] }).not.toEqual({ id, env, before: 'failing' });
+      const { assembly: copy, target } = breakable(assembly, env, options);
+      c.mutate(target);
+      const broken = buildReport(copy, target.options);
+      const after = statuses(broken);
+      const newlyFailing = Object.entries(after).flatMap(([e, byId]) =>
+        Object.entries(byId)
+          .filter(([control, s]) => s === 'failing' && before[e][control] !== 'failing')
+          .map(([control]) => `${e}/${control}`),
+      );
+      expect({ id, change: c.change, newlyFailing: newlyFailing.sort() }).toEqual({
+        id,
+        change: c.change,
+        newlyFailing: (c.everyEnvironment ? Object.keys(before) : [env])
+          .flatMap((e) => [id, ...Object.keys(c.alsoFails ?? {})].map((x) => `${e}/${x}`))
+          .sort(),
+      });
+      expect(summarize(broken)).toMatch(new RegExp(`✗ ${id} +\\[[^\\]]*${env}`));
+    },
+  );
 });
 
 describe('a removed control turns its entry FAILING', () => {
