@@ -51,8 +51,12 @@ function main(): number {
     outputDirectory: args.out ? path.resolve(args.out) : undefined,
     servingModes,
     configuration: config,
-    // The specification the API serves: the DPIA draft lists the personal data it carries.
-    featureSpec: loadFeatureSpec(),
+    // The specification each environment serves: its DPIA draft lists the personal data it carries.
+    featureSpecs: Object.fromEntries(
+      config.environments.map(
+        (e) => [stageName(e.name), loadFeatureSpec(e.serving.featureSpecFile)] as const,
+      ),
+    ),
     rulePacks: RULE_PACK_NAMES,
   });
   process.stderr.write(`${summarize(report)}\n`);

@@ -94,8 +94,11 @@ export interface ReportOptions {
    */
   readonly configuration?: ProjectConfig;
   readonly repository?: RepositoryFacts;
-  /** The feature specification the inference API serves: the DPIA draft lists its fields. */
-  readonly featureSpec?: FeatureSpec;
+  /**
+   * The feature specification each environment serves (`serving.featureSpecFile`), by stage name: the DPIA
+   * draft lists its fields.
+   */
+  readonly featureSpecs?: Readonly<Record<string, FeatureSpec>>;
   readonly rulePacks: readonly string[];
   /** Fixed in tests; the current time otherwise. */
   readonly now?: Date;
@@ -204,6 +207,7 @@ export function buildReport(assembly: CloudAssemblyView, options: ReportOptions)
   );
   const environments = models.map((model): EnvironmentReport => {
     const environment = options.configuration?.environments.find((e) => stageName(e.name) === model.name);
+    const featureSpec = options.featureSpecs?.[model.name];
     const controls = evaluateControls({
       model,
       environments: models,
@@ -215,7 +219,7 @@ export function buildReport(assembly: CloudAssemblyView, options: ReportOptions)
       validationReport: assembly.validationReport,
       repository: options.repository,
       rulePacks: options.rulePacks,
-      featureSpec: options.featureSpec,
+      featureSpec,
     });
     const acknowledgments = model.acknowledgments().map((a) => ({
       ruleId: a.ruleId,
@@ -257,13 +261,13 @@ export function buildReport(assembly: CloudAssemblyView, options: ReportOptions)
       packCounts,
       inventory: buildInventory(model),
       needsHuman: needsHuman(model),
-      ...(environment && options.configuration && options.featureSpec
+      ...(environment && options.configuration && featureSpec
         ? {
             dpia: draftDpia({
               model,
               project: options.configuration.project,
               environment,
-              featureSpec: options.featureSpec,
+              featureSpec,
               controls: reported,
             }),
           }

@@ -14,6 +14,12 @@ import { ControlId } from '../../../lib/compliance/catalogue';
 import { FEATURE_DRIFT_METRIC } from '../../../lib/compliance/controls/mon/mon-1-data-drift';
 import { PREDICTION_QUALITY_METRICS } from '../../../lib/compliance/controls/mon/mon-2-prediction-drift';
 import { ReportOptions } from '../../../lib/compliance/report';
+import { inferenceEnvironment } from '../../../lambda/inference/environment';
+
+/** Names of the inference function's variables, from its environment contract. */
+const VARIABLE = Object.fromEntries(
+  Object.entries(inferenceEnvironment.variables).map(([key, v]) => [key, v.name]),
+) as { readonly [K in keyof typeof inferenceEnvironment.variables]: string };
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] extends object ? Mutable<T[K]> : T[K] };
 type Props = Record<string, unknown>;
@@ -297,7 +303,7 @@ export const BREAK_CASES: { readonly [Id in ControlId]: BreakCase | PendingCase 
   'DATA-5': {
     change: 'the inference function no longer holds the served model it explains with',
     mutate: (b) => {
-      delete b.inferenceVariables().MODEL_DATA_URL;
+      delete b.inferenceVariables()[VARIABLE.modelDataUrl];
     },
     alsoFails: {
       'MODEL-3':
@@ -322,7 +328,7 @@ export const BREAK_CASES: { readonly [Id in ControlId]: BreakCase | PendingCase 
   'MODEL-3': {
     change: "the inference function loads the served artifact without the gate's recorded digest",
     mutate: (b) => {
-      delete b.inferenceVariables().MODEL_SHA256;
+      delete b.inferenceVariables()[VARIABLE.modelSha256];
     },
   },
   'MODEL-4': {
@@ -422,14 +428,14 @@ export const BREAK_CASES: { readonly [Id in ControlId]: BreakCase | PendingCase 
     environment: 'Dev',
     change: 'the inference function loses its request deadline',
     mutate: (b) => {
-      delete b.inferenceVariables().DEADLINE_MARGIN_MS;
+      delete b.inferenceVariables()[VARIABLE.deadlineMarginMs];
     },
   },
   'REL-2': {
     environment: 'Dev',
     change: 'the inference function parks no failed capture records',
     mutate: (b) => {
-      delete b.inferenceVariables().CAPTURE_MAX_PARKED_RECORDS;
+      delete b.inferenceVariables()[VARIABLE.captureMaxParkedRecords];
     },
   },
 };

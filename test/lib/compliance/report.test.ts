@@ -23,6 +23,9 @@ import { buildTestApp, exampleConfig } from '../../helpers/app';
 import { loadFeatureSpec } from '../../../lib/stacks/api-stack';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
+const featureSpecs = Object.fromEntries(
+  exampleConfig().environments.map((e) => [stageName(e.name), loadFeatureSpec(e.serving.featureSpecFile)]),
+);
 const servingModes = Object.fromEntries(
   exampleConfig().environments.map((e) => [stageName(e.name), e.serving.mode]),
 );
@@ -66,7 +69,7 @@ function generate(assembly: string, out: string): ComplianceReport {
     outputDirectory: out,
     servingModes,
     configuration: exampleConfig(),
-    featureSpec: loadFeatureSpec(),
+    featureSpecs,
     rulePacks: RULE_PACK_NAMES,
     repositoryRoot: ROOT,
     now: new Date('2026-01-01T00:00:00Z'),
@@ -553,9 +556,9 @@ describe('framework views (AUD-5)', () => {
 
 describe('DPIA draft (AUD-5)', () => {
   test('AUD-5: each environment has a draft written from its configuration, the feature specification and the templates, with the parts only people can complete marked', () => {
-    const spec = loadFeatureSpec();
     for (const env of report.environments) {
       const configured = exampleConfig().environments.find((e) => stageName(e.name) === env.name)!;
+      const spec = featureSpecs[env.name];
       const dpia = env.dpia!;
       expect(dpia.status).toBe('documented');
       expect(dpia.region).toBe(configured.region);
@@ -628,7 +631,7 @@ describe('DPIA draft (AUD-5)', () => {
     const bare = buildReport(readCloudAssembly(assemblyDir), {
       servingModes,
       rulePacks: RULE_PACK_NAMES,
-      featureSpec: loadFeatureSpec(),
+      featureSpecs,
     });
     for (const env of bare.environments) {
       expect(env.dpia).toBeUndefined();
@@ -641,7 +644,7 @@ describe('break one control: exactly that control turns FAILING (AUD-3)', () => 
   const options: ReportOptions = {
     servingModes,
     configuration: exampleConfig(),
-    featureSpec: loadFeatureSpec(),
+    featureSpecs,
     rulePacks: RULE_PACK_NAMES,
     repository: readRepositoryFacts(ROOT),
     now: new Date('2026-01-01T00:00:00Z'),

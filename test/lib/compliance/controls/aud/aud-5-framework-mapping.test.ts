@@ -10,7 +10,7 @@ const configuration: ConfigurationFacts = {
   project: config.project,
   environment: config.environments.find((e) => e.name === 'prod')!,
 };
-const featureSpec = loadFeatureSpec();
+const featureSpec = loadFeatureSpec(configuration.environment.serving.featureSpecFile);
 const model = () => environment({ stacks: { Keys: { DataKey: kmsKey() } } });
 
 describeControl(AUD_5, {
