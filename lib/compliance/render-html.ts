@@ -134,7 +134,11 @@ function trailBlock(c: ControlReport): string {
     [
       'Evidence check',
       t.evidenceCheck
-        ? `<span class="path">${esc(t.evidenceCheck.module)}</span>, its compliant and non-compliant cases in <span class="path">${esc(t.evidenceCheck.test)}</span>`
+        ? `<span class="path">${esc(t.evidenceCheck.module)}</span>${
+            t.evidenceCheck.test
+              ? `, its compliant and non-compliant cases in <span class="path">${esc(t.evidenceCheck.test)}</span>`
+              : ' <em>(no tests yet)</em>'
+          }`
         : '<em>unknown (report written without the repository)</em>',
     ],
     [
@@ -165,7 +169,8 @@ function trailBlock(c: ControlReport): string {
       }).join('') + (c.frameworks.note ? `<div class="path">${esc(c.frameworks.note)}</div>` : ''),
     ],
   ];
-  return `<details open><summary>Trail</summary><table class="trail"><tbody>${rows
+  // A control not built yet has nothing to trace; its trail stays folded so the page reaches the others.
+  return `<details${t.pendingIssue ? '' : ' open'}><summary>Trail</summary><table class="trail"><tbody>${rows
     .map(([h, d]) => `<tr><th>${esc(h)}</th><td>${d}</td></tr>`)
     .join('')}</tbody></table></details>`;
 }

@@ -31,7 +31,9 @@ function trailMarkdown(c: ControlReport): string[] {
   out.push('- Proven by:');
   for (const p of t.provenBy) out.push(`  - ${p.name} — \`${testCommand(p)}\``);
   if (t.evidenceCheck)
-    out.push(`- Evidence check: ${t.evidenceCheck.module}, tested in ${t.evidenceCheck.test}`);
+    out.push(
+      `- Evidence check: ${t.evidenceCheck.module}${t.evidenceCheck.test ? `, tested in ${t.evidenceCheck.test}` : ' (no tests yet)'}`,
+    );
   out.push(
     `- Acknowledgments (${t.acknowledgments.length}${t.rules.length ? `; rules ${t.rules.join(', ')}` : ''}):`,
   );

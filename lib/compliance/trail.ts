@@ -18,8 +18,8 @@ export const CONTROL_MODULE_DIRECTORY = path.join('lib', 'compliance', 'controls
  * Each control's module file and the mirrored test file of its evidence check, found by the layout
  * `lib/compliance/controls/<section>/<id>-<what-it-checks>.ts`; paths relative to `root`.
  */
-export function controlModuleFiles(root: string): Record<string, { module: string; test: string }> {
-  const files: Record<string, { module: string; test: string }> = {};
+export function controlModuleFiles(root: string): Record<string, { module: string; test?: string }> {
+  const files: Record<string, { module: string; test?: string }> = {};
   const dir = path.join(root, CONTROL_MODULE_DIRECTORY);
   if (!fs.existsSync(dir)) return files;
   for (const section of fs.readdirSync(dir)) {
@@ -29,10 +29,9 @@ export function controlModuleFiles(root: string): Record<string, { module: strin
       const match = /^([a-z]+-\d+)-[a-z0-9-]+\.ts$/.exec(file);
       if (!match) continue;
       const module = path.posix.join('lib', 'compliance', 'controls', section, file);
-      files[match[1].toUpperCase()] = {
-        module,
-        test: module.replace(/^lib\//, 'test/lib/').replace(/\.ts$/, '.test.ts'),
-      };
+      const test = module.replace(/^lib\//, 'test/lib/').replace(/\.ts$/, '.test.ts');
+      // A control another issue has not built yet has no tests: the trail must not name a file that is not there.
+      files[match[1].toUpperCase()] = fs.existsSync(path.join(root, test)) ? { module, test } : { module };
     }
   }
   return files;
@@ -57,7 +56,7 @@ export interface ControlTrail {
   readonly implementedBy: readonly Implementation[];
   readonly provenBy: readonly ProvingTest[];
   /** The control's evidence check and its compliant/non-compliant tests, when the repository is known. */
-  readonly evidenceCheck?: { readonly module: string; readonly test: string };
+  readonly evidenceCheck?: { readonly module: string; readonly test?: string };
   readonly resources: readonly TrailResource[];
   /** Rule-pack rules whose acknowledgments concern the control. */
   readonly rules: readonly string[];
@@ -88,7 +87,7 @@ export function controlTrail(
   module: ControlModule,
   result: ControlResult,
   model: EnvironmentModel,
-  files?: Readonly<Record<string, { module: string; test: string }>>,
+  files?: Readonly<Record<string, { module: string; test?: string }>>,
 ): ControlTrail {
   const resources = new Map<string, TrailResource>();
   for (const item of [...result.problems, ...result.evidence]) {
@@ -125,7 +124,7 @@ export function withTrail(
   module: ControlModule,
   result: ControlResult,
   model: EnvironmentModel,
-  files?: Readonly<Record<string, { module: string; test: string }>>,
+  files?: Readonly<Record<string, { module: string; test?: string }>>,
 ): ControlReport {
   return {
     ...result,

@@ -53,7 +53,7 @@ export interface ControlResult extends Outcome {
 export interface RepositoryFacts {
   readonly workflows: ReadonlyArray<{ readonly file: string; readonly text: string }>;
   /** Each control's module file and the test file of its evidence check, for the report's trail. */
-  readonly controlFiles?: Readonly<Record<string, { readonly module: string; readonly test: string }>>;
+  readonly controlFiles?: Readonly<Record<string, { readonly module: string; readonly test?: string }>>;
 }
 
 /** The configuration of the environment being evaluated, when the report was given it. */

@@ -85,7 +85,12 @@ describe('the control registry (AUD-3)', () => {
     const problems: string[] = [];
     for (const m of controlModules()) {
       if (m.pending) continue;
-      const testFile = layout[m.id].test;
+      const testFile =
+        layout[m.id].test ??
+        files
+          .get(m.id)!
+          .replace(/^lib\//, 'test/lib/')
+          .replace(/\.ts$/, '.test.ts');
       const text = fs.existsSync(path.join(ROOT, testFile))
         ? fs.readFileSync(path.join(ROOT, testFile), 'utf8')
         : '';
