@@ -128,7 +128,13 @@ export const BREAK_CASES: { readonly [Id in ControlId]: BreakCase | PendingCase 
       delete b.resources('AWS::Logs::LogGroup', 'Api')[0].resource.Properties.Tags;
     },
   },
-  'ENV-4': { pending: 11 },
+  'ENV-4': {
+    change: 'a named bucket is retained even when its first creation rolls back (DeletionPolicy Retain)',
+    mutate: (b) => {
+      const bucket = b.resources('AWS::S3::Bucket', 'Data').find((x) => x.resource.Properties.BucketName)!;
+      bucket.resource.DeletionPolicy = 'Retain';
+    },
+  },
   'NET-1': {
     change: 'an internet gateway appears in the VPC (tagged like the VPC)',
     mutate: (b) => {
