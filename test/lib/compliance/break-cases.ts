@@ -14,6 +14,7 @@ import { ControlId } from '../../../lib/compliance/catalogue';
 import { FEATURE_DRIFT_METRIC } from '../../../lib/compliance/controls/mon/mon-1-data-drift';
 import { PREDICTION_QUALITY_METRICS } from '../../../lib/compliance/controls/mon/mon-2-prediction-drift';
 import { ReportOptions } from '../../../lib/compliance/report';
+import { SERVED_ANSWER_CHECK_TYPE } from '../../../lib/compliance/controls/model/model-6-verified-answers';
 import { inferenceEnvironment } from '../../../lambda/inference/environment';
 
 /** Names of the inference function's variables, from its environment contract. */
@@ -351,7 +352,10 @@ export const BREAK_CASES: { readonly [Id in ControlId]: BreakCase | PendingCase 
       delete config.AutoRollbackConfiguration;
     },
   },
-  'MODEL-6': { pending: 14 },
+  'MODEL-6': {
+    change: 'the served-answer check after the endpoint is removed',
+    mutate: (b) => b.remove(b.resources(SERVED_ANSWER_CHECK_TYPE)),
+  },
   'MODEL-7': { pending: 16 },
   'MON-1': {
     change: `the ${FEATURE_DRIFT_METRIC} alarm is removed`,
