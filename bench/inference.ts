@@ -89,7 +89,12 @@ async function inProcess(): Promise<void> {
     }),
     budget: budgetOf(3_600_000),
     log: silent,
-    metrics: { count: () => undefined, milliseconds: () => undefined },
+    metrics: {
+      count: () => undefined,
+      milliseconds: () => undefined,
+      probability: () => undefined,
+      callerRequest: () => undefined,
+    },
     requestId: 'bench',
   };
   const bodies = holdoutRecords().map((r) => JSON.stringify(r));

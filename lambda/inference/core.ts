@@ -3,6 +3,8 @@ import { formatCaptureRecord } from '../../src/capture';
 import { FeatureEncoder, modelEncoderOptions, type FeatureSpec } from '../../src/features';
 import type { TreeEnsembleModel } from '../../src/scorer';
 import { NOTHING_SERVED } from '../../src/registry/served-model';
+import { inferenceIdFor } from './caller';
+export { CALLER_DIMENSION, CALLER_REQUESTS_METRIC, PREDICTED_PROBABILITY_METRIC } from './metric-names';
 import type { CaptureShipper } from './capture-shipper';
 import { callWithin, withinBudget, type Budget, type CallPolicy } from './deadline';
 import {
@@ -58,8 +60,11 @@ export interface ScoringBackend {
   /** Validates records and encodes them in the served model's column order. */
   readonly encoder: FeatureEncoder;
   readonly explainer?: TreeEnsembleModel;
-  /** Scores inside the request's budget (the SageMaker path's calls carry its abort signal). */
-  score(vectors: readonly Float64Array[], budget: Budget): Promise<ArrayLike<number>>;
+  /**
+   * Scores inside the request's budget (the SageMaker path's calls carry its abort signal). `caller` is the
+   * request's caller label, recorded with the endpoint's data capture (MON-6).
+   */
+  score(vectors: readonly Float64Array[], budget: Budget, caller?: string): Promise<ArrayLike<number>>;
 }
 
 /** Structured log sink; Powertools' Logger satisfies it. */
@@ -75,6 +80,14 @@ export interface MetricSink {
   milliseconds(name: string, value: number): void;
 }
 
+/** The inference function's own metrics besides counts and times (MON-5). */
+export interface InferenceMetricSink extends MetricSink {
+  /** One predicted probability; the metric's Average is the mean predicted probability. */
+  probability(value: number): void;
+  /** One request by a caller, as the per-client request metric (dimension Caller). */
+  callerRequest(caller: string): void;
+}
+
 export interface InferenceDeps {
   readonly settings: InferenceSettings;
   /** The request model and the encoder of accepted records (no model needed). */
@@ -88,8 +101,10 @@ export interface InferenceDeps {
   /** The request's time: every dependency is awaited within it (REL-1). */
   readonly budget: Budget;
   readonly log: LogSink;
-  readonly metrics: MetricSink;
+  readonly metrics: InferenceMetricSink;
   readonly requestId: string;
+  /** The request's caller label (lambda/inference/caller.ts); @default none: the request is unattributed */
+  readonly caller?: string;
   readonly now?: () => Date;
   readonly newId?: () => string;
   readonly random?: () => number;
@@ -237,6 +252,7 @@ async function guarded<T>(dependency: Dependency, work: () => Promise<T>): Promi
 export async function handleInference(request: RawRequest, deps: InferenceDeps): Promise<HttpAnswer> {
   const { settings, log, metrics, requestId } = deps;
   metrics.count('Requests');
+  if (deps.caller !== undefined) metrics.callerRequest(deps.caller);
   try {
     // Validation needs only the specification, so a bad request gets its 400 even while the model is
     // unavailable, and on a cold start the ids are pseudonymised while the model is still loading.
@@ -272,9 +288,10 @@ export async function handleInference(request: RawRequest, deps: InferenceDeps):
     const vectors = customers.map((c) => reorder(c.vector));
     const started = performance.now();
     const probabilities = await guarded('scoring', () =>
-      withinBudget(budget, backend.score(vectors, budget), 'scoring'),
+      withinBudget(budget, backend.score(vectors, budget, deps.caller), 'scoring'),
     );
     checkProbabilities(probabilities, customers.length);
+    for (let i = 0; i < probabilities.length; i++) metrics.probability(probabilities[i]);
     const pseudonymOf = (c: ValidCustomer) => pseudonyms.get(c.customerId) as string;
     // The capture write starts now and runs while the answer is explained and formatted; the answer waits
     // for it at most the shipper's bounded time and never changes with its outcome (REL-2).
@@ -384,6 +401,7 @@ function captureLines(
         pseudonymousId: pseudonymOf(customer),
         eventId: newId(),
         inferenceTime,
+        ...(deps.caller !== undefined ? { caller: deps.caller } : {}),
       })}\n`,
   );
 }
@@ -436,7 +454,8 @@ export function sageMakerBackend(
     kind: 'sagemaker',
     encoder,
     ...(options.model ? { explainer: options.model } : {}),
-    async score(vectors, budget) {
+    async score(vectors, budget, caller) {
+      const inferenceId = inferenceIdFor(caller);
       const body = new TextEncoder().encode(vectors.map((v) => Array.from(v, csvValue).join(',')).join('\n'));
       const out = await callWithin(
         budget,
@@ -448,6 +467,7 @@ export function sageMakerBackend(
               ContentType: 'text/csv',
               Accept: 'text/csv',
               Body: body,
+              ...(inferenceId !== undefined ? { InferenceId: inferenceId } : {}),
             }),
             { abortSignal },
           ),

@@ -7,10 +7,15 @@ import { readFileSync } from 'node:fs';
 import { FeatureEncoder, parseFeatureSpec } from '../../src/features';
 import { bundledFile } from '../shared/env';
 import { observability } from '../shared/observability';
+import { callerLabel, type CallerContext } from './caller';
 import {
+  CALLER_DIMENSION,
+  CALLER_REQUESTS_METRIC,
   embeddedBackend,
   handleInference,
+  PREDICTED_PROBABILITY_METRIC,
   sageMakerBackend,
+  type InferenceMetricSink,
   type InferenceSettings,
   type ScoringBackend,
 } from './core';
@@ -181,15 +186,26 @@ function backend(): Promise<ScoringBackend> {
 // nothing served yet (a new environment) there is nothing to load: every request answers NoModelDeployed.
 if (settings.modelVersion !== NOTHING_SERVED) void backend().catch(() => undefined);
 
-const metricSink = {
+const metricSink: InferenceMetricSink = {
   count: (name: string, value = 1) => metrics.addMetric(name, MetricUnit.Count, value),
   milliseconds: (name: string, value: number) => metrics.addMetric(name, MetricUnit.Milliseconds, value),
+  probability: (value: number) => metrics.addMetric(PREDICTED_PROBABILITY_METRIC, MetricUnit.NoUnit, value),
+  callerRequest: (caller: string) => {
+    // Its own EMF record: the Caller dimension applies to this metric only.
+    const single = metrics.singleMetric();
+    single.addDimension(CALLER_DIMENSION, caller);
+    single.addMetric(CALLER_REQUESTS_METRIC, MetricUnit.Count, 1);
+  },
 };
 
 function header(event: APIGatewayProxyEvent, name: string): string | undefined {
   const headers = event.headers ?? {};
   for (const key of Object.keys(headers)) if (key.toLowerCase() === name) return headers[key] ?? undefined;
   return undefined;
+}
+
+function withCaller(caller: string | undefined): { caller?: string } {
+  return caller !== undefined ? { caller } : {};
 }
 
 /** API Gateway (REST, Lambda proxy) entry point. */
@@ -215,6 +231,7 @@ export async function handler(event: APIGatewayProxyEvent, context: Context): Pr
         log: logger,
         metrics: metricSink,
         requestId: event.requestContext?.requestId ?? context.awsRequestId,
+        ...withCaller(callerLabel(event.requestContext as CallerContext | undefined)),
       },
     );
     return { statusCode: result.statusCode, headers: { ...result.headers }, body: result.body };

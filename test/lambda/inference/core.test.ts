@@ -4,7 +4,7 @@ import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-s
 import { mockClient } from 'aws-sdk-client-mock';
 import { columnOrder, handleInference, riskLevel, sageMakerBackend } from '../../../lambda/inference/core';
 import { SAGEMAKER_CALL_POLICY } from '../../../lambda/inference/deadline';
-import { decodeCaptureLine, type CaptureSink } from '../../../src/drift/capture';
+import { captureCaller, decodeCaptureLine, type CaptureSink } from '../../../src/drift/capture';
 import { FeatureEncoder } from '../../../src/features';
 import {
   deps,
@@ -395,6 +395,51 @@ describe('embedded capture (DATA-3, DATA-4)', () => {
     );
     expect(viaEndpoint.statusCode).toBe(200);
     expect(s3Mock.commandCalls(PutObjectCommand)).toHaveLength(1);
+  });
+});
+
+describe('MON-5, MON-6: the caller is recorded with the capture and counted; probabilities are published', () => {
+  test('MON-6 embedded capture lines carry the caller label, which the drift decoder reads back', async () => {
+    s3Mock.on(PutObjectCommand).resolves({});
+    await handleInference(
+      jsonRequest([validRecord('1111-AAAAA'), validRecord('2222-BBBBB')]),
+      deps(kms, { settings: { ...SETTINGS, capture: { percent: 100 } }, s3, caller: 'api-key:k1' }),
+    );
+    const lines = (s3Mock.commandCalls(PutObjectCommand)[0].args[0].input.Body as string)
+      .trimEnd()
+      .split('\n');
+    expect(lines.map((l) => captureCaller(l, 0, l.length))).toEqual(['api-key:k1', 'api-key:k1']);
+    expect(lines.join('\n')).not.toMatch(/1111-AAAAA|2222-BBBBB/);
+  });
+
+  test('MON-6 the SageMaker path passes the caller as InferenceId, which the endpoint capture records', async () => {
+    sageMakerMock.on(InvokeEndpointCommand).resolves({ Body: new TextEncoder().encode('0.5') as never });
+    const backend = sageMakerBackend(runtime, SPEC, { endpointName: 'ep', policy: SAGEMAKER_CALL_POLICY });
+    await handleInference(
+      jsonRequest(validRecord()),
+      deps(kms, { backend: () => Promise.resolve(backend), caller: 'role:churn-api-client' }),
+    );
+    await handleInference(jsonRequest(validRecord()), deps(kms, { backend: () => Promise.resolve(backend) }));
+    const calls = sageMakerMock.commandCalls(InvokeEndpointCommand);
+    expect(calls[0].args[0].input.InferenceId).toBe('role:churn-api-client');
+    expect(calls[1].args[0].input).not.toHaveProperty('InferenceId');
+  });
+
+  test('MON-5 each scored probability and each named caller is published as a metric', async () => {
+    const d = deps(kms, { caller: 'api-key:k1' });
+    const answer = await handleInference(
+      jsonRequest([validRecord('1111-AAAAA'), validRecord('2222-BBBBB')]),
+      d,
+    );
+    const probabilities = JSON.parse(answer.body).results.map((r: { probability: number }) => r.probability);
+    const published = d.recorded.metrics.filter((m) => m.name === 'PredictedProbability').map((m) => m.value);
+    expect(published.map((p) => Math.round(p * 1e6) / 1e6)).toEqual(probabilities);
+    expect(d.recorded.metrics.filter((m) => m.name === 'CallerRequests')).toEqual([
+      { name: 'CallerRequests', value: 1, caller: 'api-key:k1' },
+    ]);
+    const anonymous = deps(kms);
+    await handleInference(jsonRequest(validRecord()), anonymous);
+    expect(anonymous.recorded.metrics.some((m) => m.name === 'CallerRequests')).toBe(false);
   });
 });
 

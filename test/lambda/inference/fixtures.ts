@@ -11,7 +11,7 @@ import {
   type InferenceDeps,
   type InferenceSettings,
   type LogSink,
-  type MetricSink,
+  type InferenceMetricSink,
   type ScoringBackend,
 } from '../../../lambda/inference/core';
 import { compileRequestValidator } from '../../../lib/build/request-validator';
@@ -75,10 +75,10 @@ export const SETTINGS: InferenceSettings = {
 
 export interface Recorded {
   readonly logs: Array<{ level: string; message: string; extra: Record<string, unknown> }>;
-  readonly metrics: Array<{ name: string; value: number }>;
+  readonly metrics: Array<{ name: string; value: number; caller?: string }>;
 }
 
-export function recorders(): { log: LogSink; metrics: MetricSink; recorded: Recorded } {
+export function recorders(): { log: LogSink; metrics: InferenceMetricSink; recorded: Recorded } {
   const recorded: Recorded = { logs: [], metrics: [] };
   const at = (level: string) => (message: string, extra: Record<string, unknown>) =>
     recorded.logs.push({ level, message, extra });
@@ -87,6 +87,8 @@ export function recorders(): { log: LogSink; metrics: MetricSink; recorded: Reco
     metrics: {
       count: (name, value = 1) => recorded.metrics.push({ name, value }),
       milliseconds: (name, value) => recorded.metrics.push({ name, value }),
+      probability: (value) => recorded.metrics.push({ name: 'PredictedProbability', value }),
+      callerRequest: (caller) => recorded.metrics.push({ name: 'CallerRequests', value: 1, caller }),
     },
     recorded,
   };

@@ -127,6 +127,27 @@ describe('inference handler (API Gateway proxy, embedded model)', () => {
     expect(output.join('\n')).toContain('"message":"scored"');
   });
 
+  test('MON-5, MON-6: the caller from the request context is captured and published per caller', async () => {
+    const signed = {
+      ...event(JSON.stringify(validRecord())),
+      requestContext: {
+        requestId: 'api-req',
+        identity: { apiKeyId: null, userArn: 'arn:aws:sts::111122223333:assumed-role/churn-api-client/s1' },
+      },
+    } as unknown as APIGatewayProxyEvent;
+    expect((await handler(signed, CONTEXT)).statusCode).toBe(200);
+    const line = String(s3Mock.commandCalls(PutObjectCommand)[0].args[0].input.Body);
+    expect(JSON.parse(line).eventMetadata.caller).toBe('role:churn-api-client');
+    const emf = output.filter((o) => o.includes('"CallerRequests"')).map((o) => JSON.parse(o));
+    expect(emf).toHaveLength(1);
+    expect(emf[0]).toMatchObject({
+      Caller: 'role:churn-api-client',
+      service: 'inference',
+      CallerRequests: 1,
+    });
+    expect(output.join('\n')).toContain('"PredictedProbability"');
+  });
+
   test('DATA-1/DATA-4: no raw customer id or raw feature value appears in any log line', async () => {
     const ids = ['4821-QWERT', '7733-ZXCVB', '1009-PLMOK', '5555-SECRT', '8080-NEWID'];
     const distinctive = {
