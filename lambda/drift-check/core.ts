@@ -83,6 +83,14 @@ function toCloudWatch(datum: MetricDatum) {
   };
 }
 
+/** `tenure in api-key:k1`, per concentrated feature (MON-6), or `none`. */
+function concentratedSummary(report: DriftReport): string {
+  const concentrated = report.features
+    .filter((f) => report.attribution.concentratedFeatures.includes(f.name))
+    .map((f) => `${f.name} in ${f.attribution?.concentratedIn.join(' + ')}`);
+  return concentrated.join(', ') || 'none';
+}
+
 export async function runScheduledDriftCheck(
   settings: ScheduledDriftSettings,
   deps: ScheduledDriftDeps,
@@ -136,7 +144,9 @@ export async function runScheduledDriftCheck(
   const summary =
     `drift check ${report.status}: ${report.input.records} records from ${report.input.objects} objects ` +
     `(${report.input.malformedLines} malformed lines skipped); drifted features: ${report.decision.driftedFeatures.join(', ') || 'none'}; ` +
-    `prediction drift: ${report.decision.predictionDrift ? 'yes' : 'no'}; data-quality breaches: ${report.dataQuality.breaches.length}; ` +
+    `prediction drift: ${report.decision.predictionDrift ? 'yes' : 'no'}; ` +
+    `concentrated in few callers: ${concentratedSummary(report)}; ` +
+    `data-quality breaches: ${report.dataQuality.breaches.length}; ` +
     `report s3://${settings.bucket}/${reportKey}`;
   return { report, reportKey, metricsPublished: metrics.length, summary };
 }

@@ -22,5 +22,8 @@ export const driftCheckEnvironment = environmentContract({
   environmentName: text('ENVIRONMENT_NAME'),
   significanceLevel: number('SIGNIFICANCE_LEVEL'),
   psiThreshold: number('PSI_THRESHOLD'),
+  /** MON-6: monitoring.concentratedDriftShare and concentratedDriftCallers. */
+  minConcentratedShare: number('MIN_CONCENTRATED_SHARE'),
+  maxConcentratedCallers: integer('MAX_CONCENTRATED_CALLERS'),
   taskRoot: SHARED_VARIABLES.taskRoot,
 });

@@ -16,7 +16,12 @@ const settings: ScheduledDriftSettings = {
   reportKmsKeyId: env.reportKmsKeyId,
   metricNamespace: env.metricNamespace,
   dimensions: { Environment: env.environmentName },
-  options: { alpha: env.significanceLevel, minCategoricalPsi: env.psiThreshold },
+  options: {
+    alpha: env.significanceLevel,
+    minCategoricalPsi: env.psiThreshold,
+    minConcentratedShare: env.minConcentratedShare,
+    maxConcentratedCallers: env.maxConcentratedCallers,
+  },
 };
 // The baseline ships inside the function bundle, so a check never runs without one.
 const baseline = parseBaseline(

@@ -415,33 +415,50 @@ function apiSchema(env: EnvironmentName) {
   );
 }
 
-const monitoringSchema = section({
-  driftSchedule: text(
-    SCHEDULE_EXPRESSION,
-    'an EventBridge schedule such as rate(1 hour) or cron(0 * * * ? *)',
-  )
-    .default('rate(1 hour)')
-    .describe('EventBridge schedule expression of the drift check.'),
-  lookbackHours: integer(1, 24 * 31)
-    .default(24)
-    .describe('How far back each drift check looks, in hours.'),
-  significanceLevel: between(0, 0.5)
-    .default(0.05)
-    .describe('Family-wise significance level before multiple-testing correction.'),
-  psiThreshold: between(0, 10)
-    .default(0.2)
-    .describe('PSI above which a feature or the score counts as drifted.'),
-  autoRollback: boolean()
-    .default(false)
-    .describe(
-      "Roll the endpoint back to its last good configuration when drift or error alarms persist; needs serving.mode 'sagemaker'.",
+function monitoringSchema(env: EnvironmentName) {
+  return section({
+    driftSchedule: text(
+      SCHEDULE_EXPRESSION,
+      'an EventBridge schedule such as rate(1 hour) or cron(0 * * * ? *)',
+    )
+      .default('rate(1 hour)')
+      .describe('EventBridge schedule expression of the drift check.'),
+    lookbackHours: integer(1, 24 * 31)
+      .default(24)
+      .describe('How far back each drift check looks, in hours.'),
+    significanceLevel: between(0, 0.5)
+      .default(0.05)
+      .describe('Family-wise significance level before multiple-testing correction.'),
+    psiThreshold: between(0, 10)
+      .default(0.2)
+      .describe('PSI above which a feature or the score counts as drifted.'),
+    autoRollback: boolean()
+      .default(false)
+      .describe(
+        "Roll the endpoint back to its last good configuration when drift or error alarms persist; needs serving.mode 'sagemaker'.",
+      ),
+    baselineFile: text(/\.json$/, 'a path to a .json baseline')
+      .default(DEFAULT_BASELINE_FILE)
+      .describe(
+        'Training baseline the drift check compares with (`npm run baseline` makes it), relative to the project root.',
+      ),
+    concentratedDriftShare: between(0.5, 1)
+      .default(0.8)
+      .describe(
+        'MON-6: a drifted feature is concentrated when at most concentratedDriftCallers callers explain at least this share of its distance and the drift is gone without them.',
+      ),
+    concentratedDriftCallers: integer(1, 10)
+      .default(2)
+      .describe('MON-6: most callers a concentrated drift may be in (see concentratedDriftShare).'),
+    anomalyBandWidth: perEnvironment(
+      env,
+      { prod: between(1, 10).default(2) },
+      between(1, 10).default(3),
+    ).describe(
+      'MON-5: width of the CloudWatch anomaly-detection band in standard deviations; narrower alarms earlier and more often (prod 2, elsewhere 3).',
     ),
-  baselineFile: text(/\.json$/, 'a path to a .json baseline')
-    .default(DEFAULT_BASELINE_FILE)
-    .describe(
-      'Training baseline the drift check compares with (`npm run baseline` makes it), relative to the project root.',
-    ),
-});
+  });
+}
 
 /** MODEL-7: what a version's recorded robustness assessment must show before the gate lets it serve. */
 function robustnessSchema(env: EnvironmentName) {
@@ -582,7 +599,7 @@ function environmentSchema(env: EnvironmentName) {
       serving: servingSchema(env),
       robustness: robustnessSchema(env),
       api: apiSchema(env),
-      monitoring: monitoringSchema,
+      monitoring: monitoringSchema(env),
     },
     `is required: the project deploys ${ENVIRONMENT_NAMES.join(', ')}, each to its own account (ENV-1)`,
   )

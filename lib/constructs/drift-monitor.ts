@@ -58,9 +58,9 @@ function baselineFeatureNames(file: string, id: string): string[] {
 }
 
 /**
- * MON-1, MON-2: the scheduled drift and data-quality check over captured inference data, with the
- * alarms a person can act on: features drifted, predictions drifted, data quality breached, and the
- * check itself not running or failing.
+ * MON-1, MON-2, MON-6: the scheduled drift and data-quality check over captured inference data, with the
+ * alarms a person can act on: features drifted, predictions drifted, data quality breached, a drift
+ * concentrated in a few callers (a poisoning or probing signal), and the check itself not running or failing.
  */
 export class DriftMonitor extends Construct {
   /** The hardened function construct: its role, log group and dead-letter queue. */
@@ -71,6 +71,8 @@ export class DriftMonitor extends Construct {
   readonly featureDriftAlarm: cloudwatch.Alarm;
   readonly predictionDriftAlarm: cloudwatch.Alarm;
   readonly dataQualityAlarm: cloudwatch.Alarm;
+  /** MON-6: a drifted feature whose drift comes from a few callers, apart from broad (natural) drift. */
+  readonly concentratedDriftAlarm: cloudwatch.Alarm;
   readonly notRunningAlarm: cloudwatch.Alarm;
   readonly errorsAlarm: cloudwatch.Alarm;
   /** Features the baseline knows, in model order: one drift series each on the dashboard. */
@@ -115,6 +117,8 @@ export class DriftMonitor extends Construct {
         environmentName: props.environmentName,
         significanceLevel: settings.significanceLevel,
         psiThreshold: settings.psiThreshold,
+        minConcentratedShare: settings.concentratedDriftShare,
+        maxConcentratedCallers: settings.concentratedDriftCallers,
       }),
     });
     this.function = this.handler.function;
@@ -214,6 +218,12 @@ export class DriftMonitor extends Construct {
       'DataQuality',
       'Null, type-error, out-of-range or non-finite output rates exceeded their limits. The report names the feature and check; look for a broken upstream feed.',
       this.metric('DataQualityBreaches'),
+      cloudwatch.TreatMissingData.NOT_BREACHING,
+    );
+    this.concentratedDriftAlarm = alarm(
+      'ConcentratedDrift',
+      "A feature drifted, and the drift comes from one or two callers: without them the window does not drift (a poisoning or probing signal, not natural drift). The latest report under reports/drift/ names the feature and callers (features[].attribution.concentratedIn); api-key:<id> is the client whose key has that id (aws apigateway get-api-key). Check that client's recent traffic and usage plan, and suspend its key or principal if it is not expected.",
+      this.metric('ConcentratedDrift'),
       cloudwatch.TreatMissingData.NOT_BREACHING,
     );
     // Every run publishes WindowEmpty (0 or 1); no sample for two periods means the check is not running.

@@ -32,7 +32,7 @@ const PERIOD = Duration.minutes(5);
 
 /**
  * MON-4: one page per environment: API traffic, errors, latency and throttles; WAF blocks; endpoint
- * health; drift per feature; data-quality rates.
+ * health; drift per feature and its concentration in callers (MON-6); data-quality rates.
  */
 export class OperationsDashboard extends Construct {
   readonly dashboard: cloudwatch.Dashboard;
@@ -121,6 +121,21 @@ export class OperationsDashboard extends Construct {
       ),
       graph('Drift: PSI per feature', perFeature('FeaturePsi')),
       graph('Drift: KS statistic per numeric feature', perFeature('FeatureKsStatistic')),
+    );
+    // MON-6: broad drift and drift concentrated in a few callers side by side.
+    this.dashboard.addWidgets(
+      graph(
+        'Drift concentrated in few callers (MON-6)',
+        [drift.metric('ConcentratedDrift'), drift.metric('ConcentratedDriftFeatures')],
+        [],
+        12,
+      ),
+      graph(
+        'Drift: share of the distance from the leading caller, per drifted feature',
+        perFeature('FeatureLeadingCallerShare'),
+        [],
+        12,
+      ),
     );
     this.dashboard.addWidgets(
       graph('Data quality: null rate per feature', perFeature('FeatureNullRate')),

@@ -109,6 +109,39 @@ test('MON-1, MON-2: a shifted window is reported as drift, with metrics, a KMS-e
   );
 });
 
+test('MON-6: a drift from one caller is reported as concentrated, in the summary and as the ConcentratedDrift metric', async () => {
+  const lines = (seed: number, n: number, caller: string, shift = {}) =>
+    generateRows(seed, n, shift)
+      .map((row, i) => csvCaptureLine(row, i, caller))
+      .join('\n') + '\n';
+  serve({
+    'capture/churn-prod/live/2026/11/23/05/a.jsonl': {
+      body: lines(5, 1200, 'role:churn-api-client') + lines(6, 1200, 'api-key:k7'),
+      lastModified: recent,
+    },
+    'capture/churn-prod/live/2026/11/23/06/b.jsonl': {
+      body: lines(7, 600, 'api-key:probe', { tenure: 40 }),
+      lastModified: recent,
+    },
+  });
+  const result = await runScheduledDriftCheck(settings, deps());
+  expect(result.report.status).toBe('drift');
+  expect(result.report.attribution.callers.sort()).toEqual([
+    'api-key:k7',
+    'api-key:probe',
+    'role:churn-api-client',
+  ]);
+  expect(result.report.attribution.concentratedFeatures).toContain('tenure');
+  expect(result.summary).toContain('concentrated in few callers: tenure in api-key:probe');
+  const datums = cloudwatch
+    .commandCalls(PutMetricDataCommand)
+    .flatMap((c) => c.args[0].input.MetricData ?? []);
+  expect(datums.find((d) => d.MetricName === 'ConcentratedDrift')).toMatchObject({
+    Value: 1,
+    Dimensions: [{ Name: 'Environment', Value: 'prod' }],
+  });
+});
+
 test('a stable window is not flagged', async () => {
   serve({ 'capture/x/a.jsonl': { body: captureFile(7, 3000), lastModified: recent } });
   const result = await runScheduledDriftCheck(settings, deps());

@@ -24,6 +24,9 @@ const SETTINGS: MonitoringSettings = {
   psiThreshold: 0.2,
   autoRollback: true,
   baselineFile,
+  concentratedDriftShare: 0.8,
+  concentratedDriftCallers: 2,
+  anomalyBandWidth: 2,
 };
 
 function fixture() {
@@ -93,6 +96,7 @@ describe('DriftMonitor (MON-1, MON-2)', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
     const byMetric = Object.fromEntries(alarms.map((a) => [a.MetricName, a]));
     expect(Object.keys(byMetric).sort()).toEqual([
+      'ConcentratedDrift',
       'DataQualityBreaches',
       'DriftedFeatures',
       'Errors',
@@ -114,6 +118,25 @@ describe('DriftMonitor (MON-1, MON-2)', () => {
       expect(alarm.AlarmActions).toEqual(['arn:aws:sns:eu-west-1:333333333333:alerts']);
       expect(alarm.AlarmDescription.length).toBeGreaterThan(40);
     }
+  });
+
+  test('MON-6 alarms apart on a drift concentrated in few callers, with the first response, to the topic', () => {
+    const [alarm] = Object.values(
+      template.findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: 'ConcentratedDrift' } }),
+    ).map((a) => a.Properties);
+    expect(alarm).toMatchObject({
+      Namespace: 'churn/prod',
+      Statistic: 'Maximum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: ['arn:aws:sns:eu-west-1:333333333333:alerts'],
+    });
+    expect(alarm.AlarmDescription).toMatch(/one or two callers.*concentratedIn/s);
+    expect(monitor.concentratedDriftAlarm).toBeDefined();
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: { MIN_CONCENTRATED_SHARE: '0.8', MAX_CONCENTRATED_CALLERS: '2' } },
+    });
   });
 
   test('exposes per-feature metrics for dashboards', () => {

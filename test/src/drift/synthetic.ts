@@ -82,7 +82,8 @@ export function baselineFrom(rows: readonly Row[], maxSample?: number): Baseline
   });
 }
 
-export function csvCaptureLine(row: Row, i = 0): string {
+/** `inferenceId`: what the endpoint records from InvokeEndpoint's InferenceId (the caller label, MON-6). */
+export function csvCaptureLine(row: Row, i = 0, inferenceId?: string): string {
   return JSON.stringify({
     captureData: {
       endpointInput: {
@@ -98,7 +99,11 @@ export function csvCaptureLine(row: Row, i = 0): string {
         encoding: 'CSV',
       },
     },
-    eventMetadata: { eventId: `e-${i}`, inferenceTime: '2026-11-23T00:00:00Z' },
+    eventMetadata: {
+      eventId: `e-${i}`,
+      ...(inferenceId !== undefined ? { inferenceId } : {}),
+      inferenceTime: '2026-11-23T00:00:00Z',
+    },
     eventVersion: '0',
   });
 }
