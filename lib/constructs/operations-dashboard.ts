@@ -10,6 +10,8 @@ export interface DashboardApi {
   readonly inferenceFunction: lambda.IFunction;
   /** The web ACL's name, the dimension of WAF's metrics. */
   readonly webAclName: string;
+  /** The API clients' keys (api.clients), for per-client request volume (MON-5). @default none */
+  readonly clientKeys?: Readonly<Record<string, apigw.IApiKey>>;
 }
 
 export interface DashboardEndpoint {
@@ -26,6 +28,8 @@ export interface OperationsDashboardProps {
   readonly api?: DashboardApi;
   /** @default no endpoint widgets (embedded serving) */
   readonly endpoint?: DashboardEndpoint;
+  /** Anomaly-detection alarms (MON-5), each drawn with its band. @default none */
+  readonly anomalyAlarms?: readonly cloudwatch.IAlarm[];
 }
 
 const PERIOD = Duration.minutes(5);
@@ -81,6 +85,21 @@ export class OperationsDashboard extends Construct {
         });
       this.dashboard.addWidgets(
         graph('WAF: blocked and allowed requests', [waf('BlockedRequests')], [waf('AllowedRequests')], 24),
+      );
+    }
+
+    if (props.anomalyAlarms && props.anomalyAlarms.length > 0) {
+      // Each alarm graph shows the metric with its learned band (MON-5).
+      this.dashboard.addWidgets(
+        ...props.anomalyAlarms.map(
+          (alarm) =>
+            new cloudwatch.AlarmWidget({
+              title: `Anomaly band: ${alarm.node.id}`,
+              alarm,
+              width: 6,
+              height: 6,
+            }),
+        ),
       );
     }
 

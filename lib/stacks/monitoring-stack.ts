@@ -5,6 +5,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { projectBuckets } from './project-buckets';
 import { EnvironmentConfig, ResourceNames } from '../config';
+import { AnomalyAlarms } from '../constructs/anomaly-alarms';
 import { ApiAlarms } from '../constructs/api-alarms';
 import { DriftMonitor } from '../constructs/drift-monitor';
 import { EndpointRollback } from '../constructs/endpoint-rollback';
@@ -32,12 +33,13 @@ export interface MonitoringStackProps extends StackProps {
 }
 
 /**
- * Watching the model in production (MON-1..4): the drift check, the API alarms, automated rollback
- * where configured, and the dashboard. The endpoint's own deployment alarms live with the endpoint.
+ * Watching the model in production (MON-1..6): the drift check, the API alarms, the anomaly-detection
+ * alarms, automated rollback where configured, and the dashboard. The endpoint's own deployment alarms live with the endpoint.
  */
 export class MonitoringStack extends Stack {
   readonly drift: DriftMonitor;
   readonly apiAlarms?: ApiAlarms;
+  readonly anomalyAlarms?: AnomalyAlarms;
   readonly rollback?: EndpointRollback;
   readonly dashboard: OperationsDashboard;
 
@@ -63,6 +65,13 @@ export class MonitoringStack extends Stack {
         alertTopic: props.alertTopic,
         // REL-2: the function writes the capture of record in both serving modes.
         captureMetricNamespace: props.names.metricNamespace,
+      });
+      this.anomalyAlarms = new AnomalyAlarms(this, 'AnomalyAlarms', {
+        api: props.api.restApi,
+        metricNamespace: props.names.metricNamespace,
+        alertTopic: props.alertTopic,
+        bandWidth: env.monitoring.anomalyBandWidth,
+        clientKeys: props.api.clientKeys,
       });
     }
 
@@ -94,6 +103,7 @@ export class MonitoringStack extends Stack {
       dashboardName: `${props.projectName}-${env.name}`,
       drift: this.drift,
       api: props.api,
+      anomalyAlarms: this.anomalyAlarms?.all,
       endpoint: props.endpoint
         ? { endpointName: props.endpoint.endpointName, variantName: PRODUCTION_VARIANT }
         : undefined,

@@ -184,6 +184,7 @@ export class EnvironmentStage extends Stage {
         restApi: this.api.protectedApi.restApi,
         inferenceFunction: this.api.inference.function,
         webAclName: this.api.protectedApi.webAcl.name!,
+        clientKeys: this.api.protectedApi.clientKeys,
       },
       captureStreamPrefix: this.api.inference.captureStreamPrefix,
     });
