@@ -225,7 +225,7 @@ describe('compliance report of the example configuration (AUD-3)', () => {
 
   test('controls whose issue is not done yet are reported FAILING, never enforced', () => {
     for (const env of report.environments) {
-      for (const id of ['SEC-5', 'MODEL-7', 'MON-5', 'MON-6']) {
+      for (const id of ['SEC-5']) {
         if (!control(env, id).trail.pendingIssue) continue; // built since: judged by its own evidence
         expect({ env: env.name, id, status: control(env, id).status }).toEqual({
           env: env.name,
@@ -268,6 +268,18 @@ describe('compliance report of the example configuration (AUD-3)', () => {
     }
     expect(model6('Dev').status).toBe('failing');
     expect(model6('Dev').problems[0]!.text).toMatch(/^serving\.mode = embedded: /);
+  });
+
+  test('MODEL-7, MON-5, MON-6 (issue 16) are enforced in every environment of the example', () => {
+    for (const env of report.environments) {
+      for (const id of ['MODEL-7', 'MON-5', 'MON-6']) {
+        expect({ env: env.name, id, status: control(env, id).status }).toEqual({
+          env: env.name,
+          id,
+          status: 'enforced',
+        });
+      }
+    }
   });
 
   test('REL-1 and REL-2 hold in every environment, whichever the serving mode', () => {
