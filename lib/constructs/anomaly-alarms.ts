@@ -12,9 +12,11 @@ import {
 import { INFERENCE_METRIC_DIMENSIONS } from './api-alarms';
 
 export interface AnomalyAlarmsProps {
+  /** The inference API whose request volume, 4xx rate and latency are watched. */
   readonly api: apigw.RestApi;
   /** The namespace the inference function publishes to (PredictedProbability, CallerRequests). */
   readonly metricNamespace: string;
+  /** Where every alarm (and its return to OK) is sent. */
   readonly alertTopic: sns.ITopic;
   /** Width of the anomaly-detection band, in standard deviations (monitoring.anomalyBandWidth). */
   readonly bandWidth: number;

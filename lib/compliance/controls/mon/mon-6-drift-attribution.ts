@@ -1,10 +1,13 @@
+import { driftCheckEnvironment } from '../../../../lambda/drift-check/environment';
 import { defineControl, Findings } from '../control';
 import { alarmsOnMetrics, fnLabel, functionDescription, scheduledFunctions } from '../template-readers';
 
 /** The metric the drift check publishes when a drift is concentrated in few callers (src/drift/report.ts). */
 export const CONCENTRATED_DRIFT_METRIC = 'ConcentratedDrift';
-/** The drift function's settings of what counts as concentrated (lambda/drift-check/handler.ts). */
-const SETTINGS = ['MIN_CONCENTRATED_SHARE', 'MAX_CONCENTRATED_CALLERS'] as const;
+/** The drift function's settings of what counts as concentrated (its environment contract). */
+const SHARE = driftCheckEnvironment.variables.minConcentratedShare.name;
+const CALLERS = driftCheckEnvironment.variables.maxConcentratedCallers.name;
+const SETTINGS = [SHARE, CALLERS] as const;
 
 export const MON_6 = defineControl({
   id: 'MON-6',
@@ -52,8 +55,8 @@ export const MON_6 = defineControl({
       else
         f.ok(
           `drift check ${fnLabel(model, fn)} calls a drift concentrated when at most ` +
-            `${model.describe(variables!.MAX_CONCENTRATED_CALLERS, fn.stack)} callers explain at least ` +
-            `${model.describe(variables!.MIN_CONCENTRATED_SHARE, fn.stack)} of it`,
+            `${model.describe(variables![CALLERS], fn.stack)} callers explain at least ` +
+            `${model.describe(variables![SHARE], fn.stack)} of it`,
           fn,
         );
     }
