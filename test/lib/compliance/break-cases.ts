@@ -356,7 +356,13 @@ export const BREAK_CASES: { readonly [Id in ControlId]: BreakCase | PendingCase 
     change: 'the served-answer check after the endpoint is removed',
     mutate: (b) => b.remove(b.resources(SERVED_ANSWER_CHECK_TYPE)),
   },
-  'MODEL-7': { pending: 16 },
+  'MODEL-7': {
+    change: 'the model gates only warn about a missing or failing robustness assessment',
+    mutate: (b) => {
+      for (const g of b.resources('Custom::ModelGate')) g.resource.Properties.RobustnessEnforcement = 'warn';
+      for (const g of b.resources('Custom::ModelGate')) g.resource.Properties.RequireApproval = 'true';
+    },
+  },
   'MON-1': {
     change: `the ${FEATURE_DRIFT_METRIC} alarm is removed`,
     mutate: (b) =>
@@ -381,8 +387,20 @@ export const BREAK_CASES: { readonly [Id in ControlId]: BreakCase | PendingCase 
     change: 'the operational dashboard is removed',
     mutate: (b) => b.remove(b.resources('AWS::CloudWatch::Dashboard')),
   },
-  'MON-5': { pending: 16 },
-  'MON-6': { pending: 16 },
+  'MON-5': {
+    change: 'the anomaly-detection alarms are removed',
+    mutate: (b) =>
+      b.remove(
+        b
+          .resources('AWS::CloudWatch::Alarm')
+          .filter((a) => a.resource.Properties.ThresholdMetricId !== undefined),
+      ),
+  },
+  'MON-6': {
+    change: 'the ConcentratedDrift alarm is removed',
+    mutate: (b) =>
+      b.remove(b.resources('AWS::CloudWatch::Alarm').filter((a) => alarmMetric(a) === 'ConcentratedDrift')),
+  },
   'AUD-1': {
     change: 'the trail stops validating its log files',
     mutate: (b) => {
