@@ -28,6 +28,7 @@ import { compileRequestValidator, writeRequestValidatorModule } from '../lib/bui
 import { FeatureEncoder, parseFeatureSpec } from '../src/features';
 import { EXAMPLE_CONFIG_PATH, loadConfig } from '../lib/config';
 import { startFakeAws, type FakeAws } from '../test/helpers/fake-aws';
+import { seededRandom } from '../src/seeded-random';
 
 const ROOT = join(__dirname, '..');
 const MODEL_DIR = join(ROOT, 'models', 'sample-churn');
@@ -385,18 +386,6 @@ async function deadlines(): Promise<void> {
   }
 }
 
-/** A seeded uniform generator (mulberry32), so the id stream is the same every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * KMS calls per 1,000 requests with the pseudonym cache, on a realistic id stream: 50,000 customers whose
  * request frequency follows Zipf's law (s = 1: a few customers are scored often, most rarely), requests
@@ -409,7 +398,7 @@ async function kmsCallsPerThousand(): Promise<void> {
   let sum = 0;
   for (let i = 0; i < customers; i++) cdf[i] = sum += 1 / (i + 1);
   for (let i = 0; i < customers; i++) cdf[i] /= sum;
-  const random = seeded(13);
+  const random = seededRandom(13);
   const draw = () => {
     const u = random();
     let lo = 0;

@@ -15,6 +15,7 @@ import { performance } from 'node:perf_hooks';
 import { ColumnEncoder } from '../src/cli/column-encoder';
 import { FeatureEncoder, parseFeatureSpec } from '../src/features';
 import { loadModel, type TreeEnsembleModel } from '../src/scorer';
+import { seededRandom } from '../src/seeded-random';
 
 /**
  * The scorer the current one is compared with, in the same run: by default the last commit before the
@@ -37,24 +38,12 @@ const DEPTH = 6;
 const NUM_FEATURES = 20;
 const NUM_ROWS = 10_000;
 
-/** Small deterministic PRNG (mulberry32) so every run scores the same model and rows. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function normal(rand: () => number): number {
   return Math.sqrt(-2 * Math.log(rand() + 1e-12)) * Math.cos(2 * Math.PI * rand());
 }
 
 export function syntheticModelJson(numTrees = NUM_TREES, depth = DEPTH, numFeatures = NUM_FEATURES): string {
-  const rand = random(42);
+  const rand = seededRandom(42);
   const trees = [];
   const numNodes = 2 ** (depth + 1) - 1;
   for (let t = 0; t < numTrees; t++) {
@@ -129,7 +118,7 @@ export function syntheticModelJson(numTrees = NUM_TREES, depth = DEPTH, numFeatu
 }
 
 export function syntheticRows(numRows = NUM_ROWS, numFeatures = NUM_FEATURES): Float32Array {
-  const rand = random(7);
+  const rand = seededRandom(7);
   const rows = new Float32Array(numRows * numFeatures);
   for (let i = 0; i < rows.length; i++) rows[i] = rand() < 0.05 ? NaN : normal(rand);
   return rows;

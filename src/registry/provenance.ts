@@ -9,6 +9,7 @@ import { sha256Hex } from '../integrity/digest';
 import { loadModel, type TreeEnsembleModel } from '../scorer';
 import { RegistryError } from './errors';
 import { GOLDEN_TOLERANCE, PROVENANCE_FORMAT, PROVENANCE_VERSION, type ModelProvenance } from './golden';
+import { seededRandom } from '../seeded-random';
 
 /** Golden rows drawn from a baseline, or from the model's split points, when no rows file is given. */
 export const DEFAULT_GOLDEN_ROWS = 200;
@@ -103,18 +104,6 @@ export function loadArtifactModel(
   }
 }
 
-/** Small deterministic PRNG (mulberry32): the same input always gives the same golden rows. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function pickWeighted<T>(items: readonly T[], weights: readonly number[], u: number): T {
   const total = weights.reduce((a, b) => a + b, 0);
   let x = u * total;
@@ -136,7 +125,7 @@ export function goldenRowsFromBaseline(
   model: TreeEnsembleModel,
   count = DEFAULT_GOLDEN_ROWS,
 ): number[][] {
-  const rand = random(20_240_611);
+  const rand = seededRandom(20_240_611);
   const column = new Map(model.featureNames.map((n, i) => [n, i]));
   const index = (name: string, feature: string): number => {
     const i = column.get(name);
@@ -189,7 +178,7 @@ export function goldenRowsFromBaseline(
  * deploy time because baseline rows rarely land on thresholds.
  */
 export function goldenRowsFromModel(model: TreeEnsembleModel, count = DEFAULT_GOLDEN_ROWS): number[][] {
-  const rand = random(0x5eed);
+  const rand = seededRandom(0x5eed);
   const points = model.splitPoints();
   const rows: number[][] = [];
   for (let r = 0; r < count; r++) {
