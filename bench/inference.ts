@@ -64,7 +64,7 @@ async function inProcess(): Promise<void> {
     send: (command: { input: { Message: Uint8Array } }) =>
       Promise.resolve({ Mac: createHmac('sha256', SECRET).update(command.input.Message).digest() }),
   } as unknown as Pick<KMSClient, 'send'>;
-  const model = modelFromArtifact(MODEL_BYTES, MODEL_SHA256, 'model.json');
+  const model = await modelFromArtifact(MODEL_BYTES, MODEL_SHA256, 'model.json');
   const backend = embeddedBackend(model, SPEC);
   const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
   const deps: InferenceDeps = {

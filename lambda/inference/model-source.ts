@@ -2,7 +2,7 @@ import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { ModelArtifactError, modelFromArtifact } from '../../src/scorer/artifact';
 import type { TreeEnsembleModel } from '../../src/scorer';
 
-export { ModelArtifactError, modelFileFromTar, modelFromArtifact } from '../../src/scorer/artifact';
+export { ModelArtifactError, modelFromArtifact } from '../../src/scorer/artifact';
 
 export function parseS3Url(url: string): { bucket: string; key: string } {
   const match = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/(.+)$/.exec(url);

@@ -10,7 +10,8 @@ import {
   type ModelVersionInfo,
   type VersionSelector,
 } from '../../src/registry/packages';
-import { loadArtifactModel, modelFileFromArtifact, readableOf } from '../../src/registry/provenance';
+import { loadArtifactModel, modelFileFromArtifact } from '../../src/registry/provenance';
+import { readableOf } from '../../src/scorer/artifact';
 import { formatS3Uri, parseS3Uri } from '../../src/registry/s3-uri';
 import { NOTHING_SERVED } from '../../src/registry/served-model';
 import { checkImageReadsModel } from '../../src/registry/xgboost-image';

@@ -6,7 +6,8 @@ import {
   parseProvenance,
   provenanceLocation,
 } from './golden';
-import { goldenRowsFromModel, loadArtifactModel, modelFileFromArtifact, readableOf } from './provenance';
+import { readableOf } from '../scorer/artifact';
+import { goldenRowsFromModel, loadArtifactModel, modelFileFromArtifact } from './provenance';
 
 /** What was deployed and what it must answer like (the custom resource's properties, all strings). */
 export interface AnswerCheckProperties {

@@ -1,12 +1,11 @@
 import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { Parser, type ReadEntry } from 'tar';
 
 import { ColumnEncoder } from '../cli/column-encoder';
 import { csvRecords, InputError } from '../cli/records';
 import type { Baseline } from '../drift/baseline';
 import { sha256Hex } from '../integrity/digest';
 import { loadModel, type TreeEnsembleModel } from '../scorer';
+import { ModelArtifactError, modelFileFromArtifact as readModelFile } from '../scorer/artifact';
 import { RegistryError } from './errors';
 import { GOLDEN_TOLERANCE, PROVENANCE_FORMAT, PROVENANCE_VERSION, type ModelProvenance } from './golden';
 import { seededRandom } from '../seeded-random';
@@ -20,73 +19,21 @@ export const DEFAULT_GOLDEN_ROWS = 200;
  */
 export const MAX_GOLDEN_ROWS = 1000;
 
-/** A model file inside an artifact is read into memory for provenance; larger ones are refused. */
-const MAX_MODEL_FILE_BYTES = 512 * 1024 * 1024;
-
-/** File names the SageMaker XGBoost container and XGBoost's `save_model` use, in order of preference. */
-const MODEL_FILE_NAMES = ['xgboost-model', 'model.json', 'model.ubj'];
-
-function isGzip(bytes: Uint8Array): boolean {
-  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
-}
-
 /**
- * The model file inside an artifact: a `model.tar.gz` as SageMaker loads it (`xgboost-model`,
- * `model.json` or `model.ubj`, or its only file), or the artifact itself when it is not gzip.
+ * The model file inside an artifact (see `src/scorer/artifact.ts`, the one reader the function also
+ * uses), its refusal turned into a publish refusal.
  */
 export async function modelFileFromArtifact(
   artifact: () => Readable,
   head: Uint8Array,
   artifactName: string,
 ): Promise<{ name: string; bytes: Buffer }> {
-  if (!isGzip(head)) {
-    const chunks: Buffer[] = [];
-    for await (const chunk of artifact()) chunks.push(chunk as Buffer);
-    return { name: artifactName, bytes: Buffer.concat(chunks) };
-  }
-  const files = new Map<string, Buffer>();
-  const names: string[] = [];
-  const parser = new Parser({
-    onReadEntry: (entry: ReadEntry) => {
-      const name = entry.path.replace(/^\.\//, '');
-      if (entry.type !== 'File') {
-        entry.resume();
-        return;
-      }
-      names.push(name);
-      if (entry.size > MAX_MODEL_FILE_BYTES) {
-        entry.resume();
-        return;
-      }
-      const chunks: Buffer[] = [];
-      entry.on('data', (c: Buffer) => chunks.push(c));
-      entry.on('end', () => files.set(name, Buffer.concat(chunks)));
-    },
-  });
   try {
-    await pipeline(artifact(), parser);
+    return await readModelFile(artifact, head, artifactName);
   } catch (error) {
-    throw new RegistryError(
-      'invalidArtifact',
-      `${artifactName} is gzip but not a readable tar archive: ${(error as Error).message}`,
-    );
+    if (error instanceof ModelArtifactError) throw new RegistryError('invalidArtifact', error.message);
+    throw error;
   }
-  const base = (n: string) => n.split('/').pop() ?? n;
-  const pick =
-    MODEL_FILE_NAMES.map((wanted) => names.find((n) => base(n) === wanted)).find((n) => n !== undefined) ??
-    (names.length === 1 ? names[0] : undefined);
-  if (pick === undefined) {
-    throw new RegistryError(
-      'invalidArtifact',
-      `${artifactName} holds ${names.length === 0 ? 'no files' : names.join(', ')}; it must hold one model file ` +
-        `(${MODEL_FILE_NAMES.join(', ')}, as SageMaker's XGBoost container loads it)`,
-    );
-  }
-  const bytes = files.get(pick);
-  if (bytes === undefined) {
-    throw new RegistryError('invalidArtifact', `${artifactName}: ${pick} is larger than 512 MiB`);
-  }
-  return { name: pick, bytes };
 }
 
 /** Loads the model exactly as the embedded scorer would, turning its refusal into a publish refusal. */
@@ -298,6 +245,3 @@ export function buildProvenance(input: {
 }
 
 /** Reads a whole stream (tests and small documents). */
-export function readableOf(bytes: Uint8Array): Readable {
-  return Readable.from([Buffer.from(bytes)]);
-}

@@ -31,7 +31,7 @@ async function bytesOf(path: string, what: string): Promise<Buffer> {
 export async function assessFiles(input: AssessFilesInput): Promise<RobustnessAssessment> {
   const artifact = await bytesOf(input.artifactPath, 'artifact');
   const artifactSha256 = sha256Hex(artifact);
-  const model = modelFromArtifact(artifact, artifactSha256, input.artifactPath);
+  const model = await modelFromArtifact(artifact, artifactSha256, input.artifactPath);
   const specBytes = await bytesOf(input.specPath, 'feature specification');
   let specDocument: unknown;
   try {

@@ -2,7 +2,7 @@
  * Embedded XGBoost scorer (controls DATA-5, MODEL-3): loads `Booster.save_model('model.json')` files,
  * reproduces XGBoost's predictions and its `pred_contribs=True` TreeSHAP explanations.
  */
-export { ModelArtifactError, modelFileFromTar, modelFromArtifact } from './artifact';
+export { ModelArtifactError, modelFileFromArtifact, modelFromArtifact } from './artifact';
 export { ModelFormatError, UnsupportedModelError } from './errors';
 export { loadModel, loadModelFile, type LoadModelOptions } from './load';
 export {
