@@ -9,4 +9,7 @@ module.exports = {
     '^.+\\.tsx?$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }],
   },
   moduleFileExtensions: ['ts', 'js', 'json'],
+  // Several tests build the sample baseline or synthesize stacks in about a second alone; on a loaded 2-core
+  // machine that has passed jest's 5 s default. A hang still fails, at 30 s.
+  testTimeout: 30_000,
 };
