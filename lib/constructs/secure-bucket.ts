@@ -1,9 +1,23 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, IConstruct } from 'constructs';
 import { acknowledgeRule } from '../compliance/acknowledge';
+
+const S3_LOG_DELIVERY = 'logging.s3.amazonaws.com';
+
+interface PolicyStatementJson {
+  readonly Effect?: string;
+  readonly Principal?: { readonly Service?: string | string[] };
+  readonly Resource?: unknown;
+  readonly Condition?: Record<string, Record<string, unknown> | undefined>;
+}
+
+function servicePrincipals(statement: PolicyStatementJson): string[] {
+  const service = statement.Principal?.Service;
+  return service === undefined ? [] : ([] as string[]).concat(service);
+}
 
 export interface SecureBucketProps {
   /** Physical name, from the naming registry. */
@@ -15,7 +29,9 @@ export interface SecureBucketProps {
    */
   readonly encryptionKey?: kms.IKey;
   /**
-   * Bucket that receives this bucket's server access logs; required unless this is that bucket.
+   * Bucket that receives this bucket's server access logs; required unless this is that bucket. A bucket of
+   * another stack is given imported by name, and its own stack grants the delivery with
+   * `acceptAccessLogsFrom` (CDK's cross-stack grant would omit the source conditions).
    * @default none, only for the access-log bucket itself
    */
   readonly serverAccessLogsBucket?: s3.IBucket;
@@ -45,6 +61,32 @@ export interface SecureBucketProps {
  */
 export class SecureBucket extends Construct {
   readonly bucket: s3.Bucket;
+
+  private readonly isAccessLogTarget: boolean;
+
+  /**
+   * Lets S3 server access logging deliver `sourceBucketName`'s logs under its prefix, only from that bucket
+   * in this account. CDK writes this statement itself when both buckets are in one stack, but leaves the
+   * source conditions out across stacks, which would let any bucket of any account deliver under that prefix.
+   */
+  acceptAccessLogsFrom(sourceBucketName: string): void {
+    if (!this.isAccessLogTarget) {
+      throw new Error(`SecureBucket ${this.node.id}: only an access-log target accepts access logs`);
+    }
+    const stack = Stack.of(this);
+    this.bucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        effect: iam.Effect.ALLOW,
+        principals: [new iam.ServicePrincipal(S3_LOG_DELIVERY)],
+        actions: ['s3:PutObject'],
+        resources: [this.bucket.arnForObjects(`${sourceBucketName}/*`)],
+        conditions: {
+          ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:s3:::${sourceBucketName}` },
+          StringEquals: { 'aws:SourceAccount': stack.account },
+        },
+      }),
+    );
+  }
 
   /** Acknowledges a rule-pack finding on this bucket resource alone (not its policy or children). */
   acknowledge(ruleId: string, reason: string): void {
@@ -100,7 +142,15 @@ export class SecureBucket extends Construct {
       removalPolicy: props.removalPolicy,
     });
 
+    if (props.serverAccessLogsBucket && !(props.serverAccessLogsBucket instanceof s3.Bucket)) {
+      Annotations.of(this.bucket).acknowledgeWarning(
+        '@aws-cdk/aws-s3:accessLogsPolicyNotAdded',
+        'The access-log bucket is imported by name; its own stack grants this bucket delivery with source conditions (acceptAccessLogsFrom).',
+      );
+    }
+    this.isAccessLogTarget = props.isAccessLogTarget ?? false;
     if (props.isAccessLogTarget) {
+      this.node.addValidation({ validate: () => this.unconditionedLogDelivery() });
       this.acknowledge(
         'NIST.800.53.R5-S3DefaultEncryptionKMS',
         'S3 server access log delivery writes only to targets encrypted with SSE-S3; SSE-KMS on this bucket would silently stop access logging.',
@@ -121,5 +171,27 @@ export class SecureBucket extends Construct {
         },
       }),
     );
+  }
+
+  /** Statements that let S3 log delivery write here without naming the source bucket and account. */
+  private unconditionedLogDelivery(): string[] {
+    const policy = this.bucket.policy;
+    if (!policy) return [];
+    const document = Stack.of(this).resolve(policy.document) as { Statement?: PolicyStatementJson[] };
+    return (document.Statement ?? [])
+      .filter(
+        (statement) => statement.Effect === 'Allow' && servicePrincipals(statement).includes(S3_LOG_DELIVERY),
+      )
+      .filter((statement) => {
+        const condition = statement.Condition ?? {};
+        const sourceArn = condition.ArnLike?.['aws:SourceArn'] ?? condition.ArnEquals?.['aws:SourceArn'];
+        return sourceArn === undefined || condition.StringEquals?.['aws:SourceAccount'] === undefined;
+      })
+      .map(
+        (statement) =>
+          `${this.node.path}: ${S3_LOG_DELIVERY} may write ${JSON.stringify(statement.Resource)} without aws:SourceArn ` +
+          'and aws:SourceAccount (a bucket in another stack logs here: grant it with acceptAccessLogsFrom and ' +
+          'give that bucket this one imported by name)',
+      );
   }
 }

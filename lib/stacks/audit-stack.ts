@@ -10,7 +10,6 @@ export interface AuditStackProps extends StackProps {
   readonly environment: EnvironmentConfig;
   readonly names: ResourceNames;
   readonly logsKey: kms.IKey;
-  readonly accessLogsBucket: s3.IBucket;
   /** Buckets whose object-level reads and writes are recorded (AUD-1). */
   readonly dataEventBuckets: readonly s3.IBucket[];
   readonly removalPolicy: RemovalPolicy;
@@ -27,7 +26,9 @@ export class AuditStack extends Stack {
       bucketName: props.names.buckets.trail,
       trailName: props.names.trail,
       encryptionKey: props.logsKey,
-      accessLogsBucket: props.accessLogsBucket,
+      // By name: a reference to the Data stack's bucket would make CDK grant the delivery there without
+      // the source conditions; the Data stack grants it with them (acceptAccessLogsFrom).
+      accessLogsBucket: s3.Bucket.fromBucketName(this, 'AccessLogsBucket', props.names.buckets.accessLogs),
       logRetentionDays: props.environment.logRetentionDays,
       logFileLock: {
         mode: props.environment.audit.trailObjectLockMode,

@@ -48,6 +48,9 @@ export class DataStack extends Stack {
       ],
     });
 
+    // The trail bucket lives in the Audit stack and names this bucket by its registered name.
+    this.accessLogsBucket.acceptAccessLogsFrom(buckets.trail);
+
     this.modelBucket = new SecureBucket(this, 'ModelArtifacts', {
       bucketName: buckets.model,
       encryptionKey: props.modelKey,

@@ -93,10 +93,11 @@ export class EnvironmentStage extends Stage {
       environment: env,
       names,
       logsKey: this.keys.logsKey.key,
-      accessLogsBucket: this.data.accessLogsBucket.bucket,
       dataEventBuckets: [this.data.modelBucket.bucket, this.data.dataBucket.bucket],
       removalPolicy,
     });
+    // The trail bucket logs to the access-log bucket, named rather than referenced: it must exist first.
+    this.audit.addStackDependency(this.data);
 
     // Where every workload function runs and what encrypts its data (NET-1, KEY-1).
     const placement: FunctionPlacement = {

@@ -443,19 +443,19 @@ export const ROWS: readonly Row[] = [
       ),
     }),
   })),
-  {
-    call: "negative: another account's bucket cannot deliver its logs under the data bucket's prefix",
+  ...(['model', 'data', 'trail'] as const).map((source): Row => ({
+    call: `negative: another account's bucket cannot deliver its logs under the ${source} bucket's prefix`,
     expected: 'ImplicitlyDenied',
     request: (p, c) => ({
       principal: 'logging.s3.amazonaws.com',
       action: 's3:PutObject',
-      resource: objectArn(c.names.buckets.accessLogs, `${c.names.buckets.data}/2026-12-01-00-00-00-X`),
+      resource: objectArn(c.names.buckets.accessLogs, `${c.names.buckets[source]}/2026-12-01-00-00-00-X`),
       resourcePolicy: p.bucketPolicy(c.names.buckets.accessLogs),
       context: overS3(
         asService('logging.s3.amazonaws.com', { account: OTHER_ACCOUNT, arn: 'arn:aws:s3:::someone-else' }),
       ),
     }),
-  },
+  })),
 
   // --- Macie (DATA-2): its service-linked role reads the data bucket from Macie's fleet.
   {
