@@ -27,6 +27,12 @@ import { Pseudonymiser } from './pseudonyms';
 import { loadServedModel } from './model-source';
 import { BUNDLED_REQUEST_VALIDATOR_FILE, loadRequestValidator } from './request-contract';
 import { NOTHING_SERVED } from '../../src/registry/served-model';
+import {
+  isAnswerCheckEvent,
+  type AnswerCheckEvent,
+  type AnswerCheckReply,
+} from '../../src/registry/function-check-event';
+import { answerGoldenRecords } from './answer-check';
 
 // Configuration is read once, at cold start: a missing variable fails the first invocation by name.
 const env = inferenceEnvironment.read();
@@ -208,9 +214,36 @@ function withCaller(caller: string | undefined): { caller?: string } {
   return caller !== undefined ? { caller } : {};
 }
 
-/** API Gateway (REST, Lambda proxy) entry point. */
-export async function handler(event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> {
+/**
+ * API Gateway (REST, Lambda proxy) entry point, and the served-answer check's direct invoke (MODEL-6): an
+ * event API Gateway cannot produce (src/registry/function-check-event.ts) is answered by the same encoder
+ * and model without capture, pseudonyms or traffic metrics; every other event is an API request.
+ */
+export function handler(event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult>;
+export function handler(event: AnswerCheckEvent, context: Context): Promise<AnswerCheckReply>;
+export async function handler(
+  event: APIGatewayProxyEvent | AnswerCheckEvent,
+  context: Context,
+): Promise<APIGatewayProxyResult | AnswerCheckReply> {
   logger.addContext(context);
+  if (isAnswerCheckEvent(event)) {
+    const checkBudget = requestBudget(context.getRemainingTimeInMillis(), deadlineMarginMs);
+    try {
+      return await answerGoldenRecords(event, {
+        modelVersion: settings.modelVersion,
+        contract,
+        backend,
+        budget: checkBudget,
+        log: logger,
+      });
+    } finally {
+      checkBudget.dispose();
+    }
+  }
+  return answerApi(event as APIGatewayProxyEvent, context);
+}
+
+async function answerApi(event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> {
   // REL-1: the request's budget is what Lambda has left minus the margin to answer; every dependency is
   // awaited within it, so the answer (a 503 at worst) always beats the platform's timeout.
   const budget = requestBudget(context.getRemainingTimeInMillis(), deadlineMarginMs);

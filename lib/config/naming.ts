@@ -33,6 +33,11 @@ export interface ResourceNames {
   readonly modelExecutionRole: string;
   /** The SageMaker endpoint (sagemaker mode): the endpoint stack creates it, `model verify` calls it. */
   readonly endpoint: string;
+  /**
+   * SSM parameter holding the inference function's ARN (unqualified: what the API invokes), written by
+   * the API stack; `model verify` reads it in embedded mode to invoke the function (MODEL-6).
+   */
+  readonly inferenceFunctionParameter: string;
 }
 
 export function resourceNames(
@@ -53,6 +58,7 @@ export function resourceNames(
     metricNamespace: `${projectName}/${env.name}`,
     modelExecutionRole: `${projectName}-${env.name}-model-execution`,
     endpoint: `${projectName}-${env.name}`,
+    inferenceFunctionParameter: `/${projectName}/${env.name}/inference/function-arn`,
   };
 }
 

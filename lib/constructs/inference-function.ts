@@ -1,4 +1,4 @@
-import { CfnCondition, Duration, Stack } from 'aws-cdk-lib';
+import { CfnCondition, Duration, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { captureStreamPrefix } from '../../src/capture/record';
 import { acknowledgeRule } from '../compliance/acknowledge';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -87,6 +87,13 @@ export class InferenceFunction extends Construct {
   readonly function: lambda.IFunction;
   /** The compiled request model shipped next to the bundle (absolute path of the generated module). */
   readonly requestValidatorFile: string;
+  /**
+   * The version this deployment publishes: CDK names it after a hash of the function's code and
+   * configuration, and its description names the served model (read from the served-model record at
+   * deploy time, which the hash cannot see), so a change of any of them publishes a new version. The API
+   * invokes the function unqualified; this version is the snapshot the served-answer check invokes.
+   */
+  readonly version: lambda.Version;
   /** Where this function's capture records go (`<prefix><source>/<mode>/`): what the drift check reads. */
   readonly captureStreamPrefix: string;
 
@@ -126,6 +133,18 @@ export class InferenceFunction extends Construct {
       // Source-mapped stack traces cost ~15 ms of every cold start (the 2.9 MB map is parsed at load) and
       // would never be read: this function logs error names only, never stacks.
       sourceMapsAtRuntime: false,
+      currentVersionOptions: {
+        // Retained when replaced: Lambda answers PublishVersion with the existing version when nothing
+        // changed, and deleting the replaced resource would then delete the version the new one names.
+        removalPolicy: RemovalPolicy.RETAIN,
+        description: Fn.join('', [
+          'Churn inference serving model ',
+          props.model.modelVersion,
+          ' (artifact sha256 ',
+          props.model.artifactSha256,
+          ')',
+        ]),
+      },
       environment: inferenceEnvironment.render({
         serviceName: 'inference',
         metricsNamespace: props.metricNamespace,
@@ -151,6 +170,7 @@ export class InferenceFunction extends Construct {
       }),
     });
     this.function = this.handler.function;
+    this.version = this.handler.function.currentVersion;
     const role = this.handler.role;
 
     props.pseudonymKey.grantDirectUse('InferenceFunctionPseudonymises', role, ['kms:GenerateMac']);

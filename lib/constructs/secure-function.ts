@@ -66,6 +66,12 @@ export interface SecureFunctionProps {
    * @default none
    */
   readonly bundledFiles?: Readonly<Record<string, string>>;
+  /**
+   * Options of the version `function.currentVersion` publishes, e.g. a description naming what the
+   * version serves (a Version's description cannot change in place, so a new value publishes a new one).
+   * @default CDK's: no description, the version retained when replaced
+   */
+  readonly currentVersionOptions?: lambda.VersionOptions;
 }
 
 /**
@@ -205,6 +211,7 @@ export class SecureFunction extends Construct {
       environmentEncryption: placement.dataKey,
       reservedConcurrentExecutions: reservedConcurrency,
       deadLetterQueue: this.deadLetterQueue,
+      ...(props.currentVersionOptions ? { currentVersionOptions: props.currentVersionOptions } : {}),
       tracing: lambda.Tracing.ACTIVE,
       logGroup: this.logGroup.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,

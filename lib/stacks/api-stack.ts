@@ -14,7 +14,9 @@ import {
   ProjectSettings,
   ResourceNames,
 } from '../config';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { EncryptionKey } from '../constructs/encryption-key';
+import { FunctionAnswerCheck } from '../constructs/function-answer-check';
 import { InferenceFunction, ServedModelRef } from '../constructs/inference-function';
 import { ApiAuthorizationProps, MAX_INSPECTABLE_BODY_BYTES, ProtectedApi } from '../constructs/protected-api';
 import { FunctionPlacement, PROJECT_ROOT } from '../constructs/secure-function';
@@ -65,6 +67,8 @@ export class ApiStack extends Stack {
   readonly inference: InferenceFunction;
   readonly protectedApi: ProtectedApi;
   readonly servedModel: ServedModelRef;
+  /** MODEL-6 in embedded mode: the function version must answer the golden records. @default none (sagemaker mode) */
+  readonly answerCheck?: FunctionAnswerCheck;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
@@ -111,6 +115,25 @@ export class ApiStack extends Stack {
       maxBodyBytes: MAX_INSPECTABLE_BODY_BYTES,
       riskThresholds: env.api.riskThresholds,
       metricNamespace: props.names.metricNamespace,
+    });
+
+    if (env.serving.mode === 'embedded') {
+      // MODEL-6: the version just published must answer the golden records as recorded, or the deployment
+      // fails and the function rolls back. In sagemaker mode the endpoint stack checks the endpoint.
+      this.answerCheck = new FunctionAnswerCheck(this, 'AnswerCheck', {
+        placement: props.placement,
+        version: this.inference.version,
+        model: this.servedModel,
+        modelKey: props.modelKey,
+        whenServed: served.serves,
+      });
+    }
+    // Where `npm run model -- verify` finds the function to invoke (the API invokes it unqualified).
+    new ssm.StringParameter(this, 'InferenceFunctionArn', {
+      parameterName: props.names.inferenceFunctionParameter,
+      description: `The ${env.name} inference function (unqualified ARN), for npm run model -- verify`,
+      stringValue: this.inference.function.functionArn,
+      tier: ssm.ParameterTier.STANDARD,
     });
 
     this.protectedApi = new ProtectedApi(this, 'Api', {

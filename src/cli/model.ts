@@ -23,7 +23,9 @@ import {
   type ModelVersionInfo,
   type RegistryClients,
 } from '../registry';
-import { FeatureSpecError, SpecModelMismatchError } from '../features';
+import { FeatureSpecError, parseFeatureSpec, SpecModelMismatchError } from '../features';
+import { sha256Hex } from '../integrity/digest';
+import type { GoldenRecordSpec } from '../registry/provenance';
 import {
   AssessmentInputError,
   DEFAULT_SETTINGS,
@@ -110,8 +112,14 @@ Options:
   --metrics <file>         JSON with auc, precision, recall, f1 in [0, 1] (other numeric metrics are kept too)
   --golden-rows <csv>      golden set: up to 1000 rows whose header names model columns (numbers, empty =
                            missing, category names or codes for native categoricals)
+                           With --feature-spec it may hold API records instead (header: the fields of
+                           the specification; other columns such as customerID are ignored)
   --baseline <file>        draw the golden set (200 rows) from this drift baseline instead
                            (default without either: 200 rows on the model's own split points)
+  --feature-spec <file>    the feature specification the environment's inference function encodes with
+                           (serving.featureSpecFile): each golden row is also recorded as the API record
+                           that encodes to it, so an embedded deployment can be checked (MODEL-6); a row
+                           no record encodes to is refused, naming the row and the field
   --image <uri>            serving container image (default: the oldest official SageMaker XGBoost image
                            that reads the model's XGBoost version, in the region; an official image that
                            does not read it is refused)
@@ -199,6 +207,7 @@ const COMMAND_OPTIONS: Record<string, Options> = {
     assessment: { type: 'string' },
     'golden-rows': { type: 'string' },
     baseline: { type: 'string' },
+    'feature-spec': { type: 'string' },
   },
   approve: {
     ...COMMON,
@@ -275,6 +284,21 @@ async function readGoldenSource(deps: CliDeps, values: Values): Promise<GoldenRo
     throw new RegistryError(
       'usage',
       `--baseline file '${baseline}' is not a drift baseline: ${(error as Error).message}`,
+    );
+  }
+}
+
+/** `--feature-spec`: the specification golden records are written in (the environment's serving.featureSpecFile). */
+async function readRecordSpec(deps: CliDeps, values: Values): Promise<GoldenRecordSpec | undefined> {
+  const path = optional(values, 'feature-spec');
+  if (!path) return undefined;
+  const text = await readInput(deps, '--feature-spec', path);
+  try {
+    return { name: path, spec: parseFeatureSpec(JSON.parse(text)), sha256: sha256Hex(Buffer.from(text, 'utf8')) };
+  } catch (error) {
+    throw new RegistryError(
+      'usage',
+      `--feature-spec file '${path}' is not a feature specification: ${(error as Error).message}`,
     );
   }
 }
@@ -380,6 +404,7 @@ async function runPublish(values: Values, io: CliIo, deps: CliDeps): Promise<voi
   const metrics = await readMetrics(deps, metricsPath);
   const assessment = await readAssessment(deps, optional(values, 'assessment'));
   const goldenRows = await readGoldenSource(deps, values);
+  const featureSpec = await readRecordSpec(deps, values);
   const result = await publishModel(deps.clients(optional(values, 'region')), {
     group,
     bucket,
@@ -394,6 +419,7 @@ async function runPublish(values: Values, io: CliIo, deps: CliDeps): Promise<voi
     description: optional(values, 'description'),
     assessment,
     goldenRows,
+    ...(featureSpec ? { featureSpec } : {}),
   });
   if (values.json) {
     io.stdout(JSON.stringify({ ...result, group, status: 'PendingManualApproval' }, null, 2));
@@ -409,6 +435,7 @@ async function runPublish(values: Values, io: CliIo, deps: CliDeps): Promise<voi
       `  model     ${result.model.file}: XGBoost ${result.model.xgboostVersion}, ${result.model.booster}, ${result.model.objective}`,
       `  image     ${result.image}`,
       `  golden    ${result.provenance.goldenRows} rows from ${result.provenance.goldenSource}${result.provenance.reused ? ' (recorded at the first publish of this artifact, kept)' : ''}`,
+      `  records   ${result.provenance.goldenRecords > 0 ? `${result.provenance.goldenRecords} API records (embedded serving can be checked)` : 'none: an embedded deployment cannot check this version (publish with --feature-spec)'}`,
       `  provenance ${result.provenance.url} (sha256 ${result.provenance.sha256})`,
       ...(result.warning ? [`warning: ${result.warning}`] : []),
       `Next: npm run model -- approve --group ${group} --version ${result.version} --reason "<why>"`,

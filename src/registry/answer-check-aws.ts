@@ -14,6 +14,20 @@ export async function objectBytes(body: unknown, url: string): Promise<Buffer> {
   return Buffer.from(await stream.transformToByteArray());
 }
 
+/** GetObject as bytes, undefined when the object does not exist (NoSuchKey). */
+export function s3ObjectReader(s3: S3Client): AnswerCheckDeps['readObject'] {
+  return async (url: string): Promise<Buffer | undefined> => {
+    const { bucket, key } = parseS3Uri(url, 'object URL');
+    try {
+      const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      return await objectBytes(object.Body, url);
+    } catch (error) {
+      if ((error as { name?: string }).name === 'NoSuchKey') return undefined;
+      throw error;
+    }
+  };
+}
+
 /** The served-answer check's AWS calls, shared by the deploy-time custom resource and `verify`. */
 export function answerCheckDeps(clients: {
   readonly s3: S3Client;
@@ -22,16 +36,7 @@ export function answerCheckDeps(clients: {
 }): AnswerCheckDeps {
   const { s3, runtime, sagemaker } = clients;
   return {
-    async readObject(url: string): Promise<Buffer | undefined> {
-      const { bucket, key } = parseS3Uri(url, 'object URL');
-      try {
-        const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-        return await objectBytes(object.Body, url);
-      } catch (error) {
-        if ((error as { name?: string }).name === 'NoSuchKey') return undefined;
-        throw error;
-      }
-    },
+    readObject: s3ObjectReader(s3),
     async invokeEndpoint(endpointName: string, csv: string): Promise<string> {
       const out = await runtime.send(
         new InvokeEndpointCommand({
@@ -54,3 +59,4 @@ export function answerCheckDeps(clients: {
       : {}),
   };
 }
+

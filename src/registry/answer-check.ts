@@ -5,7 +5,9 @@ import {
   GOLDEN_TOLERANCE,
   parseProvenance,
   provenanceLocation,
+  type ModelProvenance,
 } from './golden';
+import type { TreeEnsembleModel } from '../scorer';
 import { readableOf } from '../scorer/artifact';
 import { goldenRowsFromModel, loadArtifactModel, modelFileFromArtifact } from './provenance';
 
@@ -72,23 +74,43 @@ interface GoldenCase {
 }
 
 /**
+ * The served artifact (its digest checked) and its model, and the provenance document stored beside it
+ * (checked to belong to the artifact and to hold the exact scorer's predictions), or undefined for a
+ * version published before provenance existed. Shared by the endpoint and the function checks.
+ */
+export async function readVerifiedGolden(
+  deps: Pick<AnswerCheckDeps, 'readObject'>,
+  modelDataUrl: string,
+  artifactSha256: string,
+): Promise<{ model: TreeEnsembleModel; provenance: ModelProvenance | undefined; provenanceUrl: string }> {
+  const bytes = await deps.readObject(modelDataUrl);
+  if (bytes === undefined) throw new Error(`served-answer check: artifact ${modelDataUrl} does not exist`);
+  assertDigest(`artifact ${modelDataUrl}`, artifactSha256, sha256Hex(bytes));
+  const file = await modelFileFromArtifact(() => readableOf(bytes), bytes.subarray(0, 2), modelDataUrl);
+  const model = loadArtifactModel(file, modelDataUrl);
+  const provenanceUrl = provenanceLocation(modelDataUrl);
+  const document = await deps.readObject(provenanceUrl);
+  if (document === undefined) return { model, provenance: undefined, provenanceUrl };
+  const provenance = parseProvenance(document.toString('utf8'), provenanceUrl);
+  checkProvenanceAgainstModel(provenance, artifactSha256, model, provenanceUrl);
+  return { model, provenance, provenanceUrl };
+}
+
+/**
  * The rows to send and the answers they must get: the golden set recorded at publish (its recorded
  * predictions, after checking they are the exact scorer's on this artifact), followed by rows on the
  * model's own split points scored by the exact scorer. A version published before provenance existed
  * gets the split-point rows only.
  */
 async function goldenCase(deps: AnswerCheckDeps, props: AnswerCheckProperties): Promise<GoldenCase> {
-  const bytes = await deps.readObject(props.ModelDataUrl);
-  if (bytes === undefined)
-    throw new Error(`served-answer check: artifact ${props.ModelDataUrl} does not exist`);
-  assertDigest(`artifact ${props.ModelDataUrl}`, props.ArtifactSha256, sha256Hex(bytes));
-  const file = await modelFileFromArtifact(() => readableOf(bytes), bytes.subarray(0, 2), props.ModelDataUrl);
-  const model = loadArtifactModel(file, props.ModelDataUrl);
+  const { model, provenance, provenanceUrl } = await readVerifiedGolden(
+    deps,
+    props.ModelDataUrl,
+    props.ArtifactSha256,
+  );
   const splitRows = goldenRowsFromModel(model);
   const splitExpected = Array.from(model.predictBatch(new Float32Array(splitRows.flat())));
-  const provenanceUrl = provenanceLocation(props.ModelDataUrl);
-  const document = await deps.readObject(provenanceUrl);
-  if (document === undefined) {
+  if (provenance === undefined) {
     return {
       rows: splitRows,
       expected: splitExpected,
@@ -96,8 +118,6 @@ async function goldenCase(deps: AnswerCheckDeps, props: AnswerCheckProperties): 
       source: `${splitRows.length} rows on the model's split points (no provenance document at ${provenanceUrl})`,
     };
   }
-  const provenance = parseProvenance(document.toString('utf8'), provenanceUrl);
-  checkProvenanceAgainstModel(provenance, props.ArtifactSha256, model, provenanceUrl);
   const recorded = provenance.golden.rows.map((r) => r.map((v) => (v === null ? NaN : v)));
   const n = recorded.length;
   return {

@@ -21,6 +21,27 @@ export interface GoldenSet {
   readonly rows: (number | null)[][];
   /** The exact scorer's prediction per row (the objective's output: probability for binary:logistic). */
   readonly predictions: number[];
+  /**
+   * The same rows as the inference function takes them (embedded serving): one API record of feature
+   * fields per row (no customer id; absent = missing), each encoding to exactly its row through the
+   * feature specification below. Recorded when `publish` is given `--feature-spec`; a document without
+   * them still serves SageMaker checks, and embedded checks refuse it. @default none
+   */
+  readonly records?: GoldenRecord[];
+  /** The feature specification the records were written and checked with. @default none (no records) */
+  readonly featureSpec?: { readonly name: string; readonly sha256: string };
+}
+
+/** One golden row as an API record: feature field to number (numeric) or string (category). */
+export type GoldenRecord = Readonly<Record<string, number | string>>;
+
+function isGoldenRecord(value: unknown): boolean {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.values(value).every((v) => typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v)))
+  );
 }
 
 /** What `publish` records about a model: read from the artifact itself, not from the publisher's word. */
@@ -68,11 +89,17 @@ export function parseProvenance(text: string, source: string): ModelProvenance {
         r.length === (o.featureNames as string[]).length &&
         r.every((v) => v === null || Number.isFinite(v)),
     ) ||
-    !golden.predictions.every((p) => Number.isFinite(p))
+    !golden.predictions.every((p) => Number.isFinite(p)) ||
+    (golden.records !== undefined &&
+      (!Array.isArray(golden.records) ||
+        golden.records.length !== golden.rows.length ||
+        !golden.records.every(isGoldenRecord) ||
+        typeof golden.featureSpec?.name !== 'string' ||
+        typeof golden.featureSpec.sha256 !== 'string'))
   ) {
     throw new RegistryError(
       'invalidPackage',
-      `${source} is not a ${PROVENANCE_FORMAT} v${PROVENANCE_VERSION} document with golden rows matching its feature names`,
+      `${source} is not a ${PROVENANCE_FORMAT} v${PROVENANCE_VERSION} document with golden rows matching its feature names (and, when it has records, one record per row and the specification they were written with)`,
     );
   }
   return o as ModelProvenance;

@@ -1,13 +1,27 @@
 import { Readable } from 'node:stream';
 
 import { ColumnEncoder } from '../cli/column-encoder';
-import { csvRecords, InputError } from '../cli/records';
+import { csvRecords, InputError, splitCsvRecord } from '../cli/records';
 import type { Baseline } from '../drift/baseline';
+import type { FeatureSpec } from '../features';
 import { sha256Hex } from '../integrity/digest';
 import { loadModel, type TreeEnsembleModel } from '../scorer';
 import { ModelArtifactError, modelFileFromArtifact as readModelFile } from '../scorer/artifact';
 import { RegistryError } from './errors';
-import { GOLDEN_TOLERANCE, PROVENANCE_FORMAT, PROVENANCE_VERSION, type ModelProvenance } from './golden';
+import {
+  GOLDEN_TOLERANCE,
+  PROVENANCE_FORMAT,
+  PROVENANCE_VERSION,
+  type GoldenRecord,
+  type ModelProvenance,
+} from './golden';
+import {
+  goldenRecordsFromCsv,
+  goldenRecordsFromModel,
+  headerNamesRecords,
+  recordsFromRows,
+  specEncoder,
+} from './golden-records';
 import { seededRandom } from '../seeded-random';
 
 /** Golden rows drawn from a baseline, or from the model's split points, when no rows file is given. */
@@ -185,22 +199,74 @@ export type GoldenRowsSource =
   | { readonly kind: 'baseline'; readonly name: string; readonly baseline: Baseline }
   | { readonly kind: 'model' };
 
-/** The golden rows and a description of their origin, for the provenance document. */
+/**
+ * The feature specification golden records are written in (`publish --feature-spec`): the environment's
+ * `serving.featureSpecFile`, the one its inference function encodes requests with.
+ */
+export interface GoldenRecordSpec {
+  readonly name: string;
+  readonly spec: FeatureSpec;
+  /** SHA-256 of the file's bytes, recorded beside the records. */
+  readonly sha256: string;
+}
+
+/** The golden rows, their origin, and with a specification the API records they are encoded from. */
+export interface GoldenRowsResult {
+  readonly rows: number[][];
+  readonly source: string;
+  readonly records?: GoldenRecord[];
+  readonly featureSpec?: { readonly name: string; readonly sha256: string };
+}
+
+/**
+ * The golden rows and a description of their origin, for the provenance document. With a feature
+ * specification the rows also get API records (MODEL-6, embedded serving): a CSV of API records is read
+ * as such (its rows are their encodings); model-column rows (a CSV of model columns, a baseline) are
+ * written back as records, refused where no record encodes to a row; the model's split points are drawn
+ * in the specification's fields directly.
+ */
 export async function goldenRowsFor(
   source: GoldenRowsSource,
   model: TreeEnsembleModel,
-): Promise<{ rows: number[][]; source: string }> {
+  recordSpec?: GoldenRecordSpec,
+): Promise<GoldenRowsResult> {
+  const encoder = recordSpec
+    ? specEncoder(recordSpec.spec, model, `--feature-spec ${recordSpec.name}`)
+    : undefined;
+  const featureSpec = recordSpec ? { name: recordSpec.spec.name, sha256: recordSpec.sha256 } : undefined;
+  const withRecords = (rows: number[][], label: string, described: string): GoldenRowsResult =>
+    encoder
+      ? { rows, source: described, records: recordsFromRows(encoder, rows, label), featureSpec }
+      : { rows, source: described };
   switch (source.kind) {
-    case 'csv':
-      return {
-        rows: await goldenRowsFromCsv(source.text, source.name, model),
-        source: `--golden-rows ${source.name}`,
-      };
+    case 'csv': {
+      const described = `--golden-rows ${source.name}`;
+      if (encoder && headerNamesRecords(csvHeader(source.text), encoder)) {
+        const read = await goldenRecordsFromCsv(source.text, source.name, encoder, MAX_GOLDEN_ROWS);
+        return { ...read, source: `${described} (API records)`, featureSpec };
+      }
+      const rows = await goldenRowsFromCsv(source.text, source.name, model);
+      return withRecords(rows, described, described);
+    }
     case 'baseline':
-      return { rows: goldenRowsFromBaseline(source.baseline, model), source: `baseline ${source.name}` };
+      return withRecords(
+        goldenRowsFromBaseline(source.baseline, model),
+        `golden rows drawn from baseline ${source.name},`,
+        `baseline ${source.name}`,
+      );
     case 'model':
+      if (encoder) {
+        const drawn = goldenRecordsFromModel(model, encoder, DEFAULT_GOLDEN_ROWS);
+        return { ...drawn, source: "the model's split points (as API records)", featureSpec };
+      }
       return { rows: goldenRowsFromModel(model), source: "the model's split points" };
   }
+}
+
+/** The header line of a CSV text (its first non-empty line), split as the reader splits it. */
+function csvHeader(text: string): string[] {
+  const line = text.replace(/^\uFEFF/, '').split(/\r?\n/).find((l) => l.trim() !== '') ?? '';
+  return (splitCsvRecord(line) ?? []).map((c) => c.trim());
 }
 
 /** Scores the golden rows with the exact scorer and assembles the provenance document. */
@@ -210,9 +276,18 @@ export function buildProvenance(input: {
   readonly artifactSha256: string;
   readonly goldenRows: readonly (readonly number[])[];
   readonly goldenSource: string;
+  /** API records of the rows and their specification (embedded serving). @default none */
+  readonly goldenRecords?: readonly GoldenRecord[];
+  readonly featureSpec?: { readonly name: string; readonly sha256: string };
 }): ModelProvenance {
   const { model } = input;
   if (input.goldenRows.length === 0) throw new RegistryError('usage', `${input.goldenSource} has no rows`);
+  if (input.goldenRecords !== undefined && input.goldenRecords.length !== input.goldenRows.length) {
+    throw new RegistryError(
+      'usage',
+      `${input.goldenSource}: ${input.goldenRecords.length} records for ${input.goldenRows.length} golden rows`,
+    );
+  }
   const batch = new Float32Array(input.goldenRows.length * model.numFeatures);
   input.goldenRows.forEach((row, r) => {
     if (row.length !== model.numFeatures) {
@@ -240,6 +315,9 @@ export function buildProvenance(input: {
       tolerance: GOLDEN_TOLERANCE,
       rows: input.goldenRows.map((row) => row.map((v) => (Number.isNaN(v) ? null : v))),
       predictions,
+      ...(input.goldenRecords && input.featureSpec
+        ? { records: input.goldenRecords.map((r) => ({ ...r })), featureSpec: { ...input.featureSpec } }
+        : {}),
     },
   };
 }

@@ -26,6 +26,7 @@ import {
   buildProvenance,
   goldenRowsFor,
   loadArtifactModel,
+  type GoldenRecordSpec,
   modelFileFromArtifact,
   type GoldenRowsSource,
 } from './provenance';
@@ -71,6 +72,13 @@ export interface PublishRequest {
    * @default rows on the model's own split points
    */
   readonly goldenRows?: GoldenRowsSource;
+  /**
+   * The feature specification the environment's inference function encodes requests with
+   * (`serving.featureSpecFile`): the golden set then also records each row as an API record, which the
+   * embedded served-answer check sends to the function (MODEL-6). @default none: no records, and an
+   * embedded deployment of the version refuses its check
+   */
+  readonly featureSpec?: GoldenRecordSpec;
 }
 
 export interface PublishResult {
@@ -97,6 +105,8 @@ export interface PublishResult {
     readonly sha256: Sha256Hex;
     readonly goldenRows: number;
     readonly goldenSource: string;
+    /** API records in the golden set (0 without a feature specification). */
+    readonly goldenRecords: number;
     /** True when this artifact already had a provenance document (immutable), which was kept. */
     readonly reused: boolean;
   };
@@ -287,13 +297,16 @@ export async function publishModel(
     const file = await modelFileFromArtifact(() => readFromStart(handle), head, request.artifactPath);
     model = loadArtifactModel(file, request.artifactPath);
     // The golden set is built (and a bad rows file refused) before anything is stored.
-    const golden = await goldenRowsFor(request.goldenRows ?? { kind: 'model' }, model);
+    const golden = await goldenRowsFor(request.goldenRows ?? { kind: 'model' }, model, request.featureSpec);
     provenance = buildProvenance({
       model,
       modelFile: file,
       artifactSha256: digest,
       goldenRows: golden.rows,
       goldenSource: golden.source,
+      ...(golden.records && golden.featureSpec
+        ? { goldenRecords: golden.records, featureSpec: golden.featureSpec }
+        : {}),
     });
     const chosen = chooseImage(request, model.xgboostVersion);
     image = chosen.image;
@@ -374,6 +387,7 @@ export async function publishModel(
       sha256: stored.sha256,
       goldenRows: stored.provenance.golden.rows.length,
       goldenSource: stored.provenance.golden.source,
+      goldenRecords: stored.provenance.golden.records?.length ?? 0,
       reused: stored.reused,
     },
     ...(warning ? { warning } : {}),
