@@ -5,10 +5,13 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { join } from 'node:path';
 import { writeRequestValidatorModule } from '../../../lib/build/request-validator';
 import { inferenceRequestSchema } from '../../../lambda/inference/request-schema';
+import { FeatureEncoder, modelEncoderOptions } from '../../../src/features';
+import type { AnswerCheckEvent, AnswerCheckReply } from '../../../src/registry/function-check-event';
 import {
   CUSTOMER_ID_PATTERN,
   expectedPseudonym,
   macFor,
+  MODEL,
   MODEL_BYTES,
   MODEL_SHA256,
   s3Body,
@@ -231,5 +234,48 @@ describe('inference handler (API Gateway proxy, embedded model)', () => {
     const logged = output.join('\n');
     expect(logged).toContain('(unknown field)');
     expect(logged).not.toContain('5551234567');
+  });
+});
+
+describe("served-answer check event (MODEL-6): the check's direct invoke is answered like the API, and is not traffic", () => {
+  type CheckHandler = (event: AnswerCheckEvent, context: Context) => Promise<AnswerCheckReply>;
+  const check = (event: AnswerCheckEvent) => (handler as unknown as CheckHandler)(event, CONTEXT);
+  const { customerId: _id, ...features } = validRecord();
+  const records = [features, { ...features, tenure: 3, Contract: 'Month-to-month' }];
+
+  test('MODEL-6 the check event is scored by the same encoder and model, unrounded, with no capture, no pseudonym, no traffic metric', async () => {
+    const reply = await check({ servedAnswerCheck: { records } });
+    const encoder = new FeatureEncoder(SPEC, modelEncoderOptions(MODEL));
+    expect(reply).toEqual({
+      ok: true,
+      modelVersion: '7',
+      probabilities: records.map((r) => MODEL.predict((encoder.encode(r) as { vector: Float64Array }).vector)),
+    });
+    expect(s3Mock.commandCalls(PutObjectCommand)).toHaveLength(0);
+    expect(kmsMock.commandCalls(GenerateMacCommand)).toHaveLength(0);
+    const logged = output.join('\n');
+    expect(logged).toContain('"message":"served-answer check answered"');
+    for (const metric of ['"Requests"', '"CallerRequests"', '"PredictedProbability"', '"ScoredCustomers"']) {
+      expect({ metric, found: logged.includes(metric) }).toEqual({ metric, found: false });
+    }
+  });
+
+  test('MODEL-6 a record the specification refuses is named by row and field, not scored', async () => {
+    const reply = await check({ servedAnswerCheck: { records: [features, { ...features, Contract: 'Weekly' }] } });
+    expect(reply).toMatchObject({ ok: false, refused: [{ row: 2, field: 'Contract' }] });
+  });
+
+  test('MODEL-6 an API caller cannot forge the check: the same event as a body, or beside the request context, is an API request (captured, counted)', async () => {
+    const forgedBody = await handler(event(JSON.stringify({ servedAnswerCheck: { records } })), CONTEXT);
+    expect(forgedBody.statusCode).toBe(400);
+    const merged = {
+      ...event(JSON.stringify(validRecord())),
+      servedAnswerCheck: { records },
+    } as unknown as APIGatewayProxyEvent;
+    const answer = await handler(merged, CONTEXT);
+    expect(answer.statusCode).toBe(200);
+    expect(JSON.parse(answer.body)).toMatchObject({ pseudonymousId: expectedPseudonym('9393-PPCEA') });
+    expect(s3Mock.commandCalls(PutObjectCommand)).toHaveLength(1);
+    expect(output.join('\n')).toContain('"Requests"');
   });
 });
