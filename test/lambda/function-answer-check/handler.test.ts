@@ -106,7 +106,7 @@ function functionAnswers(offset = 0, from = 0, modelVersion = '3') {
     const answered: AnswerCheckReply = reply.ok
       ? { ...reply, probabilities: reply.probabilities.map((p, i) => (i >= from ? p + offset : p)) }
       : reply;
-    return { StatusCode: 200, Payload: new TextEncoder().encode(JSON.stringify(answered)) };
+    return { StatusCode: 200, Payload: new TextEncoder().encode(JSON.stringify(answered)) as never };
   });
 }
 
@@ -143,7 +143,7 @@ describe('served-answer check of the inference function (MODEL-6, embedded servi
     const calls = lambda.commandCalls(InvokeCommand);
     expect(calls).toHaveLength(1);
     expect(calls[0].args[0].input).toMatchObject({ FunctionName: VERSION_ARN, InvocationType: 'RequestResponse' });
-    const sent = JSON.parse(new TextDecoder().decode(calls[0].args[0].input.Payload)) as AnswerCheckEvent;
+    const sent = JSON.parse(new TextDecoder().decode(calls[0].args[0].input.Payload as Uint8Array)) as AnswerCheckEvent;
     expect(Object.keys(sent)).toEqual(['servedAnswerCheck']);
     expect(sent.servedAnswerCheck.records).toHaveLength(200);
   });
@@ -156,7 +156,7 @@ describe('served-answer check of the inference function (MODEL-6, embedded servi
       StatusCode: 200,
       Payload: new TextEncoder().encode(
         JSON.stringify({ ok: false, modelVersion: '3', refused: [{ row: 5, field: 'Contract', message: 'must be one of ...' }] }),
-      ),
+      ) as never,
     });
     await expect(handler(event('Update'))).rejects.toThrow(
       /refused 1 field\(s\) of the 200 golden records .*row 5 \(field Contract must be one of \.\.\.\); row 5 = \{/,
@@ -167,7 +167,7 @@ describe('served-answer check of the inference function (MODEL-6, embedded servi
     lambda.on(InvokeCommand).resolves({
       StatusCode: 200,
       FunctionError: 'Unhandled',
-      Payload: new TextEncoder().encode('{"errorMessage":"Task timed out"}'),
+      Payload: new TextEncoder().encode('{"errorMessage":"Task timed out"}') as never,
     });
     await expect(handler(event('Create'))).rejects.toThrow(/failed \(Unhandled\): \{"errorMessage":"Task timed out"\}/);
   });

@@ -240,7 +240,7 @@ describe('inference handler (API Gateway proxy, embedded model)', () => {
 describe("served-answer check event (MODEL-6): the check's direct invoke is answered like the API, and is not traffic", () => {
   type CheckHandler = (event: AnswerCheckEvent, context: Context) => Promise<AnswerCheckReply>;
   const check = (event: AnswerCheckEvent) => (handler as unknown as CheckHandler)(event, CONTEXT);
-  const { customerId: _id, ...features } = validRecord();
+  const { customerId: _id, ...features } = validRecord() as Record<string, string | number>;
   const records = [features, { ...features, tenure: 3, Contract: 'Month-to-month' }];
 
   test('MODEL-6 the check event is scored by the same encoder and model, unrounded, with no capture, no pseudonym, no traffic metric', async () => {

@@ -318,7 +318,12 @@ describe('the inference function (KEY-1, NET-1, DATA-1)', () => {
     const reads = Object.values(json.Resources).filter(
       (r) => r.Type === 'AWS::IAM::ManagedPolicy' && JSON.stringify(r.Properties).includes('s3:GetObject'),
     );
-    const artifactRead = reads.filter((r) => JSON.stringify(r.Properties).includes('artifactobjectarn'));
+    // The function's own grant (the embedded served-answer check has its own, tested with MODEL-6).
+    const artifactRead = reads.filter(
+      (r) =>
+        JSON.stringify(r.Properties).includes('artifactobjectarn') &&
+        JSON.stringify(r.Properties.Roles).includes('InferenceHandlerRole'),
+    );
     expect(artifactRead).toHaveLength(1);
     const [policy] = artifactRead;
     const [statement] = (policy!.Properties.PolicyDocument as { Statement: Statement[] }).Statement;
@@ -444,4 +449,93 @@ describe('the inference handler starts with the environment its stack sets', () 
       }
     },
   );
+});
+
+describe('MODEL-6: served-answer check of the inference function (embedded mode)', () => {
+  const resources = devApi.toJSON().Resources as Record<string, CfnResource & { DependsOn?: string[] }>;
+  const parameters = devApi.toJSON().Parameters as Record<string, { Default: string }>;
+  const [checkId, check] = resourcesOfType(devApi, 'Custom::ServedFunctionAnswerCheck')[0] ?? [];
+  const checkProps = () => check.Properties as Record<string, { Ref?: string; 'Fn::GetAtt'?: string[] }>;
+  const [functionId] = resourcesOfType(devApi, 'AWS::Lambda::Function').find(([id]) =>
+    id.startsWith('InferenceHandlerFunction'),
+  )!;
+
+  test('MODEL-6 the check depends on and targets the version just published of the inference function', () => {
+    expect(checkId).toBeDefined();
+    const versionId = checkProps().FunctionArn.Ref!;
+    const version = resources[versionId];
+    expect(version.Type).toBe('AWS::Lambda::Version');
+    expect((version.Properties as { FunctionName: unknown }).FunctionName).toEqual({ Ref: functionId });
+    expect(asArray((check as { DependsOn?: string[] }).DependsOn ?? [])).toContain(versionId);
+    // CDK names the version after a hash of the function's code and configuration: new code, new version,
+    // new FunctionArn, so the check runs again.
+    expect(versionId).toMatch(/^InferenceHandlerFunctionCurrentVersion[0-9A-F]{8}[0-9a-f]{32}$/);
+  });
+
+  test('MODEL-6 the check runs again when the served model changes: the version names the model, and so does the check', () => {
+    const version = resources[checkProps().FunctionArn.Ref!];
+    const description = JSON.stringify((version.Properties as { Description: unknown }).Description);
+    const param = (name: string) =>
+      Object.keys(parameters).find((p) => parameters[p].Default === `/churn/dev/served-model/${name}`)!;
+    // A Version's Description cannot change in place: a new model version or digest publishes a new version.
+    expect(description).toContain(`{"Ref":"${param('version')}"}`);
+    expect(description).toContain(`{"Ref":"${param('artifact-sha256')}"}`);
+    expect(checkProps().ModelVersion).toEqual({ Ref: param('version') });
+    expect(checkProps().ModelDataUrl).toEqual({ Ref: param('model-data-url') });
+    expect(checkProps().ArtifactSha256).toEqual({ Ref: param('artifact-sha256') });
+    expect((version as { DeletionPolicy?: string }).DeletionPolicy).toBe('Retain');
+  });
+
+  test('MODEL-6 the check may invoke exactly that version, read exactly the served artifact and its provenance, decrypt only through S3, and exists only while a model is served', () => {
+    const [, policy] = resourcesOfType(devApi, 'AWS::IAM::ManagedPolicy').find(([id]) =>
+      id.startsWith('AnswerCheckCheckPermissions'),
+    )!;
+    const statements = (policy.Properties as { PolicyDocument: { Statement: Statement[] } }).PolicyDocument
+      .Statement;
+    expect(statements.map((s) => [s.Sid, s.Action])).toEqual([
+      ['InvokeTheVersionJustPublished', 'lambda:InvokeFunction'],
+      ['ReadTheServedArtifactAndItsProvenance', 's3:GetObject'],
+      ['DecryptThemThroughS3', 'kms:Decrypt'],
+    ]);
+    expect(statements[0].Resource).toEqual({ Ref: checkProps().FunctionArn.Ref });
+    const artifact = Object.keys(parameters).find(
+      (p) => parameters[p].Default === '/churn/dev/served-model/artifact-object-arn',
+    );
+    expect(statements[1].Resource).toEqual(
+      expect.arrayContaining([
+        { Ref: artifact },
+        { 'Fn::Join': ['', [{ Ref: artifact }, '.provenance.json']] },
+      ]),
+    );
+    expect(statements[2].Condition).toEqual({ StringEquals: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' } });
+    expect(JSON.stringify(statements)).not.toContain('*');
+    expect(policy.Condition).toBeDefined();
+    expect(check.Condition).toBe(policy.Condition);
+    expect(asArray((check as { DependsOn?: string[] }).DependsOn ?? [])).toContain(
+      resourcesOfType(devApi, 'AWS::IAM::ManagedPolicy').find(([id]) => id.startsWith('AnswerCheckCheckPermissions'))![0],
+    );
+  });
+
+  test('MODEL-6 the check answers CloudFormation through the Provider framework', () => {
+    const token = (check.Properties as { ServiceToken: { 'Fn::GetAtt': string[] } }).ServiceToken;
+    const framework = resources[token['Fn::GetAtt'][0]];
+    expect((framework.Properties as { Description?: string }).Description).toMatch(
+      /AWS CDK resource provider framework - onEvent/,
+    );
+  });
+
+  test('sagemaker-mode environments check the endpoint instead; every environment records the function ARN for model verify', () => {
+    expect(resourcesOfType(prodApi, 'Custom::ServedFunctionAnswerCheck')).toHaveLength(0);
+    expect(resourcesOfType(testApi, 'Custom::ServedFunctionAnswerCheck')).toHaveLength(0);
+    for (const [template, env] of [
+      [devApi, 'dev'],
+      [prodApi, 'prod'],
+    ] as const) {
+      const parameter = resourcesOfType(template, 'AWS::SSM::Parameter').find(
+        ([, p]) => (p.Properties as { Name?: string }).Name === `/churn/${env}/inference/function-arn`,
+      );
+      expect(parameter).toBeDefined();
+      expect(JSON.stringify(parameter![1].Properties)).toMatch(/"Fn::GetAtt":\["InferenceHandlerFunction[0-9A-F]+","Arn"\]/);
+    }
+  });
 });

@@ -14,7 +14,7 @@ import { ControlId } from '../../../lib/compliance/catalogue';
 import { FEATURE_DRIFT_METRIC } from '../../../lib/compliance/controls/mon/mon-1-data-drift';
 import { PREDICTION_QUALITY_METRICS } from '../../../lib/compliance/controls/mon/mon-2-prediction-drift';
 import { ReportOptions } from '../../../lib/compliance/report';
-import { SERVED_ANSWER_CHECK_TYPE } from '../../../lib/compliance/controls/model/model-6-verified-answers';
+import { FUNCTION_ANSWER_CHECK_TYPE } from '../../../lib/compliance/controls/model/model-6-verified-answers';
 import { inferenceEnvironment } from '../../../lambda/inference/environment';
 
 /** Names of the inference function's variables, from its environment contract. */
@@ -353,8 +353,11 @@ export const BREAK_CASES: { readonly [Id in ControlId]: BreakCase | PendingCase 
     },
   },
   'MODEL-6': {
-    change: 'the served-answer check after the endpoint is removed',
-    mutate: (b) => b.remove(b.resources(SERVED_ANSWER_CHECK_TYPE)),
+    // Dev serves embedded: the check of the inference function's version (Prod's endpoint check is the
+    // control module's own non-compliant case).
+    environment: 'Dev',
+    change: 'the served-answer check of the inference function (embedded serving) is removed',
+    mutate: (b) => b.remove(b.resources(FUNCTION_ANSWER_CHECK_TYPE)),
   },
   'MODEL-7': {
     change: 'the model gates only warn about a missing or failing robustness assessment',

@@ -1,10 +1,21 @@
 import { ResourceHandle } from '../../model';
 import { defineControl, Findings } from '../control';
 import { grantsOf, rolesOfPolicy } from '../template-readers';
+import { inferenceEnvironment, inferenceFunctions } from '../rel/inference-function';
+import { inferenceEnvironment as inferenceContract } from '../../../../lambda/inference/environment';
 import { MODEL_GATE_TYPE } from './model-2-registry-approval';
 
 /** The CloudFormation type of the served-answer check (`ServedAnswerCheck`). */
 export const SERVED_ANSWER_CHECK_TYPE = 'Custom::ServedAnswerCheck';
+/** The CloudFormation type of the embedded-mode check of the inference function (`FunctionAnswerCheck`). */
+export const FUNCTION_ANSWER_CHECK_TYPE = 'Custom::ServedFunctionAnswerCheck';
+
+const VARIABLE = {
+  mode: inferenceContract.variables.servingMode.name,
+  modelDataUrl: inferenceContract.variables.modelDataUrl.name,
+  modelSha256: inferenceContract.variables.modelSha256.name,
+  modelVersion: inferenceContract.variables.modelVersion.name,
+};
 
 /** The description CDK gives the Provider framework's onEvent function, which always answers CloudFormation. */
 const PROVIDER_FRAMEWORK = /AWS CDK resource provider framework - onEvent/;
@@ -16,6 +27,10 @@ export const MODEL_6 = defineControl({
     { name: 'checkImageReadsModel', file: 'src/registry/xgboost-image.ts' },
     { name: 'checkEndpointAnswers', file: 'src/registry/answer-check.ts' },
     { name: 'ServedAnswerCheck', file: 'lib/constructs/served-answer-check.ts' },
+    { name: 'goldenRowsFor', file: 'src/registry/provenance.ts' },
+    { name: 'checkFunctionAnswers', file: 'src/registry/function-answer-check.ts' },
+    { name: 'answerGoldenRecords', file: 'lambda/inference/answer-check.ts' },
+    { name: 'FunctionAnswerCheck', file: 'lib/constructs/function-answer-check.ts' },
   ],
   provenBy: [
     {
@@ -46,6 +61,22 @@ export const MODEL_6 = defineControl({
       file: 'test/src/cli/model-verify.test.ts',
       name: 'npm run model -- verify (MODEL-6): the deployed endpoint answers the golden rows as recorded MODEL-6 exits 12 naming the first differing row when the endpoint answers wrong',
     },
+    {
+      file: 'test/src/registry/golden-records.test.ts',
+      name: 'golden records (MODEL-6, embedded serving): what the function takes, recorded at publish MODEL-6 contract: records derived from baseline model columns score to the recorded predictions through the real inference core',
+    },
+    {
+      file: 'test/lambda/function-answer-check/handler.test.ts',
+      name: 'served-answer check of the inference function (MODEL-6, embedded serving) MODEL-6 a deliberately wrong function answer fails the Create/Update naming the first differing row, so CloudFormation rolls back',
+    },
+    {
+      file: 'test/lambda/inference/handler.test.ts',
+      name: "served-answer check event (MODEL-6): the check's direct invoke is answered like the API, and is not traffic MODEL-6 an API caller cannot forge the check: the same event as a body, or beside the request context, is an API request (captured, counted)",
+    },
+    {
+      file: 'test/lib/api/api-stack.test.ts',
+      name: 'MODEL-6: served-answer check of the inference function (embedded mode) MODEL-6 the check depends on and targets the version just published of the inference function',
+    },
   ],
   evaluate(ctx) {
     const f = new Findings();
@@ -55,15 +86,17 @@ export const MODEL_6 = defineControl({
     const gates = model.ofType(MODEL_GATE_TYPE);
     if (gates.length === 0) f.bad('no model gate in the templates (the serving stack is not synthesized)');
 
-    if (endpoints.length === 0) {
-      // Embedded mode: the function scores with this scorer, but nothing sends it the golden rows.
+    const embedded = inferenceFunctions(model).filter(
+      (fn) => inferenceEnvironment(fn)[VARIABLE.mode] === 'embedded',
+    );
+    if (endpoints.length === 0 && embedded.length === 0) {
       f.bad(
-        ctx.servingMode === 'embedded' || gates.every((g) => g.props.ServingMode !== 'sagemaker')
-          ? 'serving.mode = embedded: the inference function serves the digest-verified artifact with the exact scorer, ' +
-              'but no deploy-time check sends it the golden rows (the served-answer check covers SageMaker endpoints only)'
+        ctx.servingMode === 'embedded'
+          ? 'serving.mode = embedded, but no inference function scoring embedded is in the templates (the API stack is not synthesized)'
           : 'no SageMaker endpoint in the templates (the endpoint stack is not synthesized)',
       );
     }
+    for (const fn of embedded) checkEmbedded(f, model, fn);
     for (const gate of gates) {
       if (endpoints.length === 0) continue;
       f.check(
@@ -86,7 +119,7 @@ export const MODEL_6 = defineControl({
     }
     return f.conclude(
       'enforced',
-      'publish records the writer version and golden predictions of the exact scorer; the gate refuses an image known not to read the model; after every endpoint update the golden rows must be answered as recorded, or the deployment fails and rolls back',
+      'publish records the writer version and golden predictions of the exact scorer; the gate refuses an image known not to read the model; after every endpoint or inference-function update the golden rows must be answered as recorded, or the deployment fails and rolls back',
     );
   },
 });
@@ -134,6 +167,79 @@ function checkOne(
       .flatMap(({ handle }) => rolesOfPolicy(model, handle).map((r) => r.path))
       .join(', ')})`,
     `no policy lets the check invoke ${endpoint.path}`,
+    check,
+  );
+}
+
+/**
+ * Embedded serving: the inference function scores itself, so a check must invoke the version each
+ * deployment publishes (a new one for new code, configuration or model) with the golden records.
+ */
+function checkEmbedded(
+  f: Findings,
+  model: Parameters<typeof MODEL_6.evaluate>[0]['model'],
+  fn: ResourceHandle,
+): void {
+  const env = inferenceEnvironment(fn);
+  const checks = model.ofType(FUNCTION_ANSWER_CHECK_TYPE);
+  const targets = checks.map((c) => {
+    const version = model.target(c.props.FunctionArn, c.stack);
+    const versionOf = version?.type === 'AWS::Lambda::Version' ? model.target(version.props.FunctionName, version.stack) : undefined;
+    return { check: c, version, target: versionOf ?? version };
+  });
+  const mine = targets.find((t) => t.target === fn);
+  if (!mine) {
+    f.bad(
+      checks.length === 0
+        ? `serving.mode = embedded: ${fn.path} scores with the exact scorer, but no served-answer check sends it the golden records after a deployment`
+        : `${fn.path} has no served-answer check: the check${checks.length > 1 ? 's' : ''} present invoke${checks.length > 1 ? '' : 's'} ${targets.map((t) => t.target?.path ?? model.describe(t.check.props.FunctionArn, t.check.stack)).join(', ')}`,
+      fn,
+    );
+    return;
+  }
+  const { check, version } = mine;
+  f.check(
+    version?.type === 'AWS::Lambda::Version',
+    `${check.path} invokes the version of ${fn.path} published in the same deployment (${version?.path ?? ''}), so new code or configuration runs the check again`,
+    `${check.path} invokes ${fn.path} itself, not a version published with the deployment: its properties stay the same when only the code changes, so new code would not be checked`,
+    check,
+  );
+  if (version?.type === 'AWS::Lambda::Version') {
+    const description = JSON.stringify(version.props.Description ?? '');
+    const named = [VARIABLE.modelVersion, VARIABLE.modelSha256].every((v) =>
+      description.includes(JSON.stringify(env[v]).replace(/^"|"$/g, '')),
+    );
+    f.check(
+      named,
+      `${version.path} names the served model version and digest, so a new model publishes a new version and runs the check again`,
+      `${version.path} does not name the served model (${VARIABLE.modelVersion}, ${VARIABLE.modelSha256}): a model change alone would publish no new version`,
+      version,
+    );
+  }
+  f.check(
+    JSON.stringify(check.props.ModelDataUrl) === JSON.stringify(env[VARIABLE.modelDataUrl]) &&
+      JSON.stringify(check.props.ArtifactSha256) === JSON.stringify(env[VARIABLE.modelSha256]),
+    `${check.path} compares with the golden set of the artifact the function serves (${model.describe(check.props.ModelDataUrl, check.stack)})`,
+    `${check.path} does not check the artifact ${fn.path} serves (its ${VARIABLE.modelDataUrl} and ${VARIABLE.modelSha256})`,
+    check,
+  );
+  const framework = model.target(check.props.ServiceToken, check.stack);
+  f.check(
+    framework?.type === 'AWS::Lambda::Function' &&
+      PROVIDER_FRAMEWORK.test(String(framework.props.Description ?? '')),
+    `${check.path} answers CloudFormation through the CDK Provider framework, so a failing check fails the deployment`,
+    `${check.path} is not served by the CDK Provider framework: a failing handler could leave the deployment waiting`,
+    check,
+  );
+  const invokers = grantsOf(model, 'lambda:InvokeFunction').filter(({ statement, handle }) =>
+    statement.resources.some((r) => version !== undefined && model.target(r, handle.stack) === version),
+  );
+  f.check(
+    invokers.length > 0,
+    `the check may invoke ${version?.path ?? fn.path} (${invokers
+      .flatMap(({ handle }) => rolesOfPolicy(model, handle).map((r) => r.path))
+      .join(', ')})`,
+    `no policy lets the check invoke ${version?.path ?? fn.path}`,
     check,
   );
 }

@@ -60,6 +60,74 @@ const endpointStack = {
   },
 } as unknown as Resources;
 
+// Embedded serving (Dev): the inference function, the version each deployment publishes, and the check.
+const apiStack = {
+  Fn: {
+    Type: 'AWS::Lambda::Function',
+    Properties: {
+      Description: 'Churn inference (embedded)',
+      Environment: {
+        Variables: {
+          SERVING_MODE: 'embedded',
+          MODEL_VERSION: ref('ServedVersion'),
+          MODEL_DATA_URL: ref('ServedModelUrl'),
+          MODEL_SHA256: ref('ServedSha'),
+        },
+      },
+    },
+  },
+  FnCurrentVersion0123: {
+    Type: 'AWS::Lambda::Version',
+    Properties: {
+      FunctionName: ref('Fn'),
+      Description: { 'Fn::Join': ['', ['serving model ', ref('ServedVersion'), ' (', ref('ServedSha'), ')']] },
+    },
+  },
+  OtherFn: { Type: 'AWS::Lambda::Function', Properties: { Description: 'another function' } },
+  OtherVersion: { Type: 'AWS::Lambda::Version', Properties: { FunctionName: ref('OtherFn') } },
+  Framework: {
+    Type: 'AWS::Lambda::Function',
+    Properties: {
+      Description: 'AWS CDK resource provider framework - onEvent (Dev/Api/AnswerCheck/Provider)',
+    },
+  },
+  Handler: { Type: 'AWS::Lambda::Function', Properties: { Description: 'Served-answer check' } },
+  HandlerRole: { Type: 'AWS::IAM::Role', Properties: {} },
+  CheckPermissions: {
+    Type: 'AWS::IAM::ManagedPolicy',
+    Condition: 'Serves',
+    Properties: {
+      Roles: [ref('HandlerRole')],
+      PolicyDocument: {
+        Statement: [{ Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: ref('FnCurrentVersion0123') }],
+      },
+    },
+  },
+  Check: {
+    Type: 'Custom::ServedFunctionAnswerCheck',
+    Condition: 'Serves',
+    Properties: {
+      ServiceToken: getAtt('Framework', 'Arn'),
+      FunctionArn: ref('FnCurrentVersion0123'),
+      ModelVersion: ref('ServedVersion'),
+      ModelDataUrl: ref('ServedModelUrl'),
+      ArtifactSha256: ref('ServedSha'),
+    },
+  },
+} as unknown as Resources;
+
+const embeddedEnv = (api: Resources) => () =>
+  context(
+    environment({
+      name: 'Dev',
+      stacks: {
+        Serving: { Gate: { Type: 'Custom::ModelGate', Properties: { ServingMode: 'embedded' } } },
+        Api: api,
+      },
+    }),
+    { servingMode: 'embedded' },
+  );
+
 const sagemakerEnv =
   (endpoint: Resources, gate: Resources = serving) =>
   () =>
@@ -77,6 +145,18 @@ describeControl(MODEL_6, {
         /Check exists exactly while the endpoint does/,
         /Check answers CloudFormation through the CDK Provider framework/,
         /^the check may invoke .*Endpoint \(.*HandlerRole\)$/,
+      ],
+    },
+    {
+      name: 'embedded: the inference function checked after every deployment, on the version it publishes (new code, configuration or model: new version), through the Provider framework, allowed to invoke exactly that version',
+      context: embeddedEnv(apiStack),
+      status: 'enforced',
+      evidence: [
+        /Check invokes the version of .*Fn published in the same deployment \(.*FnCurrentVersion0123\), so new code or configuration runs the check again/,
+        /FnCurrentVersion0123 names the served model version and digest, so a new model publishes a new version/,
+        /Check compares with the golden set of the artifact the function serves/,
+        /Check answers CloudFormation through the CDK Provider framework/,
+        /^the check may invoke .*FnCurrentVersion0123 \(.*HandlerRole\)$/,
       ],
     },
   ],
@@ -120,18 +200,38 @@ describeControl(MODEL_6, {
       problem: /does not check the image against the model/,
     },
     {
-      name: 'embedded serving: nothing sends the golden rows to the inference function',
-      context: () =>
-        context(
-          environment({
-            name: 'Dev',
-            stacks: {
-              Serving: { Gate: { Type: 'Custom::ModelGate', Properties: { ServingMode: 'embedded' } } },
-            },
-          }),
-          { servingMode: 'embedded' },
-        ),
-      problem: /^serving\.mode = embedded: .* no deploy-time check sends it the golden rows/,
+      name: 'embedded serving: no check sends the golden records to the inference function',
+      context: embeddedEnv(changed(apiStack, (r) => delete r.Check)),
+      problem: /^serving\.mode = embedded: .*Fn scores with the exact scorer, but no served-answer check sends it the golden records/,
+    },
+    {
+      name: 'embedded serving: the check invokes another function',
+      context: embeddedEnv(changed(apiStack, (r) => (r.Check.Properties!.FunctionArn = ref('OtherVersion')))),
+      problem: /Fn has no served-answer check: the check present invokes .*OtherFn/,
+    },
+    {
+      name: 'embedded serving: the check invokes the function unqualified, so new code alone would not run it again',
+      context: embeddedEnv(changed(apiStack, (r) => (r.Check.Properties!.FunctionArn = getAtt('Fn', 'Arn')))),
+      problem: /invokes .*Fn itself, not a version published with the deployment: .*new code would not be checked/,
+    },
+    {
+      name: 'embedded serving: the version does not name the model, so a model change alone publishes no new version',
+      context: embeddedEnv(
+        changed(apiStack, (r) => (r.FnCurrentVersion0123.Properties!.Description = 'churn inference')),
+      ),
+      problem: /does not name the served model \(MODEL_VERSION, MODEL_SHA256\)/,
+    },
+    {
+      name: 'embedded serving: the check compares with another artifact than the function serves',
+      context: embeddedEnv(
+        changed(apiStack, (r) => (r.Check.Properties!.ModelDataUrl = 's3://elsewhere/model.tar.gz')),
+      ),
+      problem: /does not check the artifact .*Fn serves/,
+    },
+    {
+      name: 'embedded serving: a check that may not invoke the version',
+      context: embeddedEnv(changed(apiStack, (r) => delete r.CheckPermissions)),
+      problem: /no policy lets the check invoke .*FnCurrentVersion0123/,
     },
   ],
 });
