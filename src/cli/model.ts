@@ -1,5 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
@@ -7,6 +8,8 @@ import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { loadConfig, resolveConfigPath, resourceNames, type ProjectConfig } from '../../lib/config';
 import { NOTHING_SERVED, SERVED_MODEL_FIELDS } from '../registry/served-model';
 import { answerCheckDeps } from '../registry/answer-check-aws';
+import { checkFunctionAnswers } from '../registry/function-answer-check';
+import { functionAnswerCheckDeps } from '../registry/function-answer-check-aws';
 import {
   EXIT_CODES,
   listVersions,
@@ -59,6 +62,8 @@ export interface CliDeps {
     readonly ssm: SSMClient;
     readonly s3: S3Client;
     readonly runtime: SageMakerRuntimeClient;
+    /** Embedded mode: the inference function is invoked directly (the check's event, not the API). */
+    readonly lambda: LambdaClient;
   };
 }
 
@@ -73,7 +78,7 @@ const EXIT_CODE_HELP = `Exit codes:
   7  access denied (IAM, KMS, bucket policy, or no credentials)
   10 invalid artifact (the scorer cannot load the model inside)
   11 incompatible image (an official image known not to read the model)
-  12 answers differ (verify: the deployed endpoint does not answer the golden rows as recorded)
+  12 answers differ (verify: the deployed endpoint or function does not answer the golden rows as recorded)
   13 (gate only) a version misses the environment's robustness requirements`;
 
 const HELP: Record<string, string> = {
@@ -87,7 +92,7 @@ Commands:
   reject    mark a version Rejected, with a reason
   list      show versions with status, artifact digest and metrics
   assess    measure a model's robustness offline (MODEL-7) and write the assessment to record
-  verify    send the golden rows to an environment's deployed endpoint and compare the answers
+  verify    send the golden rows to an environment's deployed endpoint or inference function and compare
 
 Run 'npm run model -- <command> --help' for a command's options.
 
@@ -177,7 +182,12 @@ record the gate wrote (SSM), the artifact it verified and the provenance documen
 sends the golden rows recorded at publish plus rows on the model's split points to the environment's
 SageMaker endpoint, and compares the answers with the exact scorer's predictions (absolute tolerance
 ${GOLDEN_TOLERANCE}). Exits 12 naming the first differing row when they differ.
-Only sagemaker-mode environments have an endpoint to verify; embedded mode serves with this scorer.
+In embedded mode (serving.mode = embedded) it invokes the inference function the API invokes (its ARN
+from the SSM parameter the API stack writes) directly with the golden API records (recorded at publish
+with --feature-spec), as the deployment's check does: not through the API, so the records are neither
+captured nor counted as traffic. Credentials: ssm:GetParameters on the record and that parameter,
+s3:GetObject on the artifact and its provenance (with kms:Decrypt through S3), and
+lambda:InvokeFunction on the inference function (sagemaker mode: sagemaker:InvokeEndpoint instead).
 
 Options:
   --env <name>      environment in the configuration (dev, test, prod)
@@ -650,18 +660,15 @@ async function runVerify(values: Values, io: CliIo, deps: CliDeps): Promise<void
       `--env '${envName}' is not an environment of the configuration (${config.environments.map((e) => e.name).join(', ')})`,
     );
   }
-  if (env.serving.mode !== 'sagemaker') {
-    throw new RegistryError(
-      'usage',
-      `environment '${envName}' serves its model embedded in the inference function (serving.mode = embedded), ` +
-        'with this scorer on the digest-verified artifact; verify checks a SageMaker endpoint, and there is none',
-    );
-  }
   const names = resourceNames(config.project.name, env);
   if (!deps.verifyClients) nothingConfigured('AWS clients');
   const clients = deps.verifyClients(env.region);
+  const embedded = env.serving.mode === 'embedded';
   const fields = ['modelVersion', 'modelDataUrl', 'artifactSha256'] as const;
-  const parameterNames = fields.map((f) => `${names.servedModelParameters}${SERVED_MODEL_FIELDS[f]}`);
+  const parameterNames = [
+    ...fields.map((f) => `${names.servedModelParameters}${SERVED_MODEL_FIELDS[f]}`),
+    ...(embedded ? [names.inferenceFunctionParameter] : []),
+  ];
   let record: Record<string, string>;
   try {
     const out = await clients.ssm.send(new GetParametersCommand({ Names: parameterNames }));
@@ -678,24 +685,36 @@ async function runVerify(values: Values, io: CliIo, deps: CliDeps): Promise<void
       `the served-model record of '${envName}' lacks ${missing.join(', ')}: the environment is not deployed yet`,
     );
   }
-  const [version, modelDataUrl, artifactSha256] = parameterNames.map((n) => record[n]);
+  const [version, modelDataUrl, artifactSha256, functionArn] = parameterNames.map((n) => record[n]);
   if (version === NOTHING_SERVED) {
     throw new RegistryError(
       'noSuchVersion',
       `'${envName}' serves no model yet (no Approved version was deployed)`,
     );
   }
+  // Embedded: the function the API invokes (unqualified), sent the check's event directly, so the golden
+  // records are not traffic (no capture, no metrics); sagemaker: the endpoint.
+  const target = embedded ? functionArn : names.endpoint;
+  const described = embedded ? `inference function ${functionArn}` : `endpoint ${names.endpoint}`;
   let result;
   try {
-    result = await checkEndpointAnswers(answerCheckDeps(clients), {
-      EndpointName: names.endpoint,
-      ModelDataUrl: modelDataUrl,
-      ArtifactSha256: artifactSha256,
-    });
+    result = embedded
+      ? await checkFunctionAnswers(functionAnswerCheckDeps(clients), {
+          FunctionArn: functionArn,
+          ModelVersion: version,
+          ModelDataUrl: modelDataUrl,
+          ArtifactSha256: artifactSha256,
+        })
+      : await checkEndpointAnswers(answerCheckDeps(clients), {
+          EndpointName: names.endpoint,
+          ModelDataUrl: modelDataUrl,
+          ArtifactSha256: artifactSha256,
+        });
   } catch (error) {
     if (error instanceof AnswersDifferError) throw new RegistryError('answersDiffer', error.message);
     if (error instanceof DigestMismatchError) throw new RegistryError('digestMismatch', error.message);
-    throw toRegistryError(error, `checking endpoint ${names.endpoint}`, {
+    if (error instanceof RegistryError) throw error;
+    throw toRegistryError(error, `checking ${described}`, {
       kind: 's3Object',
       uri: modelDataUrl,
     });
@@ -703,7 +722,7 @@ async function runVerify(values: Values, io: CliIo, deps: CliDeps): Promise<void
   if (!result.checked) throw new RegistryError('unexpected', result.reason);
   const summary = {
     env: envName,
-    endpoint: names.endpoint,
+    ...(embedded ? { function: target } : { endpoint: target }),
     modelVersion: version,
     modelDataUrl,
     rows: result.rows,
@@ -715,7 +734,7 @@ async function runVerify(values: Values, io: CliIo, deps: CliDeps): Promise<void
     values.json
       ? JSON.stringify(summary, null, 2)
       : [
-          `Endpoint ${names.endpoint} answers like version ${version} of '${names.modelPackageGroup}'`,
+          `${embedded ? 'Inference function' : 'Endpoint'} ${target} answers like version ${version} of '${names.modelPackageGroup}'`,
           `  rows      ${result.rows}: ${result.goldenSource}`,
           `  worst     ${result.worstDifference.toExponential(2)} (tolerance ${GOLDEN_TOLERANCE})`,
           `  artifact  ${modelDataUrl}`,
@@ -779,6 +798,7 @@ if (require.main === module) {
       ssm: new SSMClient({ region }),
       s3: new S3Client({ region }),
       runtime: new SageMakerRuntimeClient({ region }),
+      lambda: new LambdaClient({ region }),
     }),
   };
   const io: CliIo = { stdout: (text) => console.log(text), stderr: (text) => console.error(text) };

@@ -1,3 +1,4 @@
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   CreateModelPackageCommand,
@@ -141,6 +142,7 @@ describe('ENV-4 the model commands run as written (SDK mocked; the moto rehearsa
           ssm: new SSMClient({}),
           s3: new S3Client({}),
           runtime: new SageMakerRuntimeClient({}),
+          lambda: new LambdaClient({}),
         }),
       },
     );

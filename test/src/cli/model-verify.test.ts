@@ -1,9 +1,16 @@
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { InvokeCommand } from '@aws-sdk/client-lambda';
+import { answerGoldenRecords } from '../../../lambda/inference/answer-check';
+import { budgetOf } from '../../../lambda/inference/deadline';
+import { goldenRowsFor } from '../../../src/registry';
+import type { AnswerCheckEvent, AnswerCheckReply } from '../../../src/registry/function-check-event';
+import { CONTRACT, EMBEDDED, recorders, SPEC } from '../../lambda/inference/fixtures';
 import { mockClient } from 'aws-sdk-client-mock';
 import { EXAMPLE_CONFIG_PATH, loadConfig } from '../../../lib/config';
 import { runModelCli, type CliDeps } from '../../../src/cli/model';
@@ -21,6 +28,7 @@ import {
 const ssm = mockClient(SSMClient);
 const s3 = mockClient(S3Client);
 const runtime = mockClient(SageMakerRuntimeClient);
+const lambda = mockClient(LambdaClient);
 const modelJson = readFileSync(join(__dirname, '../../../models/sample-churn/model.json'), 'utf8');
 const model = loadModel(modelJson);
 const provenance = Buffer.from(
@@ -66,7 +74,12 @@ async function run(argv: string[]) {
     loadConfig: (path) => loadConfig(path ?? EXAMPLE_CONFIG_PATH),
     verifyClients: (region) => {
       regions.push(region);
-      return { ssm: new SSMClient({}), s3: new S3Client({}), runtime: new SageMakerRuntimeClient({}) };
+      return {
+        ssm: new SSMClient({}),
+        s3: new S3Client({}),
+        runtime: new SageMakerRuntimeClient({}),
+        lambda: new LambdaClient({}),
+      };
     },
   };
   const code = await runModelCli(argv, { stdout: (t) => out.push(t), stderr: (t) => err.push(t) }, deps);
@@ -74,6 +87,7 @@ async function run(argv: string[]) {
 }
 
 beforeEach(() => {
+  lambda.reset();
   ssm.reset();
   s3.reset();
   runtime.reset();
@@ -126,13 +140,8 @@ describe('npm run model -- verify (MODEL-6): the deployed endpoint answers the g
     );
   });
 
-  it('refuses an embedded environment, an unknown one, one serving nothing, and reports a missing artifact', async () => {
+  it('refuses an unknown environment, one serving nothing, and reports a missing artifact', async () => {
     endpoint();
-    const embedded = await run(['verify', '--env', 'dev']);
-    expect(embedded).toMatchObject({ code: 2 });
-    expect(embedded.stderr).toContain(
-      "environment 'dev' serves its model embedded in the inference function",
-    );
     const unknown = await run(['verify', '--env', 'staging']);
     expect(unknown).toMatchObject({ code: 2 });
     expect(unknown.stderr).toContain(
@@ -153,5 +162,103 @@ describe('npm run model -- verify (MODEL-6): the deployed endpoint answers the g
     const denied = await run(['verify', '--env', 'prod']);
     expect(denied.code).toBe(7);
     expect(denied.stderr).toContain('access denied while checking endpoint churn-prod');
+  });
+});
+
+describe('npm run model -- verify --env dev (MODEL-6, embedded): the inference function answers the golden records as recorded', () => {
+  const FUNCTION_ARN = 'arn:aws:lambda:eu-west-1:111111111111:function:Dev-Api-InferenceHandler-abc';
+  let withRecords: Buffer;
+
+  beforeAll(async () => {
+    const golden = await goldenRowsFor({ kind: 'model' }, model, {
+      name: 'models/sample-churn/feature-spec.json',
+      spec: SPEC,
+      sha256: 'f'.repeat(64),
+    });
+    withRecords = Buffer.from(
+      JSON.stringify(
+        buildProvenance({
+          model,
+          modelFile: { name: 'xgboost-model', bytes: Buffer.from(modelJson) },
+          artifactSha256: ARTIFACT_SHA256,
+          goldenRows: golden.rows,
+          goldenSource: golden.source,
+          goldenRecords: golden.records!,
+          featureSpec: golden.featureSpec!,
+        }),
+      ),
+    );
+  });
+
+  function devRecord() {
+    const prefix = '/churn/dev/served-model/';
+    return {
+      Parameters: [
+        { Name: `${prefix}version`, Value: '4' },
+        { Name: `${prefix}model-data-url`, Value: ARTIFACT_URL },
+        { Name: `${prefix}artifact-sha256`, Value: ARTIFACT_SHA256 },
+        { Name: '/churn/dev/inference/function-arn', Value: FUNCTION_ARN },
+      ],
+    };
+  }
+
+  /** The inference function's real check path behind the fake Lambda client; `wrong` shifts one answer. */
+  function inferenceFunction(wrong?: number) {
+    lambda.on(InvokeCommand).callsFake(async (input: { Payload: Uint8Array }) => {
+      const event = JSON.parse(new TextDecoder().decode(input.Payload)) as AnswerCheckEvent;
+      const budget = budgetOf(10_000);
+      const reply = await answerGoldenRecords(event, {
+        modelVersion: '4',
+        contract: CONTRACT,
+        backend: () => Promise.resolve(EMBEDDED),
+        budget,
+        log: recorders().log,
+      });
+      budget.dispose();
+      const answered: AnswerCheckReply = reply.ok
+        ? { ...reply, probabilities: reply.probabilities.map((p, i) => (i === wrong ? p + 0.03 : p)) }
+        : reply;
+      return { StatusCode: 200, Payload: new TextEncoder().encode(JSON.stringify(answered)) as never };
+    });
+  }
+
+  beforeEach(() => {
+    ssm.on(GetParametersCommand).resolves(devRecord());
+    s3.on(GetObjectCommand, { Bucket: BUCKET, Key: `${ARTIFACT_KEY}.provenance.json` }).resolves({
+      Body: { transformToByteArray: () => Promise.resolve(new Uint8Array(withRecords)) } as never,
+    });
+  });
+
+  it('MODEL-6 invokes the function the API invokes, named by the SSM parameter, with the golden records, not through the API', async () => {
+    inferenceFunction();
+    const result = await run(['verify', '--env', 'dev']);
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(result.stdout).toContain(`Inference function ${FUNCTION_ARN} answers like version 4 of 'churn-dev'`);
+    expect(result.stdout).toContain("  rows      200: 200 golden records recorded at publish from the model's split points");
+    expect(ssm.commandCalls(GetParametersCommand)[0].args[0].input.Names).toContain('/churn/dev/inference/function-arn');
+    const call = lambda.commandCalls(InvokeCommand)[0].args[0].input;
+    expect(call.FunctionName).toBe(FUNCTION_ARN);
+    expect(Object.keys(JSON.parse(new TextDecoder().decode(call.Payload as Uint8Array)))).toEqual(['servedAnswerCheck']);
+    expect(runtime.commandCalls(InvokeEndpointCommand)).toHaveLength(0);
+  });
+
+  it('MODEL-6 exits 12 naming the first differing row when the function answers wrong', async () => {
+    inferenceFunction(16);
+    const result = await run(['verify', '--env', 'dev']);
+    expect(result.code).toBe(12);
+    expect(result.stderr).toMatch(
+      new RegExp(`^error: served-answer check failed: ${FUNCTION_ARN} answered 200 values .* row 17 \\(golden record 17\\) differs`),
+    );
+  });
+
+  it('MODEL-6 a golden set published without records is refused in embedded mode, saying to publish with --feature-spec', async () => {
+    inferenceFunction();
+    s3.on(GetObjectCommand, { Bucket: BUCKET, Key: `${ARTIFACT_KEY}.provenance.json` }).resolves({
+      Body: { transformToByteArray: () => Promise.resolve(new Uint8Array(provenance)) } as never,
+    });
+    const result = await run(['verify', '--env', 'dev']);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('published without --feature-spec');
+    expect(lambda.commandCalls(InvokeCommand)).toHaveLength(0);
   });
 });
