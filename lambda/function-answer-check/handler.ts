@@ -34,7 +34,10 @@ export async function handler(
   const id = `function-answer-check:${unqualified(String(props.FunctionArn))}`;
   const result = await checkFunctionAnswers(deps, props);
   if (result.checked)
-    logger.info('function answers match the recorded predictions', { ...result, function: props.FunctionArn });
+    logger.info('function answers match the recorded predictions', {
+      ...result,
+      function: props.FunctionArn,
+    });
   else logger.warn('served-answer check skipped', { reason: result.reason, function: props.FunctionArn });
   return { PhysicalResourceId: id, Data: { Checked: String(result.checked) } };
 }

@@ -63,7 +63,11 @@ export async function answerGoldenRecords(
     if (scores.length !== records.length) {
       throw new ModelOutputError(`expected ${records.length} scores, got ${scores.length}`);
     }
-    log.info('served-answer check answered', { records: records.length, backend: backend.kind, modelVersion });
+    log.info('served-answer check answered', {
+      records: records.length,
+      backend: backend.kind,
+      modelVersion,
+    });
     return { ok: true, modelVersion, probabilities: Array.from(scores) };
   } catch (error) {
     log.error('served-answer check could not be answered', { errorName: errorName(error) });

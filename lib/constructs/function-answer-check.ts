@@ -54,7 +54,8 @@ export class FunctionAnswerCheck extends Construct {
     const stack = Stack.of(this);
     this.provider = new SecureProvider(this, 'Provider', {
       entry: 'lambda/function-answer-check/handler.ts',
-      description: 'Served-answer check: the inference function version just published must answer the golden records as recorded',
+      description:
+        'Served-answer check: the inference function version just published must answer the golden records as recorded',
       placement: props.placement,
       // Reading the artifact and its provenance, one invoke of at most 1,000 records (the function's own
       // timeout bounds it), with the SDK's retries on a throttled invoke.
@@ -63,7 +64,8 @@ export class FunctionAnswerCheck extends Construct {
     });
 
     this.policy = new iam.ManagedPolicy(this, 'CheckPermissions', {
-      description: 'Served-answer check: invoke the inference function version just published and read the artifact it serves',
+      description:
+        'Served-answer check: invoke the inference function version just published and read the artifact it serves',
       roles: [this.provider.handler.role],
       statements: [
         new iam.PolicyStatement({

@@ -71,8 +71,8 @@ export const DEFAULT_INTERFACE_ENDPOINTS: Readonly<Record<string, EndpointSpec>>
   Lambda: {
     // The CDK Provider framework function (SecureProvider) invokes its handler, and when the invoke fails
     // (a handler still Pending after a deployment) waits with waitUntilFunctionActiveV2, which polls
-    // GetFunction (aws-cdk-lib custom-resources/lib/provider-framework/runtime/outbound.js). The project's
-    // own functions call no Lambda API.
+    // GetFunction (aws-cdk-lib custom-resources/lib/provider-framework/runtime/outbound.js). In embedded
+    // mode the served-answer check (MODEL-6) invokes the inference function's new version through it.
     service: ec2.InterfaceVpcEndpointAwsService.LAMBDA,
     actions: ['lambda:InvokeFunction', 'lambda:GetFunction'],
   },

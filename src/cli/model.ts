@@ -304,7 +304,11 @@ async function readRecordSpec(deps: CliDeps, values: Values): Promise<GoldenReco
   if (!path) return undefined;
   const text = await readInput(deps, '--feature-spec', path);
   try {
-    return { name: path, spec: parseFeatureSpec(JSON.parse(text)), sha256: sha256Hex(Buffer.from(text, 'utf8')) };
+    return {
+      name: path,
+      spec: parseFeatureSpec(JSON.parse(text)),
+      sha256: sha256Hex(Buffer.from(text, 'utf8')),
+    };
   } catch (error) {
     throw new RegistryError(
       'usage',

@@ -1,9 +1,10 @@
-import { AnswersDifferError, readVerifiedGolden, type AnswerCheckDeps, type AnswerCheckResult } from './answer-check';
 import {
-  ANSWER_CHECK_EVENT_KEY,
-  parseAnswerCheckReply,
-  type AnswerCheckEvent,
-} from './function-check-event';
+  AnswersDifferError,
+  readVerifiedGolden,
+  type AnswerCheckDeps,
+  type AnswerCheckResult,
+} from './answer-check';
+import { ANSWER_CHECK_EVENT_KEY, parseAnswerCheckReply, type AnswerCheckEvent } from './function-check-event';
 import { firstDifference, GOLDEN_TOLERANCE } from './golden';
 import { NOTHING_SERVED } from './served-model';
 
@@ -53,7 +54,11 @@ export async function checkFunctionAnswers(
   if (props.ModelVersion === NOTHING_SERVED) {
     return { checked: false, reason: 'no model is served yet: the function answers NoModelDeployed' };
   }
-  const { provenance, provenanceUrl } = await readVerifiedGolden(deps, props.ModelDataUrl, props.ArtifactSha256);
+  const { provenance, provenanceUrl } = await readVerifiedGolden(
+    deps,
+    props.ModelDataUrl,
+    props.ArtifactSha256,
+  );
   if (provenance === undefined) {
     throw new Error(
       `served-answer check: no provenance document at ${provenanceUrl}, so there are no golden records to send ` +
@@ -90,7 +95,9 @@ export async function checkFunctionAnswers(
     );
   }
   if (!reply.ok) {
-    throw new Error(`served-answer check: ${props.FunctionArn} could not answer: ${'error' in reply ? reply.error : ''}`);
+    throw new Error(
+      `served-answer check: ${props.FunctionArn} could not answer: ${'error' in reply ? reply.error : ''}`,
+    );
   }
   if (reply.modelVersion !== props.ModelVersion) {
     throw new AnswersDifferError(
@@ -116,5 +123,10 @@ export async function checkFunctionAnswers(
     (w, a, i) => Math.max(w, Math.abs(a - provenance.golden.predictions[i])),
     0,
   );
-  return { checked: true, rows: records.length, goldenSource: `${records.length} ${source}`, worstDifference };
+  return {
+    checked: true,
+    rows: records.length,
+    goldenSource: `${records.length} ${source}`,
+    worstDifference,
+  };
 }

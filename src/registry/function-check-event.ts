@@ -46,11 +46,7 @@ export function isAnswerCheckEvent(event: unknown): event is AnswerCheckEvent {
   const keys = Object.keys(event);
   if (keys.length !== 1 || keys[0] !== ANSWER_CHECK_EVENT_KEY) return false;
   const body = (event as Record<string, unknown>)[ANSWER_CHECK_EVENT_KEY];
-  return (
-    typeof body === 'object' &&
-    body !== null &&
-    Array.isArray((body as { records?: unknown }).records)
-  );
+  return typeof body === 'object' && body !== null && Array.isArray((body as { records?: unknown }).records);
 }
 
 /** Parses the function's reply payload (JSON); anything else is a clear error. */
@@ -59,7 +55,9 @@ export function parseAnswerCheckReply(text: string, functionArn: string): Answer
   try {
     reply = JSON.parse(text);
   } catch {
-    throw new Error(`served-answer check: ${functionArn} answered something other than JSON: ${text.slice(0, 200)}`);
+    throw new Error(
+      `served-answer check: ${functionArn} answered something other than JSON: ${text.slice(0, 200)}`,
+    );
   }
   const r = reply as Partial<Record<string, unknown>> | null;
   if (

@@ -27,7 +27,8 @@ export function specEncoder(spec: FeatureSpec, model: TreeEnsembleModel, where: 
   try {
     return new FeatureEncoder(spec, modelEncoderOptions(model));
   } catch (error) {
-    if (error instanceof SpecModelMismatchError) throw new RegistryError('usage', `${where}: ${error.message}`);
+    if (error instanceof SpecModelMismatchError)
+      throw new RegistryError('usage', `${where}: ${error.message}`);
     throw error;
   }
 }
@@ -51,7 +52,9 @@ function invertField(
   if (field.type === 'numeric') {
     const v = row[indices[0]];
     if (Number.isNaN(v)) {
-      return field.required ? { problem: `required field '${field.name}' is missing (${cols()})` } : { value: undefined };
+      return field.required
+        ? { problem: `required field '${field.name}' is missing (${cols()})` }
+        : { value: undefined };
     }
     return { value: v };
   }
@@ -88,11 +91,7 @@ function invertField(
  * and the field when no record encodes to it: a value outside the specification (bounds, whole numbers,
  * categories), a one-hot group that is not 0/1 with at most one 1, a required field missing.
  */
-export function recordFromRow(
-  encoder: FeatureEncoder,
-  row: ArrayLike<number>,
-  label: string,
-): GoldenRecord {
+export function recordFromRow(encoder: FeatureEncoder, row: ArrayLike<number>, label: string): GoldenRecord {
   const record: Record<string, number | string> = {};
   const problems: string[] = [];
   for (const field of encoder.spec.fields) {
@@ -152,7 +151,8 @@ function normalise(encoder: FeatureEncoder, raw: Readonly<Record<string, unknown
   for (const field of encoder.spec.fields) {
     const value = raw[field.name];
     if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) continue;
-    record[field.name] = field.type === 'numeric' ? Number(typeof value === 'string' ? value.trim() : value) : String(value);
+    record[field.name] =
+      field.type === 'numeric' ? Number(typeof value === 'string' ? value.trim() : value) : String(value);
   }
   return record;
 }
@@ -186,7 +186,8 @@ export async function goldenRecordsFromCsv(
       }
     }
   } catch (error) {
-    if (error instanceof InputError) throw new RegistryError('usage', `--golden-rows ${name}: ${error.message}`);
+    if (error instanceof InputError)
+      throw new RegistryError('usage', `--golden-rows ${name}: ${error.message}`);
     throw error;
   }
   if (rows.length === 0) throw new RegistryError('usage', `--golden-rows ${name} has no rows`);

@@ -265,7 +265,11 @@ export async function goldenRowsFor(
 
 /** The header line of a CSV text (its first non-empty line), split as the reader splits it. */
 function csvHeader(text: string): string[] {
-  const line = text.replace(/^\uFEFF/, '').split(/\r?\n/).find((l) => l.trim() !== '') ?? '';
+  const line =
+    text
+      .replace(/^\uFEFF/, '')
+      .split(/\r?\n/)
+      .find((l) => l.trim() !== '') ?? '';
   return (splitCsvRecord(line) ?? []).map((c) => c.trim());
 }
 

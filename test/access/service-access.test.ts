@@ -162,6 +162,22 @@ function frameworkLambdaCall(p: EnvironmentPolicies, action: string): AccessRequ
   );
 }
 
+/** The embedded served-answer check exists where the function scores itself (serving.mode = embedded). */
+const FUNCTION_CHECK_ROLE = 'Api/AnswerCheck/Provider/Handler/Role/Resource';
+function withFunctionCheck<T>(p: EnvironmentPolicies, build: (versionArn: string) => T): T | undefined {
+  try {
+    p.env.byPath(FUNCTION_CHECK_ROLE);
+  } catch {
+    return undefined;
+  }
+  const version = p.env.byPath('Api/Inference/Handler/Function/CurrentVersion/Resource');
+  return build(String(p.env.resolve({ Ref: version.logicalId }, version.stack)));
+}
+
+function checkInvokes(p: EnvironmentPolicies, functionArn: string): AccessRequest {
+  return roleThroughEndpoint(p, FUNCTION_CHECK_ROLE, 'lambda', 'lambda:InvokeFunction', functionArn);
+}
+
 /** The Endpoint stack exists only where SageMaker serves the model. */
 function withEndpoint<T>(p: EnvironmentPolicies, build: () => T): T | undefined {
   return p.env.stacks.some((s) => s.id === 'Endpoint') ? build() : undefined;
@@ -785,6 +801,22 @@ export const ROWS: readonly Row[] = [
           `arn:aws:sagemaker:${c.region}:${c.account}:endpoint/${c.project}-${c.env}`,
         ),
       ),
+  },
+  {
+    call: 'MODEL-6 the embedded served-answer check invokes the inference function version just published through the Lambda endpoint',
+    expected: 'Allowed',
+    request: (p) => withFunctionCheck(p, (version) => checkInvokes(p, version)),
+  },
+  {
+    call: 'negative: the embedded served-answer check cannot invoke the inference function unqualified (what the API serves)',
+    expected: 'ImplicitlyDenied',
+    request: (p) => withFunctionCheck(p, (version) => checkInvokes(p, version.replace(/:[^:]+$/, ''))),
+  },
+  {
+    call: 'negative: the embedded served-answer check cannot invoke another version of the inference function',
+    expected: 'ImplicitlyDenied',
+    request: (p) =>
+      withFunctionCheck(p, (version) => checkInvokes(p, version.replace(/:[^:]+$/, ':$LATEST'))),
   },
   {
     call: 'DATA-2 the Macie job handler creates a classification job through the Macie endpoint',

@@ -247,6 +247,11 @@ export class CfnEnvironment {
         return named('LogGroupName');
       case 'AWS::Lambda::Function':
         return named('FunctionName');
+      case 'AWS::Lambda::Version':
+        // Ref of a version is its ARN, qualified by the number Lambda assigns when it publishes.
+        return `arn:aws:lambda:${this.region}:${this.account}:function:${String(
+          this.resolve(props.FunctionName, stack),
+        )}:7`;
       case 'AWS::SNS::Topic':
         return `arn:aws:sns:${this.region}:${this.account}:${logicalId}`;
       case 'AWS::SQS::Queue':

@@ -31,7 +31,10 @@ const properties = {
   ModelDataUrl: ARTIFACT_URL,
   ArtifactSha256: ARTIFACT_SHA256,
 };
-const event = (RequestType: 'Create' | 'Update' | 'Delete', props = properties): CloudFormationCustomResourceEvent =>
+const event = (
+  RequestType: 'Create' | 'Update' | 'Delete',
+  props = properties,
+): CloudFormationCustomResourceEvent =>
   ({
     RequestType,
     ServiceToken: 'token',
@@ -39,7 +42,8 @@ const event = (RequestType: 'Create' | 'Update' | 'Delete', props = properties):
     StackId: 'stack',
     RequestId: 'req',
     LogicalResourceId: 'AnswerCheck',
-    PhysicalResourceId: 'function-answer-check:arn:aws:lambda:eu-west-1:111122223333:function:Dev-Api-InferenceHandler-abc',
+    PhysicalResourceId:
+      'function-answer-check:arn:aws:lambda:eu-west-1:111122223333:function:Dev-Api-InferenceHandler-abc',
     ResourceType: 'Custom::ServedFunctionAnswerCheck',
     ResourceProperties: props,
     OldResourceProperties: props,
@@ -142,8 +146,13 @@ describe('served-answer check of the inference function (MODEL-6, embedded servi
     });
     const calls = lambda.commandCalls(InvokeCommand);
     expect(calls).toHaveLength(1);
-    expect(calls[0].args[0].input).toMatchObject({ FunctionName: VERSION_ARN, InvocationType: 'RequestResponse' });
-    const sent = JSON.parse(new TextDecoder().decode(calls[0].args[0].input.Payload as Uint8Array)) as AnswerCheckEvent;
+    expect(calls[0].args[0].input).toMatchObject({
+      FunctionName: VERSION_ARN,
+      InvocationType: 'RequestResponse',
+    });
+    const sent = JSON.parse(
+      new TextDecoder().decode(calls[0].args[0].input.Payload as Uint8Array),
+    ) as AnswerCheckEvent;
     expect(Object.keys(sent)).toEqual(['servedAnswerCheck']);
     expect(sent.servedAnswerCheck.records).toHaveLength(200);
   });
@@ -155,7 +164,11 @@ describe('served-answer check of the inference function (MODEL-6, embedded servi
     lambda.on(InvokeCommand).resolves({
       StatusCode: 200,
       Payload: new TextEncoder().encode(
-        JSON.stringify({ ok: false, modelVersion: '3', refused: [{ row: 5, field: 'Contract', message: 'must be one of ...' }] }),
+        JSON.stringify({
+          ok: false,
+          modelVersion: '3',
+          refused: [{ row: 5, field: 'Contract', message: 'must be one of ...' }],
+        }),
       ) as never,
     });
     await expect(handler(event('Update'))).rejects.toThrow(
@@ -169,7 +182,9 @@ describe('served-answer check of the inference function (MODEL-6, embedded servi
       FunctionError: 'Unhandled',
       Payload: new TextEncoder().encode('{"errorMessage":"Task timed out"}') as never,
     });
-    await expect(handler(event('Create'))).rejects.toThrow(/failed \(Unhandled\): \{"errorMessage":"Task timed out"\}/);
+    await expect(handler(event('Create'))).rejects.toThrow(
+      /failed \(Unhandled\): \{"errorMessage":"Task timed out"\}/,
+    );
   });
 
   test('MODEL-6 embedded mode refuses a golden set published without API records (still fine for SageMaker), and a missing provenance document, saying what to do', async () => {

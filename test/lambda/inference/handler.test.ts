@@ -249,7 +249,9 @@ describe("served-answer check event (MODEL-6): the check's direct invoke is answ
     expect(reply).toEqual({
       ok: true,
       modelVersion: '7',
-      probabilities: records.map((r) => MODEL.predict((encoder.encode(r) as { vector: Float64Array }).vector)),
+      probabilities: records.map((r) =>
+        MODEL.predict((encoder.encode(r) as { vector: Float64Array }).vector),
+      ),
     });
     expect(s3Mock.commandCalls(PutObjectCommand)).toHaveLength(0);
     expect(kmsMock.commandCalls(GenerateMacCommand)).toHaveLength(0);
@@ -261,7 +263,9 @@ describe("served-answer check event (MODEL-6): the check's direct invoke is answ
   });
 
   test('MODEL-6 a record the specification refuses is named by row and field, not scored', async () => {
-    const reply = await check({ servedAnswerCheck: { records: [features, { ...features, Contract: 'Weekly' }] } });
+    const reply = await check({
+      servedAnswerCheck: { records: [features, { ...features, Contract: 'Weekly' }] },
+    });
     expect(reply).toMatchObject({ ok: false, refused: [{ row: 2, field: 'Contract' }] });
   });
 

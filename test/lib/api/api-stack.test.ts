@@ -507,12 +507,16 @@ describe('MODEL-6: served-answer check of the inference function (embedded mode)
         { 'Fn::Join': ['', [{ Ref: artifact }, '.provenance.json']] },
       ]),
     );
-    expect(statements[2].Condition).toEqual({ StringEquals: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' } });
+    expect(statements[2].Condition).toEqual({
+      StringEquals: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' },
+    });
     expect(JSON.stringify(statements)).not.toContain('*');
     expect(policy.Condition).toBeDefined();
     expect(check.Condition).toBe(policy.Condition);
     expect(asArray((check as { DependsOn?: string[] }).DependsOn ?? [])).toContain(
-      resourcesOfType(devApi, 'AWS::IAM::ManagedPolicy').find(([id]) => id.startsWith('AnswerCheckCheckPermissions'))![0],
+      resourcesOfType(devApi, 'AWS::IAM::ManagedPolicy').find(([id]) =>
+        id.startsWith('AnswerCheckCheckPermissions'),
+      )![0],
     );
   });
 
@@ -535,7 +539,9 @@ describe('MODEL-6: served-answer check of the inference function (embedded mode)
         ([, p]) => (p.Properties as { Name?: string }).Name === `/churn/${env}/inference/function-arn`,
       );
       expect(parameter).toBeDefined();
-      expect(JSON.stringify(parameter![1].Properties)).toMatch(/"Fn::GetAtt":\["InferenceHandlerFunction[0-9A-F]+","Arn"\]/);
+      expect(JSON.stringify(parameter![1].Properties)).toMatch(
+        /"Fn::GetAtt":\["InferenceHandlerFunction[0-9A-F]+","Arn"\]/,
+      );
     }
   });
 });

@@ -269,7 +269,9 @@ describe('compliance report of the example configuration (AUD-3)', () => {
     expect([model6('Dev').status, model6('Dev').problems]).toEqual(['enforced', []]);
     expect(model6('Dev').evidence.map((e) => e.text)).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(/AnswerCheck\/Check\/Default invokes the version of .*Inference.* published in the same deployment/),
+        expect.stringMatching(
+          /AnswerCheck\/Check\/Default invokes the version of .*Inference.* published in the same deployment/,
+        ),
         expect.stringMatching(/names the served model version and digest/),
       ]),
     );

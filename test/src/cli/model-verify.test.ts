@@ -233,12 +233,20 @@ describe('npm run model -- verify --env dev (MODEL-6, embedded): the inference f
     inferenceFunction();
     const result = await run(['verify', '--env', 'dev']);
     expect(result).toMatchObject({ code: 0, stderr: '' });
-    expect(result.stdout).toContain(`Inference function ${FUNCTION_ARN} answers like version 4 of 'churn-dev'`);
-    expect(result.stdout).toContain("  rows      200: 200 golden records recorded at publish from the model's split points");
-    expect(ssm.commandCalls(GetParametersCommand)[0].args[0].input.Names).toContain('/churn/dev/inference/function-arn');
+    expect(result.stdout).toContain(
+      `Inference function ${FUNCTION_ARN} answers like version 4 of 'churn-dev'`,
+    );
+    expect(result.stdout).toContain(
+      "  rows      200: 200 golden records recorded at publish from the model's split points",
+    );
+    expect(ssm.commandCalls(GetParametersCommand)[0].args[0].input.Names).toContain(
+      '/churn/dev/inference/function-arn',
+    );
     const call = lambda.commandCalls(InvokeCommand)[0].args[0].input;
     expect(call.FunctionName).toBe(FUNCTION_ARN);
-    expect(Object.keys(JSON.parse(new TextDecoder().decode(call.Payload as Uint8Array)))).toEqual(['servedAnswerCheck']);
+    expect(Object.keys(JSON.parse(new TextDecoder().decode(call.Payload as Uint8Array)))).toEqual([
+      'servedAnswerCheck',
+    ]);
     expect(runtime.commandCalls(InvokeEndpointCommand)).toHaveLength(0);
   });
 
@@ -247,7 +255,9 @@ describe('npm run model -- verify --env dev (MODEL-6, embedded): the inference f
     const result = await run(['verify', '--env', 'dev']);
     expect(result.code).toBe(12);
     expect(result.stderr).toMatch(
-      new RegExp(`^error: served-answer check failed: ${FUNCTION_ARN} answered 200 values .* row 17 \\(golden record 17\\) differs`),
+      new RegExp(
+        `^error: served-answer check failed: ${FUNCTION_ARN} answered 200 values .* row 17 \\(golden record 17\\) differs`,
+      ),
     );
   });
 

@@ -62,14 +62,20 @@ function modelColumnsCsv(rows: readonly (readonly number[])[]): string {
 
 describe('golden records (MODEL-6, embedded serving): what the function takes, recorded at publish', () => {
   test('MODEL-6 contract: records derived from baseline model columns score to the recorded predictions through the real inference core', async () => {
-    const golden = await goldenRowsFor({ kind: 'baseline', name: 'baseline.json', baseline: BASELINE }, MODEL, RECORD_SPEC);
+    const golden = await goldenRowsFor(
+      { kind: 'baseline', name: 'baseline.json', baseline: BASELINE },
+      MODEL,
+      RECORD_SPEC,
+    );
     expect(golden.records).toHaveLength(golden.rows.length);
     expect(golden.featureSpec).toEqual({ name: SPEC.name, sha256: 'f'.repeat(64) });
     const provenance = provenanceOf(golden);
     const answers = await servedAnswers(provenance);
     expect(firstDifference(provenance, answers)).toBeUndefined();
     // The same predictions, not merely within tolerance: the function and publish score alike.
-    expect(Math.max(...answers.map((a, i) => Math.abs(a - provenance.golden.predictions[i])))).toBeLessThan(1e-12);
+    expect(Math.max(...answers.map((a, i) => Math.abs(a - provenance.golden.predictions[i])))).toBeLessThan(
+      1e-12,
+    );
   });
 
   test('MODEL-6 contract: a CSV of model columns gets records, and they answer as recorded', async () => {
@@ -82,9 +88,18 @@ describe('golden records (MODEL-6, embedded serving): what the function takes, r
   });
 
   test('MODEL-6 a CSV of API records (holdout, with customerID and Churn columns) is read as records', async () => {
-    const golden = await goldenRowsFor({ kind: 'csv', name: 'holdout.csv', text: HOLDOUT }, MODEL, RECORD_SPEC);
+    const golden = await goldenRowsFor(
+      { kind: 'csv', name: 'holdout.csv', text: HOLDOUT },
+      MODEL,
+      RECORD_SPEC,
+    );
     expect(golden.source).toBe('--golden-rows holdout.csv (API records)');
-    expect(golden.records![1]).toMatchObject({ gender: 'Male', tenure: 49, Contract: 'One year', MonthlyCharges: 73.72 });
+    expect(golden.records![1]).toMatchObject({
+      gender: 'Male',
+      tenure: 49,
+      Contract: 'One year',
+      MonthlyCharges: 73.72,
+    });
     expect(golden.records![1]).not.toHaveProperty('customerID');
     const provenance = provenanceOf(golden);
     expect(firstDifference(provenance, await servedAnswers(provenance))).toBeUndefined();
@@ -112,7 +127,9 @@ describe('golden records (MODEL-6, embedded serving): what the function takes, r
       /golden row 7 cannot be written as an API record .*field 'Contract' is one-hot encoded but its columns are not 0\/1/,
     );
     for (const c of contract) row[MODEL.featureNames.indexOf(c)] = 1;
-    expect(() => recordFromRow(encoder, row, 'golden row 7')).toThrow(/field 'Contract' has more than one hot column/);
+    expect(() => recordFromRow(encoder, row, 'golden row 7')).toThrow(
+      /field 'Contract' has more than one hot column/,
+    );
     const tenure = [...golden.rows[0]];
     tenure[MODEL.featureNames.indexOf('tenure')] = NaN;
     expect(() => recordFromRow(encoder, tenure, 'row 2')).toThrow(/required field 'tenure' is missing/);
@@ -121,12 +138,16 @@ describe('golden records (MODEL-6, embedded serving): what the function takes, r
     expect(() => recordFromRow(encoder, outOfBounds, 'row 3')).toThrow(/field 'tenure' must be at least 0/);
     // Through publish's path: the CSV's row number is named, and the error is a usage error.
     const csv = modelColumnsCsv([golden.rows[0], row]);
-    const refused = await goldenRowsFor({ kind: 'csv', name: 'rows.csv', text: csv }, MODEL, RECORD_SPEC).catch(
-      (e: unknown) => e,
-    );
+    const refused = await goldenRowsFor(
+      { kind: 'csv', name: 'rows.csv', text: csv },
+      MODEL,
+      RECORD_SPEC,
+    ).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(RegistryError);
     expect((refused as RegistryError).kind).toBe('usage');
-    expect((refused as Error).message).toMatch(/^--golden-rows rows\.csv row 2 cannot be written as an API record/);
+    expect((refused as Error).message).toMatch(
+      /^--golden-rows rows\.csv row 2 cannot be written as an API record/,
+    );
   });
 
   test('MODEL-6 a specification that does not describe the model is refused at publish, naming --feature-spec', async () => {
@@ -135,7 +156,8 @@ describe('golden records (MODEL-6, embedded serving): what the function takes, r
     const spec = parseFeatureSpec(other);
     await expect(
       goldenRowsFor({ kind: 'model' }, MODEL, { name: 'other.json', spec, sha256: 'f'.repeat(64) }),
-    ).rejects.toThrow(/^--feature-spec other\.json: feature specification .* model columns not produced by the specification: tenure/);
+    ).rejects.toThrow(
+      /^--feature-spec other\.json: feature specification .* model columns not produced by the specification: tenure/,
+    );
   });
-
 });

@@ -184,7 +184,10 @@ function checkEmbedded(
   const checks = model.ofType(FUNCTION_ANSWER_CHECK_TYPE);
   const targets = checks.map((c) => {
     const version = model.target(c.props.FunctionArn, c.stack);
-    const versionOf = version?.type === 'AWS::Lambda::Version' ? model.target(version.props.FunctionName, version.stack) : undefined;
+    const versionOf =
+      version?.type === 'AWS::Lambda::Version'
+        ? model.target(version.props.FunctionName, version.stack)
+        : undefined;
     return { check: c, version, target: versionOf ?? version };
   });
   const mine = targets.find((t) => t.target === fn);

@@ -80,7 +80,9 @@ const apiStack = {
     Type: 'AWS::Lambda::Version',
     Properties: {
       FunctionName: ref('Fn'),
-      Description: { 'Fn::Join': ['', ['serving model ', ref('ServedVersion'), ' (', ref('ServedSha'), ')']] },
+      Description: {
+        'Fn::Join': ['', ['serving model ', ref('ServedVersion'), ' (', ref('ServedSha'), ')']],
+      },
     },
   },
   OtherFn: { Type: 'AWS::Lambda::Function', Properties: { Description: 'another function' } },
@@ -99,7 +101,9 @@ const apiStack = {
     Properties: {
       Roles: [ref('HandlerRole')],
       PolicyDocument: {
-        Statement: [{ Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: ref('FnCurrentVersion0123') }],
+        Statement: [
+          { Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: ref('FnCurrentVersion0123') },
+        ],
       },
     },
   },
@@ -202,7 +206,8 @@ describeControl(MODEL_6, {
     {
       name: 'embedded serving: no check sends the golden records to the inference function',
       context: embeddedEnv(changed(apiStack, (r) => delete r.Check)),
-      problem: /^serving\.mode = embedded: .*Fn scores with the exact scorer, but no served-answer check sends it the golden records/,
+      problem:
+        /^serving\.mode = embedded: .*Fn scores with the exact scorer, but no served-answer check sends it the golden records/,
     },
     {
       name: 'embedded serving: the check invokes another function',
@@ -212,7 +217,8 @@ describeControl(MODEL_6, {
     {
       name: 'embedded serving: the check invokes the function unqualified, so new code alone would not run it again',
       context: embeddedEnv(changed(apiStack, (r) => (r.Check.Properties!.FunctionArn = getAtt('Fn', 'Arn')))),
-      problem: /invokes .*Fn itself, not a version published with the deployment: .*new code would not be checked/,
+      problem:
+        /invokes .*Fn itself, not a version published with the deployment: .*new code would not be checked/,
     },
     {
       name: 'embedded serving: the version does not name the model, so a model change alone publishes no new version',
