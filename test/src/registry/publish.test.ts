@@ -12,6 +12,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { sha256Hex } from '../../../src/integrity/digest';
 import { parseBaseline } from '../../../src/drift/baseline';
+import { parseFeatureSpec } from '../../../src/features';
 import {
   buildProvenance,
   goldenRowsFromModel,
@@ -130,6 +131,7 @@ describe('publishModel', () => {
         sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
         goldenRows: 200,
         goldenSource: "the model's split points",
+        goldenRecords: 0,
         reused: false,
       },
     });
@@ -224,6 +226,7 @@ describe('publishModel', () => {
       sha256: sha256Hex(first),
       goldenRows: 200,
       goldenSource: "the model's split points",
+      goldenRecords: 0,
       reused: true,
     });
     expect(s3.commandCalls(HeadObjectCommand)[0].args[0].input).toEqual({
@@ -483,6 +486,40 @@ describe('publish records a golden set with the exact scorer predictions (MODEL-
     expect(provenance.golden.predictions).toEqual(
       (provenance.golden.rows as (number | null)[][]).map((r) => model.predict(r.map((v) => v ?? NaN))),
     );
+  });
+
+  it('MODEL-6 with --feature-spec records an API record per golden row and the specification, and the result counts them', async () => {
+    const baseline = parseBaseline(
+      JSON.parse(readFileSync(join(__dirname, '../../../models/sample-churn/baseline.json'), 'utf8')),
+    );
+    const specText = readFileSync(join(__dirname, '../../../models/sample-churn/feature-spec.json'), 'utf8');
+    const result = await publishModel(
+      clients,
+      request({
+        goldenRows: { kind: 'baseline', name: 'baseline.json', baseline },
+        featureSpec: {
+          name: 'feature-spec.json',
+          spec: parseFeatureSpec(JSON.parse(specText)),
+          sha256: sha256Hex(Buffer.from(specText)),
+        },
+      }),
+    );
+    expect(result.provenance).toMatchObject({ goldenRows: 200, goldenRecords: 200 });
+    const provenance = storedProvenance();
+    expect(provenance.golden.records).toHaveLength(200);
+    expect(provenance.golden.featureSpec).toEqual({
+      name: 'telco-churn',
+      sha256: sha256Hex(Buffer.from(specText)),
+    });
+    expect(Object.keys(provenance.golden.records![0])).toEqual(
+      expect.arrayContaining(['tenure', 'Contract']),
+    );
+    // Without it, as before: no records, and the result says so.
+    const plain = await publishModel(
+      clients,
+      request({ goldenRows: { kind: 'baseline', name: 'b', baseline } }),
+    );
+    expect(plain.provenance.goldenRecords).toBe(0);
   });
 
   it('MODEL-6 refuses to register when the provenance already stored for the artifact disagrees with the scorer', async () => {

@@ -65,6 +65,7 @@ export const UNTAGGABLE_TYPES: readonly string[] = [
   'AWS::KMS::Alias',
   'AWS::Lambda::EventInvokeConfig',
   'AWS::Lambda::Permission',
+  'AWS::Lambda::Version',
   'AWS::Logs::ResourcePolicy',
   'AWS::Macie::Session',
   'AWS::S3::BucketPolicy',
