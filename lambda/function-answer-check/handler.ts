@@ -13,20 +13,28 @@ import { createLogger } from '../shared/observability';
 const deps = functionAnswerCheckDeps({ s3: new S3Client({}), lambda: new LambdaClient({}) });
 const logger = createLogger('function-answer-check');
 
+const QUALIFIED_ARN = /^(arn:[^:]+:lambda:[^:]+:\d{12}:function:[^:]+):([^:]+)$/;
+
 /** The function's ARN without its version: the check's physical id stays the same across versions. */
 function unqualified(arn: string): string {
-  return arn.replace(/^(arn:[^:]+:lambda:[^:]+:\d{12}:function:[^:]+):[^:]+$/, '$1');
+  return arn.replace(QUALIFIED_ARN, '$1');
+}
+
+/** The version the ARN names (`...:function:<name>:<version>`), or `$LATEST` for an unqualified ARN. */
+function qualifier(arn: string): string {
+  return QUALIFIED_ARN.exec(arn)?.[2] ?? '$LATEST';
 }
 
 /**
  * onEvent handler for the CDK Provider framework (MODEL-6, embedded serving): after the inference
  * function is updated and a version published, that version's answers to the golden records must equal
  * the recorded predictions; a thrown error fails the resource and CloudFormation rolls the stack (and the
- * function) back. Delete has nothing to undo.
+ * function) back. Delete has nothing to undo. `Version` is the version that passed, read by the alias the
+ * API invokes, so traffic moves to a version only through a successful check.
  */
 export async function handler(
   event: CloudFormationCustomResourceEvent,
-): Promise<{ PhysicalResourceId: string; Data: { Checked: string } }> {
+): Promise<{ PhysicalResourceId: string; Data: { Checked: string; Version?: string } }> {
   const props = event.ResourceProperties as unknown as FunctionAnswerCheckProperties;
   if (event.RequestType === 'Delete') {
     return { PhysicalResourceId: event.PhysicalResourceId, Data: { Checked: 'false' } };
@@ -39,5 +47,8 @@ export async function handler(
       function: props.FunctionArn,
     });
   else logger.warn('served-answer check skipped', { reason: result.reason, function: props.FunctionArn });
-  return { PhysicalResourceId: id, Data: { Checked: String(result.checked) } };
+  return {
+    PhysicalResourceId: id,
+    Data: { Checked: String(result.checked), Version: qualifier(String(props.FunctionArn)) },
+  };
 }

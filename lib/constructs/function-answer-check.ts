@@ -48,6 +48,12 @@ export class FunctionAnswerCheck extends Construct {
   /** What the check may call and read: that one version, that artifact and its provenance (through S3). */
   readonly policy: iam.ManagedPolicy;
   readonly resource: CustomResource;
+  /**
+   * The version number that passed the check (the custom resource's `Version` attribute), for the alias
+   * callers invoke: a reference to it cannot resolve before the check has succeeded. While nothing is
+   * served (no check exists) it is the version just published, which answers NoModelDeployed.
+   */
+  readonly passedVersion: string;
 
   constructor(scope: Construct, id: string, props: FunctionAnswerCheckProps) {
     super(scope, id);
@@ -109,5 +115,9 @@ export class FunctionAnswerCheck extends Construct {
     if (props.whenServed) cfn.cfnOptions.condition = props.whenServed;
     this.resource.node.addDependency(this.policy);
     this.resource.node.addDependency(props.version);
+    const passed = this.resource.getAttString('Version');
+    this.passedVersion = props.whenServed
+      ? Fn.conditionIf(props.whenServed.logicalId, passed, props.version.version).toString()
+      : passed;
   }
 }

@@ -15,6 +15,9 @@ import { EncryptionKey } from './encryption-key';
 import { wildcardResourceFinding } from './nag-finding';
 import { FunctionPlacement, SecureFunction } from './secure-function';
 
+/** The alias the API invokes (`InferenceFunction.live`). */
+export const LIVE_ALIAS_NAME = 'live';
+
 /** The verified model the function serves or explains, as the deploy-time model gate resolved it. */
 export interface ServedModelRef {
   readonly modelDataUrl: string;
@@ -90,10 +93,16 @@ export class InferenceFunction extends Construct {
   /**
    * The version this deployment publishes: CDK names it after a hash of the function's code and
    * configuration, and its description names the served model (read from the served-model record at
-   * deploy time, which the hash cannot see), so a change of any of them publishes a new version. The API
-   * invokes the function unqualified; this version is the snapshot the served-answer check invokes.
+   * deploy time, which the hash cannot see), so a change of any of them publishes a new version: the
+   * snapshot the served-answer check invokes before `live` moves to it.
    */
   readonly version: lambda.Version;
+  /**
+   * What callers invoke: the alias `live`, on `version` unless `serveOnly` names the version a check
+   * passed. Invoking the function unqualified would run `$LATEST`, the new code, from the moment it is
+   * updated, before any check.
+   */
+  readonly live: lambda.Alias;
   /** Where this function's capture records go (`<prefix><source>/<mode>/`): what the drift check reads. */
   readonly captureStreamPrefix: string;
 
@@ -171,6 +180,12 @@ export class InferenceFunction extends Construct {
     });
     this.function = this.handler.function;
     this.version = this.handler.function.currentVersion;
+    this.live = new lambda.Alias(this, 'Live', {
+      aliasName: LIVE_ALIAS_NAME,
+      version: this.version,
+      description:
+        'What the API invokes: the version published by the last deployment that passed its checks',
+    });
     const role = this.handler.role;
 
     props.pseudonymKey.grantDirectUse('InferenceFunctionPseudonymises', role, ['kms:GenerateMac']);
@@ -228,5 +243,14 @@ export class InferenceFunction extends Construct {
         }),
       );
     }
+  }
+
+  /**
+   * Points `live` at `passedVersion`, a reference to the version a check passed (the served-answer
+   * check's `Version` attribute): CloudFormation cannot update the alias before the check has succeeded,
+   * and a failing check rolls the deployment back with traffic still on the previous version.
+   */
+  serveOnly(passedVersion: string): void {
+    (this.live.node.defaultChild as lambda.CfnAlias).functionVersion = passedVersion;
   }
 }

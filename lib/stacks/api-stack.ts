@@ -127,19 +127,21 @@ export class ApiStack extends Stack {
         modelKey: props.modelKey,
         whenServed: served.serves,
       });
+      // Callers reach the new version only once it has answered the golden records as recorded.
+      this.inference.serveOnly(this.answerCheck.passedVersion);
     }
-    // Where `npm run model -- verify` finds the function to invoke (the API invokes it unqualified).
+    // Where `npm run model -- verify` finds what the API invokes.
     new ssm.StringParameter(this, 'InferenceFunctionArn', {
       parameterName: props.names.inferenceFunctionParameter,
-      description: `The ${env.name} inference function (unqualified ARN), for npm run model -- verify`,
-      stringValue: this.inference.function.functionArn,
+      description: `The ${env.name} inference function's live alias (what the API invokes), for npm run model -- verify`,
+      stringValue: this.inference.live.functionArn,
       tier: ssm.ParameterTier.STANDARD,
     });
 
     this.protectedApi = new ProtectedApi(this, 'Api', {
       apiName,
       description: `Churn inference API (${env.name})`,
-      handler: this.inference.function,
+      handler: this.inference.live,
       requestSchema,
       authorization: this.authorization(props),
       throttle: env.api.throttle,

@@ -137,12 +137,12 @@ describe('served-answer check of the inference function (MODEL-6, embedded servi
     }
   });
 
-  test('MODEL-6 invokes exactly the version just published with the check event, and right answers let the deployment continue', async () => {
+  test('MODEL-6 invokes exactly the version just published with the check event, and right answers let the deployment continue, naming the version that passed', async () => {
     functionAnswers();
     await expect(handler(event('Update'))).resolves.toEqual({
       PhysicalResourceId:
         'function-answer-check:arn:aws:lambda:eu-west-1:111122223333:function:Dev-Api-InferenceHandler-abc',
-      Data: { Checked: 'true' },
+      Data: { Checked: 'true', Version: VERSION_ARN.split(':').pop() },
     });
     const calls = lambda.commandCalls(InvokeCommand);
     expect(calls).toHaveLength(1);

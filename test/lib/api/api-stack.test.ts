@@ -539,9 +539,43 @@ describe('MODEL-6: served-answer check of the inference function (embedded mode)
         ([, p]) => (p.Properties as { Name?: string }).Name === `/churn/${env}/inference/function-arn`,
       );
       expect(parameter).toBeDefined();
-      expect(JSON.stringify(parameter![1].Properties)).toMatch(
-        /"Fn::GetAtt":\["InferenceHandlerFunction[0-9A-F]+","Arn"\]/,
-      );
+      // verify invokes what the API invokes: the live alias, not $LATEST.
+      expect((parameter![1].Properties as { Value: unknown }).Value).toEqual({
+        Ref: logicalIdOf(template, 'AWS::Lambda::Alias'),
+      });
     }
+  });
+
+  test('MODEL-6 callers reach a new version only after it passed the check: the API invokes the live alias, which follows the version the check passed', () => {
+    const [aliasId, alias] = resourcesOfType(devApi, 'AWS::Lambda::Alias')[0];
+    const aliasProps = alias.Properties as { Name: string; FunctionName: unknown; FunctionVersion: unknown };
+    expect(aliasProps.Name).toBe('live');
+    expect(aliasProps.FunctionName).toEqual({ Ref: functionId });
+    // Nothing served (no check exists): the version just published, which answers NoModelDeployed.
+    expect(aliasProps.FunctionVersion).toEqual({
+      'Fn::If': [
+        check.Condition,
+        { 'Fn::GetAtt': [checkId, 'Version'] },
+        { 'Fn::GetAtt': [checkProps().FunctionArn.Ref, 'Version'] },
+      ],
+    });
+    const [, method] = resourcesOfType(devApi, 'AWS::ApiGateway::Method')[0];
+    const uri = JSON.stringify((method.Properties as { Integration: { Uri: unknown } }).Integration.Uri);
+    expect(uri).toContain(`{"Ref":"${aliasId}"}`);
+    expect(uri).not.toContain(functionId);
+    const apiGatewayPermissions = resourcesOfType(devApi, 'AWS::Lambda::Permission').filter(
+      ([, p]) => (p.Properties as { Principal: string }).Principal === 'apigateway.amazonaws.com',
+    );
+    expect(apiGatewayPermissions.length).toBeGreaterThan(0);
+    for (const [, permission] of apiGatewayPermissions) {
+      expect((permission.Properties as { FunctionName: unknown }).FunctionName).toEqual({ Ref: aliasId });
+    }
+  });
+
+  test('sagemaker mode: the API invokes the live alias on the version just published (the endpoint stack checks the endpoint)', () => {
+    const [, alias] = resourcesOfType(prodApi, 'AWS::Lambda::Alias')[0];
+    const version = (alias.Properties as { FunctionVersion: { 'Fn::GetAtt': string[] } }).FunctionVersion;
+    expect(version['Fn::GetAtt'][1]).toBe('Version');
+    expect(prodApi.toJSON().Resources[version['Fn::GetAtt'][0]].Type).toBe('AWS::Lambda::Version');
   });
 });

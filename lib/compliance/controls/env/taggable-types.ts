@@ -63,6 +63,7 @@ export const UNTAGGABLE_TYPES: readonly string[] = [
   'AWS::IAM::ManagedPolicy',
   'AWS::IAM::Policy',
   'AWS::KMS::Alias',
+  'AWS::Lambda::Alias',
   'AWS::Lambda::EventInvokeConfig',
   'AWS::Lambda::Permission',
   'AWS::Lambda::Version',

@@ -234,6 +234,7 @@ function checkEmbedded(
     `${check.path} is not served by the CDK Provider framework: a failing handler could leave the deployment waiting`,
     check,
   );
+  checkCallersWaitForTheCheck(f, model, fn, check);
   const invokers = grantsOf(model, 'lambda:InvokeFunction').filter(({ statement, handle }) =>
     statement.resources.some((r) => version !== undefined && model.target(r, handle.stack) === version),
   );
@@ -245,4 +246,46 @@ function checkEmbedded(
     `no policy lets the check invoke ${version?.path ?? fn.path}`,
     check,
   );
+}
+
+/**
+ * The check must come before callers reach the version: the API's integrations invoke an alias of the
+ * function whose version is the check's `Version` attribute, which CloudFormation cannot resolve before
+ * the check has succeeded. An unqualified integration runs `$LATEST`, the new code, as soon as it is
+ * updated; an alias on the version itself moves in parallel with the check.
+ */
+function checkCallersWaitForTheCheck(
+  f: Findings,
+  model: Parameters<typeof MODEL_6.evaluate>[0]['model'],
+  fn: ResourceHandle,
+  check: ResourceHandle,
+): void {
+  const callers = model.ofType('AWS::ApiGateway::Method').flatMap((method) =>
+    model
+      .referencedResources(method.props.Integration, method.stack)
+      .filter(
+        (target) =>
+          target === fn ||
+          (target.type === 'AWS::Lambda::Alias' &&
+            model.target(target.props.FunctionName, target.stack) === fn),
+      )
+      .map((target) => ({ method, target })),
+  );
+  if (callers.length === 0) {
+    f.bad(`no API method invokes ${fn.path}, so nothing shows that callers wait for ${check.path}`, fn);
+    return;
+  }
+  for (const { method, target } of callers) {
+    const followsCheck =
+      target.type === 'AWS::Lambda::Alias' &&
+      model.referencedResources(target.props.FunctionVersion, target.stack).includes(check);
+    f.check(
+      followsCheck,
+      `${method.path} invokes ${target.path}, whose version is the one ${check.path} passed: a version that fails the check never answers a caller`,
+      target === fn
+        ? `${method.path} invokes ${fn.path} unqualified ($LATEST): new code answers callers before ${check.path} has run`
+        : `${method.path} invokes ${target.path}, which does not take its version from ${check.path}: callers may reach a version before it passed`,
+      method,
+    );
+  }
 }

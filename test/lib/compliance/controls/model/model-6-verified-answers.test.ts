@@ -107,6 +107,30 @@ const apiStack = {
       },
     },
   },
+  Live: {
+    Type: 'AWS::Lambda::Alias',
+    Properties: {
+      Name: 'live',
+      FunctionName: ref('Fn'),
+      FunctionVersion: {
+        'Fn::If': ['Serves', getAtt('Check', 'Version'), getAtt('FnCurrentVersion0123', 'Version')],
+      },
+    },
+  },
+  Predictions: {
+    Type: 'AWS::ApiGateway::Method',
+    Properties: {
+      Integration: {
+        Type: 'AWS_PROXY',
+        Uri: {
+          'Fn::Join': [
+            '',
+            ['arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/', ref('Live'), '/invocations'],
+          ],
+        },
+      },
+    },
+  },
   Check: {
     Type: 'Custom::ServedFunctionAnswerCheck',
     Condition: 'Serves',
@@ -160,6 +184,7 @@ describeControl(MODEL_6, {
         /FnCurrentVersion0123 names the served model version and digest, so a new model publishes a new version/,
         /Check compares with the golden set of the artifact the function serves/,
         /Check answers CloudFormation through the CDK Provider framework/,
+        /Predictions invokes .*Live, whose version is the one .*Check passed: a version that fails the check never answers a caller/,
         /^the check may invoke .*FnCurrentVersion0123 \(.*HandlerRole\)$/,
       ],
     },
@@ -233,6 +258,28 @@ describeControl(MODEL_6, {
         changed(apiStack, (r) => (r.Check.Properties!.ModelDataUrl = 's3://elsewhere/model.tar.gz')),
       ),
       problem: /does not check the artifact .*Fn serves/,
+    },
+    {
+      name: 'embedded serving: the API invokes the function unqualified ($LATEST), so callers reach new code before the check',
+      context: embeddedEnv(
+        changed(apiStack, (r) => {
+          const uri = (r.Predictions.Properties as { Integration: { Uri: { 'Fn::Join': unknown[][] } } })
+            .Integration.Uri['Fn::Join'][1];
+          uri[1] = getAtt('Fn', 'Arn');
+        }),
+      ),
+      problem:
+        /Predictions invokes .*Fn unqualified \(\$LATEST\): new code answers callers before .*Check has run/,
+    },
+    {
+      name: 'embedded serving: the API invokes an alias that moves to the new version in parallel with the check',
+      context: embeddedEnv(
+        changed(
+          apiStack,
+          (r) => (r.Live.Properties!.FunctionVersion = getAtt('FnCurrentVersion0123', 'Version')),
+        ),
+      ),
+      problem: /Predictions invokes .*Live, which does not take its version from .*Check/,
     },
     {
       name: 'embedded serving: a check that may not invoke the version',
