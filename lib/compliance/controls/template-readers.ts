@@ -218,15 +218,29 @@ export function apiMethods(model: EnvironmentModel): ResourceHandle[] {
   return model.ofType('AWS::ApiGateway::Method').filter((m) => m.props.HttpMethod !== 'OPTIONS');
 }
 
-/** Functions the API's methods invoke (their integration URIs reference them). */
+/**
+ * Functions the API's methods invoke (their integration URIs reference them, unqualified or through an
+ * alias or version of theirs).
+ */
 export function apiBackends(model: EnvironmentModel): ResourceHandle[] {
   const found = new Set<ResourceHandle>();
   for (const m of apiMethods(model)) {
     for (const r of model.referencedResources(m.props.Integration, m.stack)) {
-      if (r.type === 'AWS::Lambda::Function') found.add(r);
+      const fn = functionBehind(model, r);
+      if (fn) found.add(fn);
     }
   }
   return [...found];
+}
+
+/** The function a reference invokes: the function itself, or the one an alias or version belongs to. */
+export function functionBehind(model: EnvironmentModel, target: ResourceHandle): ResourceHandle | undefined {
+  if (target.type === 'AWS::Lambda::Function') return target;
+  if (target.type === 'AWS::Lambda::Alias' || target.type === 'AWS::Lambda::Version') {
+    const fn = model.target(target.props.FunctionName, target.stack);
+    return fn?.type === 'AWS::Lambda::Function' ? fn : undefined;
+  }
+  return undefined;
 }
 
 /** The metric names an alarm watches (a single metric, or every metric of a metric-math alarm). */

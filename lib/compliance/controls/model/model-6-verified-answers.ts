@@ -1,6 +1,6 @@
 import { ResourceHandle } from '../../model';
 import { defineControl, Findings } from '../control';
-import { grantsOf, rolesOfPolicy } from '../template-readers';
+import { apiMethods, functionBehind, grantsOf, rolesOfPolicy } from '../template-readers';
 import { inferenceEnvironment, inferenceFunctions } from '../rel/inference-function';
 import { inferenceEnvironment as inferenceContract } from '../../../../lambda/inference/environment';
 import { MODEL_GATE_TYPE } from './model-2-registry-approval';
@@ -260,15 +260,10 @@ function checkCallersWaitForTheCheck(
   fn: ResourceHandle,
   check: ResourceHandle,
 ): void {
-  const callers = model.ofType('AWS::ApiGateway::Method').flatMap((method) =>
+  const callers = apiMethods(model).flatMap((method) =>
     model
       .referencedResources(method.props.Integration, method.stack)
-      .filter(
-        (target) =>
-          target === fn ||
-          (target.type === 'AWS::Lambda::Alias' &&
-            model.target(target.props.FunctionName, target.stack) === fn),
-      )
+      .filter((target) => functionBehind(model, target) === fn)
       .map((target) => ({ method, target })),
   );
   if (callers.length === 0) {

@@ -1,6 +1,6 @@
 import { DATA_5 } from '../../../../../lib/compliance/controls/data/data-5-explanations';
 import { lambdaFunction, restApi } from '../fixtures';
-import { changed, context, describeControl, environment, getAtt, Resources } from '../harness';
+import { changed, context, describeControl, environment, getAtt, ref, Resources } from '../harness';
 
 const resources: Resources = {
   ...restApi(),
@@ -25,6 +25,21 @@ describeControl(DATA_5, {
     {
       name: 'the API answers from the inference function, which holds the served model to explain with',
       context: ctx(resources),
+      evidence: [/^inference answers come from Prod\/Api\/Function .* which holds the served model/],
+    },
+    {
+      name: 'the API invokes an alias of the inference function (what MODEL-6 requires in embedded mode)',
+      context: ctx(
+        changed(resources, (r) => {
+          r.Live = {
+            Type: 'AWS::Lambda::Alias',
+            Properties: { Name: 'live', FunctionName: ref('Function'), FunctionVersion: '7' },
+          };
+          const uri = (r.Method.Properties as { Integration: { Uri: { 'Fn::Join': unknown[][] } } })
+            .Integration.Uri['Fn::Join'][1];
+          uri[1] = ref('Live');
+        }),
+      ),
       evidence: [/^inference answers come from Prod\/Api\/Function .* which holds the served model/],
     },
   ],
