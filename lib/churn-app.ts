@@ -1,13 +1,16 @@
-import { App, Aspects, Validations } from 'aws-cdk-lib';
+import { App, Aspects, Tags, Validations } from 'aws-cdk-lib';
 import {
   AwsSolutionsChecks,
   NIST80053R5Checks,
   NagPack,
   WriteNagSuppressionsToCloudFormationAspect,
 } from 'cdk-nag';
-import { ProjectConfig, stageName } from './config';
+import { ENVIRONMENT_NAMES, ProjectConfig, stageName, TOOLING_STACK_ID } from './config';
+import { githubRepositoryFrom } from './constructs/github-oidc-deploy-role';
 import { ChurnControlsChecks } from './nag/churn-controls-pack';
-import { EnvironmentStage } from './stages/environment-stage';
+import { ToolingStack } from './stacks/tooling-stack';
+import { EnvironmentStage, TAG_KEYS } from './stages/environment-stage';
+import { TagRawResources } from './stages/tag-raw-resources';
 
 export interface ChurnAppProps {
   readonly config: ProjectConfig;
@@ -17,6 +20,8 @@ export interface ChurnAppProps {
 export interface ChurnApp {
   readonly stages: readonly EnvironmentStage[];
   readonly rulePacks: readonly NagPack[];
+  /** The tooling account's stack (SEC-5), when the configuration names a tooling account. */
+  readonly tooling?: ToolingStack;
 }
 
 /**
@@ -43,5 +48,43 @@ export function buildChurnApp(app: App, props: ChurnAppProps): ChurnApp {
   // Aspects do not cross Stage boundaries, so the pack's own app-level aspect never reaches the
   // templates; each stage gets its own.
   for (const stage of stages) Aspects.of(stage).add(new WriteNagSuppressionsToCloudFormationAspect());
-  return { stages, rulePacks };
+  const tooling = props.config.tooling
+    ? buildToolingStack(
+        app,
+        props.config as ProjectConfig & { tooling: NonNullable<ProjectConfig['tooling']> },
+        props.sourceCommit,
+      )
+    : undefined;
+  return { stages, rulePacks, ...(tooling ? { tooling } : {}) };
+}
+
+/**
+ * The tooling account is not an environment (no workload, no stage of its own): one top-level stack,
+ * deployed by `cdk deploy Tooling`, checked by the same rule packs and tagged like the stages (ENV-3).
+ */
+function buildToolingStack(
+  app: App,
+  config: ProjectConfig & { tooling: NonNullable<ProjectConfig['tooling']> },
+  sourceCommit: string,
+): ToolingStack {
+  const stack = new ToolingStack(app, TOOLING_STACK_ID, {
+    env: { account: config.tooling.account, region: config.tooling.region },
+    description: `${config.project.name} tooling: private package repository and the GitHub CI role`,
+    // Every pipeline depends on it: deleting it stops all installs.
+    terminationProtection: true,
+    project: config.project,
+    tooling: config.tooling,
+    githubRepository: githubRepositoryFrom(app),
+    githubEnvironments: ENVIRONMENT_NAMES.filter((name) => config.environments.some((e) => e.name === name)),
+  });
+  const tags: Record<string, string> = {
+    [TAG_KEYS.project]: config.project.name,
+    [TAG_KEYS.environment]: 'tooling',
+    [TAG_KEYS.dataClassification]: config.project.dataClassification,
+    [TAG_KEYS.owner]: config.project.owner,
+    [TAG_KEYS.sourceCommit]: sourceCommit,
+  };
+  for (const [key, value] of Object.entries(tags)) Tags.of(stack).add(key, value);
+  Aspects.of(stack).add(new TagRawResources(tags));
+  return stack;
 }

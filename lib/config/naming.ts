@@ -1,4 +1,4 @@
-import type { EnvironmentConfig } from './schema';
+import type { EnvironmentConfig, ToolingAccount } from './schema';
 
 /**
  * The one registry of physical names. Buckets are named deterministically (account and region make
@@ -71,4 +71,31 @@ export const DATA_BUCKET_PREFIXES = {
 
 export function stageName(envName: string): string {
   return envName.charAt(0).toUpperCase() + envName.slice(1);
+}
+
+/** The construct id (and CloudFormation stack name) of the tooling account's stack. */
+export const TOOLING_STACK_ID = 'Tooling';
+
+/** Physical names in the tooling account (SEC-5), which workflows and developers type before the stack exists. */
+export interface ToolingNames {
+  /** CodeArtifact domain. */
+  readonly domain: string;
+  /** The repository with the external connection to the public npm registry. */
+  readonly storeRepository: string;
+  /** The repository CI installs from; its upstream is the store. */
+  readonly repository: string;
+  /** The role GitHub Actions assumes to read packages (the CI role of the domain policy). */
+  readonly ciRole: string;
+}
+
+export function toolingNames(
+  projectName: string,
+  tooling: Pick<ToolingAccount, 'packageRepository'>,
+): ToolingNames {
+  return {
+    domain: tooling.packageRepository.domain ?? `${projectName}-packages`,
+    storeRepository: tooling.packageRepository.storeRepository,
+    repository: tooling.packageRepository.repository,
+    ciRole: `${projectName}-github-ci`,
+  };
 }

@@ -196,10 +196,55 @@ const projectSchema = object({
     ),
 });
 
+/** CodeArtifact domain names: lower-case, start with a letter (they become DNS labels). */
+const CODEARTIFACT_DOMAIN = /^[a-z][a-z0-9-]{1,48}[a-z0-9]$/;
+/** CodeArtifact repository names. */
+const CODEARTIFACT_REPOSITORY = /^[A-Za-z0-9][A-Za-z0-9._-]{1,99}$/;
+
 const toolingSchema = object({
   account: account().describe('12-digit id of the CI/CD account; no environment may use it.'),
   region: region().describe('Region of the CI/CD account.'),
-});
+  githubOidcProvider: oneOf(['create', 'existing'])
+    .default('create')
+    .describe(
+      "GitHub's OIDC provider for the CI role (SEC-5): `create` it in the Tooling stack, or use the `existing` one (IAM allows one provider per issuer URL per account).",
+    ),
+  packageRepository: section({
+    domain: text(
+      CODEARTIFACT_DOMAIN,
+      'a CodeArtifact domain name: 3-50 lower-case letters, digits or dashes, starting with a letter',
+    )
+      .optional()
+      .describe(
+        'CodeArtifact domain of the private package repository (SEC-5). Default: `<project.name>-packages`. Publicly discoverable (a DNS name): no sensitive words.',
+      ),
+    storeRepository: text(
+      CODEARTIFACT_REPOSITORY,
+      'a CodeArtifact repository name: 2-100 letters, digits, dots, dashes or underscores',
+    )
+      .default('npm-store')
+      .describe('The repository connected to the public npm registry; it caches every package CI installs.'),
+    repository: text(
+      CODEARTIFACT_REPOSITORY,
+      'a CodeArtifact repository name: 2-100 letters, digits, dots, dashes or underscores',
+    )
+      .default('ci')
+      .describe(
+        'The repository CI installs from (`aws codeartifact login --repository`); its upstream is the store.',
+      ),
+  }),
+}).superRefine(
+  ...rule<{ packageRepository: { storeRepository: string; repository: string } }>((tooling, ctx) => {
+    if (!ctx.valid('packageRepository', 'storeRepository') || !ctx.valid('packageRepository', 'repository'))
+      return;
+    const { storeRepository, repository } = tooling.packageRepository;
+    if (storeRepository === repository)
+      ctx.report(
+        ['packageRepository', 'repository'],
+        `'${repository}' is also the store repository; CI installs from its own repository, whose upstream is the store (SEC-5)`,
+      );
+  }),
+);
 
 const networkSchema = object({
   vpcCidr: text(VPC_CIDR, (value) => {

@@ -5,7 +5,7 @@ import { acknowledgeRule } from '../compliance/acknowledge';
 
 /** GitHub's OIDC issuer; IAM verifies its TLS certificate against trusted root CAs, so no thumbprint. */
 export const GITHUB_OIDC_URL = 'https://token.actions.githubusercontent.com';
-const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
+export const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
 /** The audience aws-actions/configure-aws-credentials requests. */
 export const GITHUB_OIDC_AUDIENCE = 'sts.amazonaws.com';
 
