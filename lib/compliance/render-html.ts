@@ -449,6 +449,7 @@ export function renderOverviewHtml(report: ComplianceReport): string {
     countsBar(report.counts),
     `<h2>Controls by environment (worst first)</h2>`,
     matrix,
+    sbomSection(report),
     `<h2>Frameworks</h2>`,
     table(
       ['Framework', 'Mapped requirements covered', 'Not covered (a mapped control is failing)'],
@@ -477,4 +478,34 @@ export function renderOverviewHtml(report: ComplianceReport): string {
     validationSection(report),
   ].join('\n');
   return page('Compliance report — overview', body);
+}
+
+/** The bills of materials (SEC-5): one row per SBOM with its package count, and what is missing. */
+function sbomSection(report: ComplianceReport): string {
+  const index = report.sboms;
+  if (!index)
+    return `<h2>Bills of materials (SEC-5)</h2><p>None were written: run <code>npm run synth</code>.</p>`;
+  return [
+    `<h2>Bills of materials (SEC-5)</h2>`,
+    `<p class="meta">CycloneDX ${esc(index.specVersion)}, by ${esc(index.generator)}, in <code>sbom/</code> of the assembly.</p>`,
+    table(
+      ['SBOM', 'Kind', 'Packages', 'From', 'Used by'],
+      [
+        ...index.sboms.map((s) => [
+          `<a href="../sbom/${esc(s.file)}"><code>${esc(s.file)}</code></a>`,
+          esc(s.kind),
+          String(s.packages),
+          esc(s.source),
+          esc(s.functions.length ? s.functions.join(', ') : s.subject),
+        ]),
+        ...index.missing.map((m) => [
+          `<span class="chip failing">missing</span> <code>${esc(m.subject)}</code>`,
+          'lambda-asset',
+          '—',
+          esc(m.reason),
+          esc(m.functions.join(', ')),
+        ]),
+      ],
+    ),
+  ].join('\n');
 }

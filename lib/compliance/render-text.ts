@@ -236,6 +236,7 @@ export function renderOverviewMarkdown(report: ComplianceReport): string {
   );
   for (const o of report.overview)
     out.push(`| ${o.id} | ${envs.map((e) => badge(o.byEnvironment[e.name])).join(' | ')} |`);
+  out.push('', ...sbomMarkdown(report));
   out.push('', '## Frameworks', '', '| Framework | Covered | Not covered |', '| --- | --- | --- |');
   for (const f of report.frameworks)
     out.push(
@@ -259,4 +260,27 @@ export function renderOverviewMarkdown(report: ComplianceReport): string {
     '',
   );
   return out.join('\n');
+}
+
+/** The bills of materials (SEC-5): one row per SBOM with its package count, and what is missing. */
+function sbomMarkdown(report: ComplianceReport): string[] {
+  const index = report.sboms;
+  if (!index) return ['## Bills of materials (SEC-5)', '', 'None were written: run `npm run synth`.'];
+  const out = [
+    '## Bills of materials (SEC-5)',
+    '',
+    `CycloneDX ${index.specVersion}, by ${index.generator}, in \`sbom/\` of the assembly.`,
+    '',
+    '| SBOM | Kind | Packages | From | Used by |',
+    '| --- | --- | --- | --- | --- |',
+  ];
+  for (const s of index.sboms)
+    out.push(
+      `| ${cell(s.file)} | ${s.kind} | ${s.packages} | ${s.source} | ${cell(s.functions.length ? s.functions.join(', ') : s.subject)} |`,
+    );
+  for (const m of index.missing)
+    out.push(
+      `| **missing** ${cell(m.subject)} | lambda-asset | — | ${cell(m.reason)} | ${cell(m.functions.join(', '))} |`,
+    );
+  return out;
 }

@@ -13,6 +13,7 @@ import { mfaDeleteCommand } from './controls/model/model-1-locked-model-bucket';
 import { modelBuckets } from './controls/template-readers';
 import { buildInventory, EnvironmentInventory } from './inventory';
 import { EnvironmentModel } from './model';
+import type { SbomIndex } from '../sbom/sbom-index';
 
 export interface AcknowledgmentEntry {
   readonly ruleId: string;
@@ -83,6 +84,8 @@ export interface ComplianceReport {
   readonly frameworks: readonly FrameworkView[];
   /** Everything in validation-report.json: rule-pack findings and CDK annotations alike. */
   readonly validation: readonly ValidationNote[];
+  /** The CycloneDX bills of materials written at synth (SEC-5), with their package counts. */
+  readonly sboms?: SbomIndex;
 }
 
 export interface ReportOptions {
@@ -100,6 +103,8 @@ export interface ReportOptions {
    */
   readonly featureSpecs?: Readonly<Record<string, FeatureSpec>>;
   readonly rulePacks: readonly string[];
+  /** The bills of materials of the assembly (`<cdk.out>/sbom/index.json`), for SEC-5 and the listing. */
+  readonly sboms?: SbomIndex;
   /** Fixed in tests; the current time otherwise. */
   readonly now?: Date;
 }
@@ -196,6 +201,11 @@ function needsHuman(model: EnvironmentModel): HumanAction[] {
 /** Builds the report for every environment of a synthesized assembly. */
 export function buildReport(assembly: CloudAssemblyView, options: ReportOptions): ComplianceReport {
   const models = assembly.environments.map((e) => new EnvironmentModel(e));
+  // The tooling account's stack is the assembly's only top-level stack: not an environment, but the
+  // private package repository every environment's CI installs through (SEC-5).
+  const tooling = assembly.topLevelStacks.length
+    ? new EnvironmentModel({ name: 'Tooling', stacks: assembly.topLevelStacks })
+    : undefined;
   const validation: ValidationNote[] = (assembly.validationReport?.pluginReports ?? []).flatMap((plugin) =>
     plugin.violations.map((v) => ({
       plugin: plugin.pluginName,
@@ -220,6 +230,8 @@ export function buildReport(assembly: CloudAssemblyView, options: ReportOptions)
       repository: options.repository,
       rulePacks: options.rulePacks,
       featureSpec,
+      ...(tooling ? { tooling } : {}),
+      ...(options.sboms ? { sboms: options.sboms } : {}),
     });
     const acknowledgments = model.acknowledgments().map((a) => ({
       ruleId: a.ruleId,
@@ -293,5 +305,6 @@ export function buildReport(assembly: CloudAssemblyView, options: ReportOptions)
     counts: countStatuses(overview.map((o) => o.status)),
     frameworks: buildFrameworkViews(environments),
     validation,
+    ...(options.sboms ? { sboms: options.sboms } : {}),
   };
 }

@@ -20,6 +20,7 @@ import {
 } from './render-text';
 import { toSarif } from './sarif';
 import { controlModuleFiles } from './trail';
+import { readSbomIndex } from '../sbom/sbom-index';
 
 /** Where the report goes inside the assembly directory. */
 export const REPORT_DIRECTORY = 'compliance';
@@ -91,6 +92,7 @@ export function generateComplianceReport(options: GenerateOptions): {
   }
   const report = buildReport(assembly, {
     ...options,
+    sboms: options.sboms ?? readSbomIndex(options.assemblyDirectory),
     repository: readRepositoryFacts(options.repositoryRoot ?? process.cwd()),
   });
   const files = writeReport(

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Stage } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { acknowledgeRule } from '../compliance/acknowledge';
+import { METAFILE_DIRECTORY, metafileName } from '../sbom/sbom-index';
 import { EncryptedLogGroup } from './encrypted-log-group';
 import { ManagedPolicyRole } from './managed-policy-role';
 import type { RenderedEnvironment } from '../../lambda/shared/environment-contract';
@@ -189,6 +190,9 @@ export class SecureFunction extends Construct {
 
     this.deadLetterQueue = encryptedDeadLetterQueue(this, 'DeadLetters', placement, this.role);
 
+    const functionPath = `${this.node.path}/Function`;
+    const root = this.node.root;
+    const metafiles = path.join(Stage.isStage(root) ? root.outdir : PROJECT_ROOT, METAFILE_DIRECTORY);
     this.function = new nodejs.NodejsFunction(this, 'Function', {
       entry: path.join(PROJECT_ROOT, props.entry),
       handler: 'handler',
@@ -218,6 +222,7 @@ export class SecureFunction extends Construct {
       bundling: {
         minify: true,
         sourceMap: true,
+        metafile: true,
         target: 'node24',
         format: nodejs.OutputFormat.ESM,
         mainFields: ['module', 'main'],
@@ -229,8 +234,13 @@ export class SecureFunction extends Construct {
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],
-          afterBundling: (_inputDir: string, outputDir: string) =>
-            bundledFiles.map(({ name, absolute }) => `cp "${absolute}" "${path.join(outputDir, name)}"`),
+          afterBundling: (_inputDir: string, outputDir: string) => [
+            ...bundledFiles.map(({ name, absolute }) => `cp "${absolute}" "${path.join(outputDir, name)}"`),
+            // SEC-5: the metafile says which packages are in the bundle; it leaves the asset (it is not
+            // code to deploy) for the assembly's SBOM directory, named after this function.
+            `mkdir -p "${metafiles}"`,
+            `mv "${path.join(outputDir, 'index.meta.json')}" "${path.join(metafiles, metafileName(functionPath))}"`,
+          ],
         },
       },
     });

@@ -25,6 +25,7 @@ import { ControlId, ControlStatus } from '../catalogue';
 import { EnvironmentModel, ResourceHandle } from '../model';
 import type { EnvironmentConfig, ProjectSettings } from '../../config/schema';
 import type { FeatureSpec } from '../../../src/features';
+import type { SbomIndex } from '../../sbom/sbom-index';
 
 /** One line of evidence, tied to the resource it is about when there is one. */
 export interface EvidenceItem {
@@ -75,6 +76,10 @@ export interface EvaluationContext {
   readonly configuration?: ConfigurationFacts;
   /** The feature specification the API serves, when known (the DPIA draft lists its fields). */
   readonly featureSpec?: FeatureSpec;
+  /** The tooling account's stacks (private package repository, CI role), when the assembly has them. */
+  readonly tooling?: EnvironmentModel;
+  /** The bills of materials written at synth (`cdk.out/sbom/index.json`), when there are any. */
+  readonly sboms?: SbomIndex;
 }
 
 /** A construct, function or workflow that implements a control, with its source file. */
