@@ -259,7 +259,7 @@ export function buildReport(assembly: CloudAssemblyView, options: ReportOptions)
         .map((t) => String(t.Value)),
     );
     const reported = controls.map((c) =>
-      withTrail(controlModule(c.id), c, model, options.repository?.controlFiles),
+      withTrail(controlModule(c.id), c, model, options.repository?.controlFiles, tooling ? [tooling] : []),
     );
     return {
       name: model.name,

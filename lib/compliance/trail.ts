@@ -88,14 +88,17 @@ export function controlTrail(
   result: ControlResult,
   model: EnvironmentModel,
   files?: Readonly<Record<string, { module: string; test?: string }>>,
+  /** Stacks outside the environment the evidence may name (the tooling account's, for SEC-5). */
+  shared: readonly EnvironmentModel[] = [],
 ): ControlTrail {
   const resources = new Map<string, TrailResource>();
   for (const item of [...result.problems, ...result.evidence]) {
     if (!item.templatePath || !item.logicalId) continue;
     const key = `${item.templatePath}#${item.logicalId}`;
     if (resources.has(key)) continue;
-    const stack = model.stacks.find((s) => s.templatePath === item.templatePath);
-    const handle = stack && model.get(stack, item.logicalId);
+    const owner = [model, ...shared].find((m) => m.stacks.some((s) => s.templatePath === item.templatePath));
+    const stack = owner?.stacks.find((s) => s.templatePath === item.templatePath);
+    const handle = stack && owner?.get(stack, item.logicalId);
     resources.set(key, {
       path: item.path ?? handle?.path ?? item.logicalId,
       type: handle?.type ?? 'unknown',
@@ -125,10 +128,11 @@ export function withTrail(
   result: ControlResult,
   model: EnvironmentModel,
   files?: Readonly<Record<string, { module: string; test?: string }>>,
+  shared: readonly EnvironmentModel[] = [],
 ): ControlReport {
   return {
     ...result,
-    trail: controlTrail(module, result, model, files),
+    trail: controlTrail(module, result, model, files, shared),
     frameworks: CONTROL_FRAMEWORKS[result.id as ControlId],
   };
 }

@@ -267,7 +267,13 @@ export const BREAK_CASES: { readonly [Id in ControlId]: BreakCase | PendingCase 
       b.resources('AWS::ApiGateway::Method', 'Api')[0].resource.Properties.AuthorizationType = 'NONE';
     },
   },
-  'SEC-5': { pending: 16 },
+  'SEC-5': {
+    change: 'a function runs a Lambda asset that has no CycloneDX bill of materials',
+    mutate: (b) => {
+      const fn = b.resources('AWS::Lambda::Function', 'Monitoring')[0].resource;
+      fn.Metadata = { ...fn.Metadata, 'aws:asset:path': '../asset.without-a-bill-of-materials' };
+    },
+  },
   'DATA-1': {
     change: 'the request model accepts unknown properties',
     mutate: (b) => {

@@ -21,6 +21,7 @@ import { stageName } from '../../../lib/config';
 import { RULE_PACK_NAMES } from '../../../lib/nag/pack-names';
 import { buildTestApp, exampleConfig } from '../../helpers/app';
 import { loadFeatureSpec } from '../../../lib/stacks/api-stack';
+import { SbomIndex } from '../../../lib/sbom/sbom-index';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 const featureSpecs = Object.fromEntries(
@@ -61,6 +62,51 @@ function synthesize(): string {
   }
 }
 const assemblyDir = synthesize();
+
+/**
+ * Without bundling there are no esbuild metafiles, so no real bills of materials: the index lists one per
+ * Lambda asset of the assembly, as `npm run synth` writes it (test/lib/sbom proves the generation).
+ */
+function writeSbomIndexFor(directory: string): SbomIndex {
+  const assembly = readCloudAssembly(directory);
+  const functions = new Map<string, string[]>();
+  for (const stack of [...assembly.environments.flatMap((e) => e.stacks), ...assembly.topLevelStacks]) {
+    for (const r of Object.values(stack.template.Resources ?? {})) {
+      // Without asset metadata (the CLI asks for it), the S3 key names the asset hash.
+      const key = (r.Properties?.Code as { S3Key?: unknown } | undefined)?.S3Key;
+      if (r.Type !== 'AWS::Lambda::Function' || typeof key !== 'string') continue;
+      const subject = `asset.${key.replace(/\.zip$/, '')}`;
+      functions.set(subject, [...(functions.get(subject) ?? []), String(r.Metadata?.['aws:cdk:path'])]);
+    }
+  }
+  const index: SbomIndex = {
+    specVersion: '1.6',
+    generator: '@cyclonedx/cyclonedx-library@test',
+    sboms: [
+      ...[...functions].map(([subject, fns]) => ({
+        file: `${subject}.cdx.json`,
+        kind: 'lambda-asset' as const,
+        subject,
+        functions: fns,
+        packages: 3,
+        source: 'esbuild-metafile' as const,
+      })),
+      {
+        file: 'package-secure-churn-deploy.cdx.json',
+        kind: 'package',
+        subject: 'secure-churn-deploy',
+        functions: [],
+        packages: 140,
+        source: 'lockfile-production-closure',
+      },
+    ],
+    missing: [],
+  };
+  fs.mkdirSync(path.join(directory, 'sbom'), { recursive: true });
+  fs.writeFileSync(path.join(directory, 'sbom', 'index.json'), JSON.stringify(index));
+  return index;
+}
+const sbomIndex = writeSbomIndexFor(assemblyDir);
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'compliance-report-'));
 
 function generate(assembly: string, out: string): ComplianceReport {
@@ -223,17 +269,35 @@ describe('compliance report of the example configuration (AUD-3)', () => {
     }
   });
 
-  test('controls whose issue is not done yet are reported FAILING, never enforced', () => {
+  test('SEC-5 is enforced in every environment: the tooling repository, the workflows, an SBOM per Lambda asset', () => {
     for (const env of report.environments) {
-      for (const id of ['SEC-5']) {
-        if (!control(env, id).trail.pendingIssue) continue; // built since: judged by its own evidence
-        expect({ env: env.name, id, status: control(env, id).status }).toEqual({
-          env: env.name,
-          id,
-          status: 'failing',
-        });
-      }
+      const sec5 = control(env, 'SEC-5');
+      expect({ env: env.name, status: sec5.status, problems: sec5.problems }).toEqual({
+        env: env.name,
+        status: 'enforced',
+        problems: [],
+      });
+      const lines = texts(env, 'SEC-5');
+      expect(lines).toEqual(
+        expect.arrayContaining([
+          'repository ci installs through its upstream, which connects to public:npmjs',
+          expect.stringMatching(/^domain churn-packages is encrypted with Tooling\/PackagesKey/),
+          expect.stringMatching(/^package secure-churn-deploy: CycloneDX SBOM .*140 packages/),
+        ]),
+      );
+      const assembled = readCloudAssembly(assemblyDir).environments.find((e) => e.name === env.name)!;
+      const lambdas = assembled.stacks.flatMap((s) =>
+        Object.values(s.template.Resources ?? {}).filter((r) => r.Type === 'AWS::Lambda::Function'),
+      );
+      expect(lines.filter((l) => l.startsWith('Lambda asset '))).toHaveLength(lambdas.length);
     }
+    // The overview lists every bill of materials with its package count.
+    const overview = fs.readFileSync(path.join(outDir, 'README.md'), 'utf8');
+    expect(overview).toContain('## Bills of materials (SEC-5)');
+    expect(overview).toContain(
+      '| package-secure-churn-deploy.cdx.json | package | 140 | lockfile-production-closure |',
+    );
+    expect(report.sboms).toEqual(sbomIndex);
   });
 
   test('ENV-4 holds in every environment: nothing blocks a retry, and every gate reads a registry an earlier stack creates', () => {
@@ -666,6 +730,7 @@ describe('break one control: exactly that control turns FAILING (AUD-3)', () => 
     featureSpecs,
     rulePacks: RULE_PACK_NAMES,
     repository: readRepositoryFacts(ROOT),
+    sboms: sbomIndex,
     now: new Date('2026-01-01T00:00:00Z'),
   };
   const assembly = readCloudAssembly(assemblyDir);

@@ -15,6 +15,18 @@ const NPM_EXTERNAL_CONNECTION = 'public:npmjs';
 const INSTALL = /\bnpm\s+(ci|install|i)\b/;
 const CODEARTIFACT_LOGIN = /\baws\s+codeartifact\s+login\b[^\n]*--tool\s+npm/;
 
+/**
+ * The asset directory (`asset.<hash>`) a function's code comes from: the asset metadata `cdk synth` writes,
+ * or else the S3 key CDK names after the asset hash.
+ */
+function assetOf(fn: ResourceHandle): string | undefined {
+  const assetPath = fn.resource.Metadata?.['aws:asset:path'];
+  if (typeof assetPath === 'string') return assetPath.split('/').pop();
+  const key = (fn.props.Code as { S3Key?: unknown } | undefined)?.S3Key;
+  const hash = typeof key === 'string' ? /^([0-9a-f]{64})\.zip$/.exec(key)?.[1] : undefined;
+  return hash ? `asset.${hash}` : undefined;
+}
+
 /** The roles of the tooling account that GitHub Actions assumes through OIDC. */
 function githubRoles(model: EnvironmentModel): ResourceHandle[] {
   return model
@@ -201,12 +213,11 @@ export const SEC_5 = defineControl({
         index.sboms.filter((s) => s.kind === 'lambda-asset').map((s) => [s.subject, s]),
       );
       for (const fn of ctx.model.ofType('AWS::Lambda::Function')) {
-        const assetPath = fn.resource.Metadata?.['aws:asset:path'];
-        if (typeof assetPath !== 'string') {
+        const asset = assetOf(fn);
+        if (!asset) {
           f.bad('function has no file asset the bill of materials could describe', fn);
           continue;
         }
-        const asset = assetPath.split('/').pop()!;
         const sbom = byAsset.get(asset);
         f.check(
           sbom !== undefined,
