@@ -113,6 +113,8 @@ export class PackageRepository extends Construct {
       domainOwner: this.domain.attrOwner,
       repositoryName: props.repositoryName,
       description: `What CI installs from; packages come from the upstream ${props.storeRepositoryName}`,
+      // By the store's Name attribute, not a literal: CloudFormation then creates the store first and
+      // deletes it last, since a repository cannot name an upstream that does not exist.
       upstreams: [this.store.attrName],
       permissionsPolicyDocument: new iam.PolicyDocument({
         statements: [
@@ -127,8 +129,6 @@ export class PackageRepository extends Construct {
         ],
       }),
     });
-    // The upstream must exist before a repository can name it (and be deleted after it).
-    this.repository.addResourceDependency(this.store);
     this.repository.applyRemovalPolicy(removalPolicy);
 
     this.readPolicy = new iam.ManagedPolicy(this, 'ReadPackages', {
