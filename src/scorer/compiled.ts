@@ -202,7 +202,8 @@ export function compileForest(model: ParsedModel): CompiledForest {
 }
 
 /**
- * Writes one row's prepared slots (see CompiledForest) at `out[at .. at + 2 * numFeatures)`. Values are
+ * Writes one row's prepared slots (see CompiledForest): slot s at `out[at + step * s]`, s < 2 *
+ * numFeatures (`step` > 1 interleaves several rows, see FlatForest). Values are
  * rounded to float32 first, as XGBoost's DMatrix stores them. A categorical value follows XGBoost's
  * `Decision`: truncated to an integer; negative values and values of 2^24 or more are no category; in
  * the mask form, codes of MASK_CATEGORIES or more are in no set either, so all of those become 0. In
@@ -214,19 +215,20 @@ export function prepareRow(
   from: number,
   out: Float32Array,
   at: number,
+  step = 1,
 ): void {
   const n = forest.numFeatures;
   const categorical = forest.categorical;
   const generic = forest.generic !== undefined;
   for (let f = 0; f < n; f++) {
     const v = Math.fround(row[from + f]);
-    const o = at + 2 * f;
+    const o = at + 2 * f * step;
     if (v !== v) {
       out[o] = -Infinity;
-      out[o + 1] = Infinity;
+      out[o + step] = Infinity;
     } else if (categorical[f] === 0) {
       out[o] = v;
-      out[o + 1] = v;
+      out[o + step] = v;
     } else {
       const valid = v >= 0 && v < OUT_OF_RANGE_CATEGORY;
       const code = generic
@@ -237,7 +239,7 @@ export function prepareRow(
           ? Math.trunc(v) + 1
           : 0;
       out[o] = code;
-      out[o + 1] = code;
+      out[o + step] = code;
     }
   }
 }

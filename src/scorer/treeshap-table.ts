@@ -18,158 +18,319 @@ import { genericDecision, type CompiledForest } from './compiled';
  * only on the subset, so each leaf stores, for each of its 2^k subsets s, G(s) next to prod_{j not in s}
  * z_j; a row then costs evaluating the leaf's conditions and k + 1 lookups in that leaf's block.
  */
+/** Rows per explainBatch call. */
+export const EXPLAIN_BATCH = 1024;
+
+export type TreeShapTableLayout = 'vectors' | 'subset-sums';
+
 export class TreeShapTable {
   private constructor(
     private readonly forest: CompiledForest,
-    /** Per leaf: start of its conditions in cond* arrays (leafCount + 1 entries). */
-    private readonly condStart: Int32Array,
-    private readonly condNode: Int32Array,
-    /** 1 when the leaf's path goes right at condNode. */
-    private readonly condRight: Int32Array,
-    /** Bit of the path element the condition belongs to. */
-    private readonly condBit: Int32Array,
+    /** Which of the two layouts below the table holds (see `build`). */
+    readonly layout: TreeShapTableLayout,
+    /** Per tree: start of its split nodes in `splitNode` (numTrees + 1 entries). */
+    private readonly splitStart: Int32Array,
+    /** Split (non-leaf) nodes of every tree, breadth-first, so a parent comes before its children. */
+    private readonly splitNode: Int32Array,
+    /** Per node: bit of the path element its feature is on the path from the root to it; 0 for leaves. */
+    private readonly nodeBit: Int32Array,
+    /** Per tree: first leaf index (numTrees + 1 entries). */
+    private readonly treeLeafStart: Int32Array,
+    /** Per leaf: its node in the forest. */
+    private readonly leafNode: Int32Array,
     /** Per leaf: start of its path elements in elem* arrays (leafCount + 1 entries). */
     private readonly elemStart: Int32Array,
     private readonly elemFeature: Int32Array,
-    /** leaf value * (1 - z_j). */
+    /** Per leaf: start of its block in `values`. */
+    private readonly valueStart: Int32Array,
+    /**
+     * 'vectors': per leaf, for each set h of hot elements, the k contributions (element order) the leaf
+     * adds. 'subset-sums': per leaf, for each subset s, the pair (G(s), prod_{j not in s} z_j).
+     */
+    private readonly values: Float64Array,
+    /** 'subset-sums' only: leaf value * (1 - z_j) per element. */
     private readonly elemHotScale: Float64Array,
+    /** 'subset-sums' only. */
     private readonly leafValue: Float64Array,
-    /** Per leaf: start of its block of 2^k (G(s), cold product(s)) pairs. */
-    private readonly gStart: Int32Array,
-    private readonly g: Float64Array,
-    /** Per tree: first leaf index (numTrees + 1 entries). */
-    private readonly treeLeafStart: Int32Array,
-    /** Scratch: 1 when the row goes right at the node. */
-    private readonly goesRight: Int32Array,
-  ) {}
+    /** Scratch: per node, the set of path elements whose conditions the row meets down to that node. */
+    private readonly hotMask: Int32Array,
+    /** Nodes of the largest tree. */
+    private readonly maxTreeNodes: number,
+  ) {
+    this.batchMask = new Int32Array(EXPLAIN_BATCH * maxTreeNodes);
+  }
+
+  /** Scratch of explainBatch: hotMask for each row of a batch, tree-local node indices. */
+  private readonly batchMask: Int32Array;
+  private readonly batchOffset = new Int32Array(EXPLAIN_BATCH);
 
   /**
-   * Builds the table, or returns undefined when it would hold more than `maxValues` float64 numbers
-   * (it holds 2 * 2^k per leaf, k = distinct features on the leaf's path).
+   * Builds the table, or returns undefined when even the compact layout would hold more than
+   * `maxValues` float64 numbers. The 'vectors' layout (k * 2^k numbers per leaf, k = distinct features
+   * on the leaf's path) is used when it fits, else 'subset-sums' (2 * 2^k per leaf).
    */
   static build(forest: CompiledForest, maxValues: number): TreeShapTable | undefined {
-    const leaves = leavesOf(forest);
-    let size = 0;
+    const { leaves, nodeBit } = leavesOf(forest);
+    let vectorSize = 0;
+    let pairSize = 0;
     for (const leaf of leaves) {
-      if (leaf.elements.length > 24) return undefined;
-      size += 2 * 2 ** leaf.elements.length;
-      if (size > maxValues) return undefined;
+      const k = leaf.elements.length;
+      if (k > 24) return undefined;
+      vectorSize += k * 2 ** k;
+      pairSize += 2 * 2 ** k;
+      if (pairSize > maxValues) return undefined;
     }
-    const condStart = new Int32Array(leaves.length + 1);
+    const layout: TreeShapTableLayout = vectorSize <= maxValues ? 'vectors' : 'subset-sums';
     const elemStart = new Int32Array(leaves.length + 1);
-    const gStart = new Int32Array(leaves.length + 1);
-    let conds = 0;
+    const valueStart = new Int32Array(leaves.length + 1);
     let elems = 0;
+    let size = 0;
     leaves.forEach((leaf, i) => {
-      condStart[i] = conds;
       elemStart[i] = elems;
-      conds += leaf.elements.reduce((n, e) => n + e.conditions.length, 0);
-      elems += leaf.elements.length;
+      valueStart[i] = size;
+      const k = leaf.elements.length;
+      elems += k;
+      size += (layout === 'vectors' ? k : 2) * 2 ** k;
     });
-    condStart[leaves.length] = conds;
     elemStart[leaves.length] = elems;
-    const condNode = new Int32Array(conds);
-    const condRight = new Int32Array(conds);
-    const condBit = new Int32Array(conds);
+    valueStart[leaves.length] = size;
     const elemFeature = new Int32Array(elems);
     const elemHotScale = new Float64Array(elems);
     const leafValue = new Float64Array(leaves.length);
-    const g = new Float64Array(size);
+    const leafNode = new Int32Array(leaves.length);
+    const values = new Float64Array(size);
     const treeLeafStart = new Int32Array(forest.numTrees + 1);
 
-    let at = 0;
+    const maxK = leaves.reduce((m, leaf) => Math.max(m, leaf.elements.length), 0);
+    const sums = new Float64Array(2 * 2 ** maxK);
     leaves.forEach((leaf, i) => {
-      let c = condStart[i];
       leafValue[i] = leaf.value;
+      leafNode[i] = leaf.node;
+      const k = leaf.elements.length;
       leaf.elements.forEach((element, j) => {
         elemFeature[elemStart[i] + j] = element.feature;
         elemHotScale[elemStart[i] + j] = leaf.value * (1 - element.zero);
-        for (const cond of element.conditions) {
-          condNode[c] = cond.node;
-          condRight[c] = cond.right ? 1 : 0;
-          condBit[c] = 1 << j;
-          c++;
-        }
       });
-      gStart[i] = at;
-      fillSubsetSums(
-        leaf.elements.map((e) => e.zero),
-        g,
-        at,
-      );
-      at += 2 * 2 ** leaf.elements.length;
+      const zeros = leaf.elements.map((e) => e.zero);
+      if (layout === 'subset-sums') {
+        fillSubsetSums(zeros, values, valueStart[i]);
+      } else {
+        fillSubsetSums(zeros, sums, 0);
+        fillVectors(k, sums, leafValue[i], elemHotScale.subarray(elemStart[i]), values, valueStart[i]);
+      }
       treeLeafStart[leaf.tree + 1] = i + 1;
     });
-    gStart[leaves.length] = at;
     for (let t = 1; t <= forest.numTrees; t++)
       treeLeafStart[t] = Math.max(treeLeafStart[t], treeLeafStart[t - 1]);
+
+    const splitStart = new Int32Array(forest.numTrees + 1);
+    const splits: number[] = [];
+    for (let t = 0; t < forest.numTrees; t++) {
+      splitStart[t] = splits.length;
+      const end = t + 1 < forest.numTrees ? forest.treeRoot[t + 1] : forest.numNodes;
+      for (let n = forest.treeRoot[t]; n < end; n++) if (forest.feature[n] >= 0) splits.push(n);
+    }
+    splitStart[forest.numTrees] = splits.length;
     return new TreeShapTable(
       forest,
-      condStart,
-      condNode,
-      condRight,
-      condBit,
+      layout,
+      splitStart,
+      Int32Array.from(splits),
+      nodeBit,
+      treeLeafStart,
+      leafNode,
       elemStart,
       elemFeature,
+      valueStart,
+      values,
       elemHotScale,
       leafValue,
-      gStart,
-      g,
-      treeLeafStart,
       new Int32Array(forest.numNodes),
+      maxTreeNodes(forest),
     );
+  }
+
+  /** Number of float64 values the table holds (its memory is 8 bytes each, plus small index arrays). */
+  get size(): number {
+    return this.values.length;
   }
 
   /** Adds every tree's contributions for a prepared row `x` (see prepareRow) into `phi`. */
   explain(x: Float32Array, phi: Float64Array): void {
-    const { treeRoot, slot, threshold, mask, numTrees, numNodes, generic } = this.forest;
-    const go = this.goesRight;
+    const { treeRoot, slot, threshold, mask, leftChild, numTrees, generic } = this.forest;
+    const hm = this.hotMask;
+    const splitStart = this.splitStart;
+    const splitNode = this.splitNode;
+    const nodeBit = this.nodeBit;
     const treeLeafStart = this.treeLeafStart;
+    const vectors = this.layout === 'vectors';
+    for (let t = 0; t < numTrees; t++) {
+      const last = splitStart[t + 1];
+      // A single-leaf tree adds only to the bias.
+      if (splitStart[t] === last) continue;
+      // Top-down, each node gets the set of path elements the row satisfies so far: a child clears the
+      // bit of its parent's feature when the row goes the other way (all bits start set, so an element
+      // not reached yet reads as hot). Branch-free: the direction is as unpredictable as the data.
+      hm[treeRoot[t]] = -1;
+      for (let i = splitStart[t]; i < last; i++) {
+        const n = splitNode[i];
+        const v = x[slot[n]];
+        let right = bit(v >= threshold[n]) | ((mask[n] >>> v) & 1);
+        if (generic !== undefined && generic.start[n] >= 0) right = genericDecision(generic, n, v);
+        const m = hm[n];
+        const b = nodeBit[n];
+        const l = leftChild[n];
+        hm[l] = m & ~(b & -right);
+        hm[l + 1] = m & ~(b & (right - 1));
+      }
+      if (vectors) {
+        this.addVectors(treeLeafStart[t], treeLeafStart[t + 1], phi);
+      } else {
+        const leafNode = this.leafNode;
+        const elemStart = this.elemStart;
+        for (let leaf = treeLeafStart[t]; leaf < treeLeafStart[t + 1]; leaf++) {
+          const full = (1 << (elemStart[leaf + 1] - elemStart[leaf])) - 1;
+          this.addFromSubsetSums(leaf, hm[leafNode[leaf]] & full, phi, 0);
+        }
+      }
+    }
+  }
+
+  /**
+   * Adds the contributions of `rows` prepared rows (row r at x[r * stride]) into phi (row r at
+   * phi[r * phiStride]), rows at most EXPLAIN_BATCH. Trees outer, rows inner, and for each leaf all rows
+   * at once (phi from phiAt): a leaf's block is then read from memory once per batch instead of once per row, which is
+   * what limits `explain` (the whole table is streamed for every row).
+   */
+  explainBatch(
+    x: Float32Array,
+    stride: number,
+    rows: number,
+    phi: Float64Array,
+    phiAt: number,
+    phiStride: number,
+  ): void {
+    if (rows > EXPLAIN_BATCH) throw new RangeError(`at most ${EXPLAIN_BATCH} rows per call`);
+    const { treeRoot, slot, threshold, mask, leftChild, numTrees, generic } = this.forest;
+    const hm = this.batchMask;
+    const size = this.maxTreeNodes;
+    const splitStart = this.splitStart;
+    const splitNode = this.splitNode;
+    const nodeBit = this.nodeBit;
+    const treeLeafStart = this.treeLeafStart;
+    const leafNode = this.leafNode;
     const elemStart = this.elemStart;
     const elemFeature = this.elemFeature;
-    const elemHotScale = this.elemHotScale;
-    const leafValue = this.leafValue;
-    const condStart = this.condStart;
-    const condNode = this.condNode;
-    const condRight = this.condRight;
-    const condBit = this.condBit;
-    const gStart = this.gStart;
-    const g = this.g;
+    const valueStart = this.valueStart;
+    const values = this.values;
+    const offsets = this.batchOffset;
+    const vectors = this.layout === 'vectors';
     for (let t = 0; t < numTrees; t++) {
-      const end = t + 1 < numTrees ? treeRoot[t + 1] : numNodes;
-      // Direction the row takes at every split of this tree, by the scoring rule; branch-free because
-      // the outcome is as unpredictable as the data.
-      for (let n = treeRoot[t]; n < end; n++) {
-        const v = x[slot[n]];
-        go[n] = bit(v >= threshold[n]) | ((mask[n] >>> v) & 1);
-      }
-      if (generic !== undefined) {
-        for (let n = treeRoot[t]; n < end; n++) {
-          if (generic.start[n] >= 0) go[n] = genericDecision(generic, n, x[slot[n]]);
+      const first = splitStart[t];
+      const last = splitStart[t + 1];
+      if (first === last) continue;
+      const root = treeRoot[t];
+      for (let r = 0; r < rows; r++) {
+        const xo = r * stride;
+        const ho = r * size - root;
+        hm[ho + root] = -1;
+        for (let i = first; i < last; i++) {
+          const n = splitNode[i];
+          const v = x[xo + slot[n]];
+          let right = bit(v >= threshold[n]) | ((mask[n] >>> v) & 1);
+          if (generic !== undefined && generic.start[n] >= 0) right = genericDecision(generic, n, v);
+          const m = hm[ho + n];
+          const b = nodeBit[n];
+          const l = ho + leftChild[n];
+          hm[l] = m & ~(b & -right);
+          hm[l + 1] = m & ~(b & (right - 1));
         }
       }
       const lastLeaf = treeLeafStart[t + 1];
       for (let leaf = treeLeafStart[t]; leaf < lastLeaf; leaf++) {
         const e0 = elemStart[leaf];
         const k = elemStart[leaf + 1] - e0;
-        if (k === 0) continue;
-        let hot = (1 << k) - 1;
-        const cEnd = condStart[leaf + 1];
-        for (let c = condStart[leaf]; c < cEnd; c++) {
-          // Clear the element's bit when the row goes the other way at this split.
-          hot &= ~(condBit[c] * (go[condNode[c]] ^ condRight[c]));
-        }
-        const block = gStart[leaf];
-        const coldProduct = g[block + 2 * hot + 1];
-        const coldValue = -leafValue[leaf] * coldProduct * g[block + 2 * hot];
-        for (let j = 0; j < k; j++) {
-          const isHot = (hot >> j) & 1;
-          const hotValue = elemHotScale[e0 + j] * coldProduct * g[block + 2 * (hot & ~(1 << j))];
-          phi[elemFeature[e0 + j]] += isHot === 1 ? hotValue : coldValue;
+        const full = (1 << k) - 1;
+        const local = leafNode[leaf] - root;
+        if (vectors) {
+          const block = valueStart[leaf];
+          for (let r = 0; r < rows; r++) offsets[r] = block + (hm[r * size + local] & full) * k;
+          for (let j = 0; j < k; j++) {
+            const f = elemFeature[e0 + j];
+            for (let r = 0; r < rows; r++) phi[phiAt + r * phiStride + f] += values[offsets[r] + j];
+          }
+        } else {
+          for (let r = 0; r < rows; r++) {
+            this.addFromSubsetSums(leaf, hm[r * size + local] & full, phi, phiAt + r * phiStride);
+          }
         }
       }
     }
   }
+
+  private addVectors(firstLeaf: number, lastLeaf: number, phi: Float64Array): void {
+    const hm = this.hotMask;
+    const leafNode = this.leafNode;
+    const elemStart = this.elemStart;
+    const elemFeature = this.elemFeature;
+    const valueStart = this.valueStart;
+    const values = this.values;
+    for (let leaf = firstLeaf; leaf < lastLeaf; leaf++) {
+      const e0 = elemStart[leaf];
+      const k = elemStart[leaf + 1] - e0;
+      const hot = hm[leafNode[leaf]] & ((1 << k) - 1);
+      const o = valueStart[leaf] + hot * k;
+      for (let j = 0; j < k; j++) phi[elemFeature[e0 + j]] += values[o + j];
+    }
+  }
+
+  private addFromSubsetSums(leaf: number, hot: number, phi: Float64Array, at: number): void {
+    const g = this.values;
+    const elemHotScale = this.elemHotScale;
+    const elemFeature = this.elemFeature;
+    const e0 = this.elemStart[leaf];
+    const k = this.elemStart[leaf + 1] - e0;
+    const block = this.valueStart[leaf];
+    const coldProduct = g[block + 2 * hot + 1];
+    const coldValue = -this.leafValue[leaf] * coldProduct * g[block + 2 * hot];
+    for (let j = 0; j < k; j++) {
+      const isHot = (hot >> j) & 1;
+      const hotValue = elemHotScale[e0 + j] * coldProduct * g[block + 2 * (hot & ~(1 << j))];
+      phi[at + elemFeature[e0 + j]] += isHot === 1 ? hotValue : coldValue;
+    }
+  }
+}
+
+/**
+ * The 'vectors' block of one leaf from its subset sums: at out[at + h * k + j] the contribution the
+ * leaf adds to element j when the row meets the conditions of exactly the elements in h. The
+ * products are evaluated as 'subset-sums' evaluates them per row, so both layouts give equal numbers.
+ */
+function fillVectors(
+  k: number,
+  sums: Float64Array,
+  leafValue: number,
+  hotScale: Float64Array,
+  out: Float64Array,
+  at: number,
+): void {
+  for (let hot = 0; hot < 2 ** k; hot++) {
+    const coldProduct = sums[2 * hot + 1];
+    const coldValue = -leafValue * coldProduct * sums[2 * hot];
+    for (let j = 0; j < k; j++) {
+      out[at + hot * k + j] =
+        ((hot >> j) & 1) === 1 ? hotScale[j] * coldProduct * sums[2 * (hot & ~(1 << j))] : coldValue;
+    }
+  }
+}
+
+function maxTreeNodes(forest: CompiledForest): number {
+  let most = 0;
+  for (let t = 0; t < forest.numTrees; t++) {
+    const end = t + 1 < forest.numTrees ? forest.treeRoot[t + 1] : forest.numNodes;
+    most = Math.max(most, end - forest.treeRoot[t]);
+  }
+  return most;
 }
 
 /** A comparison result as 0/1 without a branch (`true | 0` is 1). */
@@ -221,39 +382,41 @@ interface PathElement {
   readonly feature: number;
   /** Product of the cover ratios of this feature's splits on the path. */
   readonly zero: number;
-  readonly conditions: readonly { readonly node: number; readonly right: boolean }[];
 }
 
 interface Leaf {
   readonly tree: number;
+  readonly node: number;
   readonly value: number;
   readonly elements: readonly PathElement[];
 }
 
-function leavesOf(forest: CompiledForest): Leaf[] {
+/**
+ * Every leaf with its path elements (features in order of first appearance on the path, repeated
+ * splits merged), and per split node the bit of its feature's element on the path to that node.
+ */
+function leavesOf(forest: CompiledForest): { leaves: Leaf[]; nodeBit: Int32Array } {
   const { treeRoot, feature, leftChild, cover, leafValue } = forest;
   const leaves: Leaf[] = [];
+  const nodeBit = new Int32Array(forest.numNodes);
   const walk = (tree: number, node: number, elements: readonly PathElement[]): void => {
     const f = feature[node];
     if (f < 0) {
-      leaves.push({ tree, value: leafValue[node], elements });
+      leaves.push({ tree, node, value: leafValue[node], elements });
       return;
     }
+    const existing = elements.findIndex((e) => e.feature === f);
+    nodeBit[node] = 1 << (existing < 0 ? elements.length : existing);
     for (const right of [false, true]) {
       const child = leftChild[node] + (right ? 1 : 0);
       const ratio = cover[child] / cover[node];
-      const existing = elements.findIndex((e) => e.feature === f);
       const next =
         existing < 0
-          ? [...elements, { feature: f, zero: ratio, conditions: [{ node, right }] }]
-          : elements.map((e, i) =>
-              i === existing
-                ? { feature: f, zero: e.zero * ratio, conditions: [...e.conditions, { node, right }] }
-                : e,
-            );
+          ? [...elements, { feature: f, zero: ratio }]
+          : elements.map((e, i) => (i === existing ? { feature: f, zero: e.zero * ratio } : e));
       walk(tree, child, next);
     }
   };
   for (let t = 0; t < forest.numTrees; t++) walk(t, treeRoot[t], []);
-  return leaves;
+  return { leaves, nodeBit };
 }

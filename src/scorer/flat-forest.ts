@@ -1,0 +1,238 @@
+import type { CompiledForest } from './compiled';
+
+/** Rows walked in lock-step through one tree (`LANES` independent chains of loads for the CPU). */
+export const LANES = 8;
+
+/**
+ * Rows scored per block: each tree is walked by all rows of a block before the next tree, so the tree
+ * (a few KiB) stays in the L1 cache while the block's prepared rows (LANES * 2 * numFeatures float32
+ * per lane group) stay there too.
+ */
+export const BLOCK_ROWS = 128;
+
+/** Deepest tree the flat layout takes (2^21 entries for that tree alone); deeper models walk links. */
+const MAX_FLAT_DEPTH = 20;
+
+/**
+ * The forest of a CompiledForest as complete binary trees in implicit layout (node i has children
+ * 2i + 1 and 2i + 2, within the tree), for scoring only. Compared with the linked layout a step loads no
+ * child index, and the walk of LANES rows through one tree needs no per-row offset (see `slot`).
+ *
+ * Every tree is padded to its own depth d: 2^(d+1) - 1 entries, the last 2^d of them leaves. A leaf of
+ * the original tree above the bottom level becomes a node that always goes left (threshold NaN, mask
+ * 0), and its value sits at the bottom entry its leftmost descendant reaches, so a walk of exactly d
+ * steps ends on the right value with no leaf test. Decisions are CompiledForest's, unchanged:
+ *
+ *     right = (x[slot] >= threshold) | ((mask >>> x[slot]) & 1)
+ *
+ * Memory is 8 bytes per entry (12 with categorical masks), 2^(d+1) - 1 entries per tree whatever its
+ * real size, so a model of deep sparse trees could need much more than its linked form: `flattenForest`
+ * returns undefined when the entries would exceed the budget, and such models keep the linked walk.
+ */
+export interface FlatForest {
+  readonly numTrees: number;
+  /** Per tree: index of its root entry. */
+  readonly treeRoot: Int32Array;
+  /** Per tree: its depth, the number of steps of a walk. */
+  readonly treeDepth: Int32Array;
+  /**
+   * Per entry: LANES times the prepared-row slot the node reads (0 for leaves and padding), for rows
+   * prepared lane-interleaved: slot s of lane i at LANES * s + i.
+   */
+  readonly slot: Int32Array;
+  /** Per entry: the float32 threshold of a split (+Infinity for categorical, NaN for padding), or the leaf value (dart weight applied). */
+  readonly value: Float32Array;
+  /** Per entry: the categorical split mask; undefined when the model has no categorical split. */
+  readonly mask: Int32Array | undefined;
+}
+
+/** Entries a model of these tree depths needs in the flat layout. */
+export function flatEntries(forest: CompiledForest): number {
+  let entries = 0;
+  for (let t = 0; t < forest.numTrees; t++) entries += 2 ** (forest.treeDepth[t] + 1) - 1;
+  return entries;
+}
+
+/**
+ * The flat layout of a forest, or undefined when it would hold more than `maxEntries` entries, when a
+ * tree is deeper than MAX_FLAT_DEPTH, or when categorical sets too wide for a mask need the generic
+ * decision.
+ */
+export function flattenForest(forest: CompiledForest, maxEntries: number): FlatForest | undefined {
+  if (forest.generic !== undefined || forest.maxDepth > MAX_FLAT_DEPTH) return undefined;
+  const entries = flatEntries(forest);
+  if (entries > maxEntries) return undefined;
+  const numTrees = forest.numTrees;
+  const treeRoot = new Int32Array(numTrees);
+  const treeDepth = Int32Array.from(forest.treeDepth);
+  const slot = new Int32Array(entries);
+  const value = new Float32Array(entries).fill(NaN);
+  const hasMask = forest.mask.some((m) => m !== 0);
+  const mask = hasMask ? new Int32Array(entries) : undefined;
+  let base = 0;
+  for (let t = 0; t < numTrees; t++) {
+    treeRoot[t] = base;
+    const depth = treeDepth[t];
+    const place = (node: number, at: number, level: number): void => {
+      if (forest.feature[node] < 0) {
+        // Padding below a shallow leaf goes left: the leftmost bottom entry holds the value.
+        let bottom = at;
+        for (let l = level; l < depth; l++) bottom = 2 * bottom + 1;
+        value[base + bottom] = forest.leafValue[node];
+        return;
+      }
+      slot[base + at] = LANES * forest.slot[node];
+      value[base + at] = forest.threshold[node];
+      if (mask !== undefined) mask[base + at] = forest.mask[node];
+      place(forest.leftChild[node], 2 * at + 1, level + 1);
+      place(forest.leftChild[node] + 1, 2 * at + 2, level + 1);
+    };
+    place(forest.treeRoot[t], 0, 0);
+    // Bottom entries below padding other than the leftmost stay NaN: no walk reaches them.
+    base += 2 ** (depth + 1) - 1;
+  }
+  return { numTrees, treeRoot, treeDepth, slot, value, mask };
+}
+
+const f32 = Math.fround;
+
+/** A comparison result as 0/1 without a branch (`true | 0` is 1); lets V8 emit setcc instead of a jump. */
+function bit(condition: boolean): number {
+  return (condition as unknown as number) | 0;
+}
+
+/**
+ * Adds every tree's leaf to the float32 margins acc[0 .. groups * LANES) of rows prepared
+ * lane-interleaved: group g at x[g * groupStride], its slot s of lane i at LANES * s + i. Trees outer,
+ * lane groups inner; the LANES rows of a group walk a tree in lock-step, so their loads overlap.
+ */
+export function addMargins(
+  flat: FlatForest,
+  x: Float32Array,
+  groupStride: number,
+  groups: number,
+  acc: Float64Array,
+): void {
+  if (flat.mask !== undefined) {
+    addMarginsWithMasks(flat, flat.mask, x, groupStride, groups, acc);
+    return;
+  }
+  const { treeRoot, treeDepth, slot: sl, value: th, numTrees } = flat;
+  for (let t = 0; t < numTrees; t++) {
+    const root = treeRoot[t];
+    // Entry 2i + 1 + right of the tree, from the global index a = root + i.
+    const c = 1 - root;
+    const depth = treeDepth[t];
+    for (let g = 0; g < groups; g++) {
+      const o = g * groupStride;
+      let a = root;
+      let b = root;
+      let d = root;
+      let e = root;
+      let f = root;
+      let h = root;
+      let i = root;
+      let j = root;
+      for (let k = depth; k > 0; k--) {
+        a = 2 * a + c + bit(x[o + sl[a]] >= th[a]);
+        b = 2 * b + c + bit(x[o + 1 + sl[b]] >= th[b]);
+        d = 2 * d + c + bit(x[o + 2 + sl[d]] >= th[d]);
+        e = 2 * e + c + bit(x[o + 3 + sl[e]] >= th[e]);
+        f = 2 * f + c + bit(x[o + 4 + sl[f]] >= th[f]);
+        h = 2 * h + c + bit(x[o + 5 + sl[h]] >= th[h]);
+        i = 2 * i + c + bit(x[o + 6 + sl[i]] >= th[i]);
+        j = 2 * j + c + bit(x[o + 7 + sl[j]] >= th[j]);
+      }
+      const m = g * LANES;
+      acc[m] = f32(acc[m] + th[a]);
+      acc[m + 1] = f32(acc[m + 1] + th[b]);
+      acc[m + 2] = f32(acc[m + 2] + th[d]);
+      acc[m + 3] = f32(acc[m + 3] + th[e]);
+      acc[m + 4] = f32(acc[m + 4] + th[f]);
+      acc[m + 5] = f32(acc[m + 5] + th[h]);
+      acc[m + 6] = f32(acc[m + 6] + th[i]);
+      acc[m + 7] = f32(acc[m + 7] + th[j]);
+    }
+  }
+}
+
+function addMarginsWithMasks(
+  flat: FlatForest,
+  mk: Int32Array,
+  x: Float32Array,
+  groupStride: number,
+  groups: number,
+  acc: Float64Array,
+): void {
+  const { treeRoot, treeDepth, slot: sl, value: th, numTrees } = flat;
+  for (let t = 0; t < numTrees; t++) {
+    const root = treeRoot[t];
+    const c = 1 - root;
+    const depth = treeDepth[t];
+    for (let g = 0; g < groups; g++) {
+      const o = g * groupStride;
+      let a = root;
+      let b = root;
+      let d = root;
+      let e = root;
+      let f = root;
+      let h = root;
+      let i = root;
+      let j = root;
+      for (let k = depth; k > 0; k--) {
+        const va = x[o + sl[a]];
+        const vb = x[o + 1 + sl[b]];
+        const vd = x[o + 2 + sl[d]];
+        const ve = x[o + 3 + sl[e]];
+        const vf = x[o + 4 + sl[f]];
+        const vh = x[o + 5 + sl[h]];
+        const vi = x[o + 6 + sl[i]];
+        const vj = x[o + 7 + sl[j]];
+        a = 2 * a + c + (bit(va >= th[a]) | ((mk[a] >>> va) & 1));
+        b = 2 * b + c + (bit(vb >= th[b]) | ((mk[b] >>> vb) & 1));
+        d = 2 * d + c + (bit(vd >= th[d]) | ((mk[d] >>> vd) & 1));
+        e = 2 * e + c + (bit(ve >= th[e]) | ((mk[e] >>> ve) & 1));
+        f = 2 * f + c + (bit(vf >= th[f]) | ((mk[f] >>> vf) & 1));
+        h = 2 * h + c + (bit(vh >= th[h]) | ((mk[h] >>> vh) & 1));
+        i = 2 * i + c + (bit(vi >= th[i]) | ((mk[i] >>> vi) & 1));
+        j = 2 * j + c + (bit(vj >= th[j]) | ((mk[j] >>> vj) & 1));
+      }
+      const m = g * LANES;
+      acc[m] = f32(acc[m] + th[a]);
+      acc[m + 1] = f32(acc[m + 1] + th[b]);
+      acc[m + 2] = f32(acc[m + 2] + th[d]);
+      acc[m + 3] = f32(acc[m + 3] + th[e]);
+      acc[m + 4] = f32(acc[m + 4] + th[f]);
+      acc[m + 5] = f32(acc[m + 5] + th[h]);
+      acc[m + 6] = f32(acc[m + 6] + th[i]);
+      acc[m + 7] = f32(acc[m + 7] + th[j]);
+    }
+  }
+}
+
+/** Margin of one row prepared in lane 0 (slot s at LANES * s), from `base`. */
+export function flatMargin(flat: FlatForest, x: Float32Array, base: number): number {
+  const { treeRoot, treeDepth, slot: sl, value: th, mask: mk, numTrees } = flat;
+  let margin = base;
+  if (mk === undefined) {
+    for (let t = 0; t < numTrees; t++) {
+      const root = treeRoot[t];
+      const c = 1 - root;
+      let a = root;
+      for (let k = treeDepth[t]; k > 0; k--) a = 2 * a + c + bit(x[sl[a]] >= th[a]);
+      margin = f32(margin + th[a]);
+    }
+  } else {
+    for (let t = 0; t < numTrees; t++) {
+      const root = treeRoot[t];
+      const c = 1 - root;
+      let a = root;
+      for (let k = treeDepth[t]; k > 0; k--) {
+        const v = x[sl[a]];
+        a = 2 * a + c + (bit(v >= th[a]) | ((mk[a] >>> v) & 1));
+      }
+      margin = f32(margin + th[a]);
+    }
+  }
+  return margin;
+}
