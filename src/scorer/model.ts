@@ -2,7 +2,7 @@ import { compileForest, goesRight, prepareRow, type CompiledForest } from './com
 import { addMargins, BLOCK_ROWS, flatMargin, flattenForest, LANES, type FlatForest } from './flat-forest';
 import type { FeatureType, ParsedModel } from './parse';
 import { TreeShapExplainer } from './treeshap';
-import { EXPLAIN_BATCH, TreeShapTable } from './treeshap-table';
+import { EXPLAIN_BATCH, TreeShapTable, type TreeShapTableLayout } from './treeshap-table';
 
 export interface ModelOptions {
   /**
@@ -317,6 +317,14 @@ export class TreeEnsembleModel {
     if (row.length !== this.numFeatures) {
       throw new RangeError(`row has ${row.length} values but the model has ${this.numFeatures} features`);
     }
+  }
+
+  /**
+   * The TreeSHAP table's layout once prepared: 'vectors' when it fits `treeShapTableBytes`, else the
+   * smaller 'subset-sums'; undefined before preparation and for the recursive algorithm.
+   */
+  get treeShapTableLayout(): TreeShapTableLayout | undefined {
+    return this.shap instanceof TreeShapTable ? this.shap.layout : undefined;
   }
 
   /** Rounds a row to float32 and prepares its slots (see CompiledForest) in the scratch buffer. */
