@@ -1,7 +1,7 @@
 import type { CompiledForest } from './compiled';
 
 /** Rows walked in lock-step through one tree (`LANES` independent chains of loads for the CPU). */
-export const LANES = 8;
+export const LANES = 16;
 
 /**
  * Rows scored per block: each tree is walked by all rows of a block before the next tree, so the tree
@@ -133,15 +133,31 @@ export function addMargins(
       let h = root;
       let i = root;
       let j = root;
+      let p = root;
+      let q = root;
+      let r = root;
+      let s = root;
+      let u = root;
+      let w = root;
+      let y = root;
+      let z = root;
       for (let k = depth; k > 0; k--) {
-        a = 2 * a + c + bit(x[o + sl[a]] >= th[a]);
-        b = 2 * b + c + bit(x[o + 1 + sl[b]] >= th[b]);
-        d = 2 * d + c + bit(x[o + 2 + sl[d]] >= th[d]);
-        e = 2 * e + c + bit(x[o + 3 + sl[e]] >= th[e]);
-        f = 2 * f + c + bit(x[o + 4 + sl[f]] >= th[f]);
-        h = 2 * h + c + bit(x[o + 5 + sl[h]] >= th[h]);
-        i = 2 * i + c + bit(x[o + 6 + sl[i]] >= th[i]);
-        j = 2 * j + c + bit(x[o + 7 + sl[j]] >= th[j]);
+        a = ((((a << 1) + c) | 0) + bit(x[(o + sl[a]) | 0] >= th[a])) | 0;
+        b = ((((b << 1) + c) | 0) + bit(x[(o + 1 + sl[b]) | 0] >= th[b])) | 0;
+        d = ((((d << 1) + c) | 0) + bit(x[(o + 2 + sl[d]) | 0] >= th[d])) | 0;
+        e = ((((e << 1) + c) | 0) + bit(x[(o + 3 + sl[e]) | 0] >= th[e])) | 0;
+        f = ((((f << 1) + c) | 0) + bit(x[(o + 4 + sl[f]) | 0] >= th[f])) | 0;
+        h = ((((h << 1) + c) | 0) + bit(x[(o + 5 + sl[h]) | 0] >= th[h])) | 0;
+        i = ((((i << 1) + c) | 0) + bit(x[(o + 6 + sl[i]) | 0] >= th[i])) | 0;
+        j = ((((j << 1) + c) | 0) + bit(x[(o + 7 + sl[j]) | 0] >= th[j])) | 0;
+        p = ((((p << 1) + c) | 0) + bit(x[(o + 8 + sl[p]) | 0] >= th[p])) | 0;
+        q = ((((q << 1) + c) | 0) + bit(x[(o + 9 + sl[q]) | 0] >= th[q])) | 0;
+        r = ((((r << 1) + c) | 0) + bit(x[(o + 10 + sl[r]) | 0] >= th[r])) | 0;
+        s = ((((s << 1) + c) | 0) + bit(x[(o + 11 + sl[s]) | 0] >= th[s])) | 0;
+        u = ((((u << 1) + c) | 0) + bit(x[(o + 12 + sl[u]) | 0] >= th[u])) | 0;
+        w = ((((w << 1) + c) | 0) + bit(x[(o + 13 + sl[w]) | 0] >= th[w])) | 0;
+        y = ((((y << 1) + c) | 0) + bit(x[(o + 14 + sl[y]) | 0] >= th[y])) | 0;
+        z = ((((z << 1) + c) | 0) + bit(x[(o + 15 + sl[z]) | 0] >= th[z])) | 0;
       }
       const m = g * LANES;
       acc[m] = f32(acc[m] + th[a]);
@@ -152,6 +168,14 @@ export function addMargins(
       acc[m + 5] = f32(acc[m + 5] + th[h]);
       acc[m + 6] = f32(acc[m + 6] + th[i]);
       acc[m + 7] = f32(acc[m + 7] + th[j]);
+      acc[m + 8] = f32(acc[m + 8] + th[p]);
+      acc[m + 9] = f32(acc[m + 9] + th[q]);
+      acc[m + 10] = f32(acc[m + 10] + th[r]);
+      acc[m + 11] = f32(acc[m + 11] + th[s]);
+      acc[m + 12] = f32(acc[m + 12] + th[u]);
+      acc[m + 13] = f32(acc[m + 13] + th[w]);
+      acc[m + 14] = f32(acc[m + 14] + th[y]);
+      acc[m + 15] = f32(acc[m + 15] + th[z]);
     }
   }
 }
@@ -179,23 +203,47 @@ function addMarginsWithMasks(
       let h = root;
       let i = root;
       let j = root;
+      let p = root;
+      let q = root;
+      let r = root;
+      let s = root;
+      let u = root;
+      let w = root;
+      let y = root;
+      let z = root;
       for (let k = depth; k > 0; k--) {
-        const va = x[o + sl[a]];
-        const vb = x[o + 1 + sl[b]];
-        const vd = x[o + 2 + sl[d]];
-        const ve = x[o + 3 + sl[e]];
-        const vf = x[o + 4 + sl[f]];
-        const vh = x[o + 5 + sl[h]];
-        const vi = x[o + 6 + sl[i]];
-        const vj = x[o + 7 + sl[j]];
-        a = 2 * a + c + (bit(va >= th[a]) | ((mk[a] >>> va) & 1));
-        b = 2 * b + c + (bit(vb >= th[b]) | ((mk[b] >>> vb) & 1));
-        d = 2 * d + c + (bit(vd >= th[d]) | ((mk[d] >>> vd) & 1));
-        e = 2 * e + c + (bit(ve >= th[e]) | ((mk[e] >>> ve) & 1));
-        f = 2 * f + c + (bit(vf >= th[f]) | ((mk[f] >>> vf) & 1));
-        h = 2 * h + c + (bit(vh >= th[h]) | ((mk[h] >>> vh) & 1));
-        i = 2 * i + c + (bit(vi >= th[i]) | ((mk[i] >>> vi) & 1));
-        j = 2 * j + c + (bit(vj >= th[j]) | ((mk[j] >>> vj) & 1));
+        const va = x[(o + sl[a]) | 0];
+        const vb = x[(o + 1 + sl[b]) | 0];
+        const vd = x[(o + 2 + sl[d]) | 0];
+        const ve = x[(o + 3 + sl[e]) | 0];
+        const vf = x[(o + 4 + sl[f]) | 0];
+        const vh = x[(o + 5 + sl[h]) | 0];
+        const vi = x[(o + 6 + sl[i]) | 0];
+        const vj = x[(o + 7 + sl[j]) | 0];
+        const vp = x[(o + 8 + sl[p]) | 0];
+        const vq = x[(o + 9 + sl[q]) | 0];
+        const vr = x[(o + 10 + sl[r]) | 0];
+        const vs = x[(o + 11 + sl[s]) | 0];
+        const vu = x[(o + 12 + sl[u]) | 0];
+        const vw = x[(o + 13 + sl[w]) | 0];
+        const vy = x[(o + 14 + sl[y]) | 0];
+        const vz = x[(o + 15 + sl[z]) | 0];
+        a = ((((a << 1) + c) | 0) + (bit(va >= th[a]) | ((mk[a] >>> va) & 1))) | 0;
+        b = ((((b << 1) + c) | 0) + (bit(vb >= th[b]) | ((mk[b] >>> vb) & 1))) | 0;
+        d = ((((d << 1) + c) | 0) + (bit(vd >= th[d]) | ((mk[d] >>> vd) & 1))) | 0;
+        e = ((((e << 1) + c) | 0) + (bit(ve >= th[e]) | ((mk[e] >>> ve) & 1))) | 0;
+        f = ((((f << 1) + c) | 0) + (bit(vf >= th[f]) | ((mk[f] >>> vf) & 1))) | 0;
+        h = ((((h << 1) + c) | 0) + (bit(vh >= th[h]) | ((mk[h] >>> vh) & 1))) | 0;
+        i = ((((i << 1) + c) | 0) + (bit(vi >= th[i]) | ((mk[i] >>> vi) & 1))) | 0;
+        j = ((((j << 1) + c) | 0) + (bit(vj >= th[j]) | ((mk[j] >>> vj) & 1))) | 0;
+        p = ((((p << 1) + c) | 0) + (bit(vp >= th[p]) | ((mk[p] >>> vp) & 1))) | 0;
+        q = ((((q << 1) + c) | 0) + (bit(vq >= th[q]) | ((mk[q] >>> vq) & 1))) | 0;
+        r = ((((r << 1) + c) | 0) + (bit(vr >= th[r]) | ((mk[r] >>> vr) & 1))) | 0;
+        s = ((((s << 1) + c) | 0) + (bit(vs >= th[s]) | ((mk[s] >>> vs) & 1))) | 0;
+        u = ((((u << 1) + c) | 0) + (bit(vu >= th[u]) | ((mk[u] >>> vu) & 1))) | 0;
+        w = ((((w << 1) + c) | 0) + (bit(vw >= th[w]) | ((mk[w] >>> vw) & 1))) | 0;
+        y = ((((y << 1) + c) | 0) + (bit(vy >= th[y]) | ((mk[y] >>> vy) & 1))) | 0;
+        z = ((((z << 1) + c) | 0) + (bit(vz >= th[z]) | ((mk[z] >>> vz) & 1))) | 0;
       }
       const m = g * LANES;
       acc[m] = f32(acc[m] + th[a]);
@@ -206,6 +254,14 @@ function addMarginsWithMasks(
       acc[m + 5] = f32(acc[m + 5] + th[h]);
       acc[m + 6] = f32(acc[m + 6] + th[i]);
       acc[m + 7] = f32(acc[m + 7] + th[j]);
+      acc[m + 8] = f32(acc[m + 8] + th[p]);
+      acc[m + 9] = f32(acc[m + 9] + th[q]);
+      acc[m + 10] = f32(acc[m + 10] + th[r]);
+      acc[m + 11] = f32(acc[m + 11] + th[s]);
+      acc[m + 12] = f32(acc[m + 12] + th[u]);
+      acc[m + 13] = f32(acc[m + 13] + th[w]);
+      acc[m + 14] = f32(acc[m + 14] + th[y]);
+      acc[m + 15] = f32(acc[m + 15] + th[z]);
     }
   }
 }
@@ -219,7 +275,7 @@ export function flatMargin(flat: FlatForest, x: Float32Array, base: number): num
       const root = treeRoot[t];
       const c = 1 - root;
       let a = root;
-      for (let k = treeDepth[t]; k > 0; k--) a = 2 * a + c + bit(x[sl[a]] >= th[a]);
+      for (let k = treeDepth[t]; k > 0; k--) a = ((((a << 1) + c) | 0) + bit(x[sl[a]] >= th[a])) | 0;
       margin = f32(margin + th[a]);
     }
   } else {
@@ -229,7 +285,7 @@ export function flatMargin(flat: FlatForest, x: Float32Array, base: number): num
       let a = root;
       for (let k = treeDepth[t]; k > 0; k--) {
         const v = x[sl[a]];
-        a = 2 * a + c + (bit(v >= th[a]) | ((mk[a] >>> v) & 1));
+        a = ((((a << 1) + c) | 0) + (bit(v >= th[a]) | ((mk[a] >>> v) & 1))) | 0;
       }
       margin = f32(margin + th[a]);
     }

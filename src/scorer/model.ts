@@ -90,8 +90,9 @@ export class TreeEnsembleModel {
   private readonly treeShapTableBytes: number;
   /** Whichever TreeSHAP implementation `prepareContributions` chose; undefined until then. */
   private shap: TreeShapTable | TreeShapExplainer | undefined;
-  /** Prepared rows of one contributionsBatch step, allocated on first use. */
-  private explainScratch: Float32Array | undefined;
+  /** Prepared rows and their contributions in one contributionsBatch step, allocated on first use. */
+  private explainRows: Float32Array | undefined;
+  private explainPhi: Float64Array | undefined;
   private readonly treeRoot: Int32Array;
   private readonly treeDepth: Int32Array;
   private readonly slot: Int32Array;
@@ -215,7 +216,8 @@ export class TreeEnsembleModel {
         // Lanes past `count` in the last group keep an earlier row (or zeros): walked, never read.
         const groups = Math.ceil(count / LANES);
         for (let i = 0; i < count; i++) {
-          prepareRow(this.forest, rows, (r + i) * n, block, (i >>> 3) * groupStride + (i & 7), LANES);
+          const lane = i % LANES;
+          prepareRow(this.forest, rows, (r + i) * n, block, ((i - lane) / LANES) * groupStride + lane, LANES);
         }
         acc.fill(this.baseMargin, 0, groups * LANES);
         addMargins(flat, block, groupStride, groups, acc);
@@ -273,11 +275,18 @@ export class TreeEnsembleModel {
     const shap = this.shap as TreeShapTable | TreeShapExplainer;
     const stride = 2 * n;
     if (shap instanceof TreeShapTable) {
-      const prepared = (this.explainScratch ??= new Float32Array(EXPLAIN_BATCH * stride));
+      const prepared = (this.explainRows ??= new Float32Array(EXPLAIN_BATCH * stride));
+      const phi = (this.explainPhi ??= new Float64Array(EXPLAIN_BATCH * n));
       for (let r = 0; r < numRows; r += EXPLAIN_BATCH) {
         const count = Math.min(EXPLAIN_BATCH, numRows - r);
-        for (let i = 0; i < count; i++) prepareRow(this.forest, rows, (r + i) * n, prepared, i * stride);
-        shap.explainBatch(prepared, stride, count, result, r * width, width);
+        // Row-minor: slot s of row i at s * EXPLAIN_BATCH + i (see explainBatch).
+        for (let i = 0; i < count; i++) prepareRow(this.forest, rows, (r + i) * n, prepared, i, EXPLAIN_BATCH);
+        phi.fill(0);
+        shap.explainBatch(prepared, count, phi);
+        for (let i = 0; i < count; i++) {
+          const at = (r + i) * width;
+          for (let f = 0; f < n; f++) result[at + f] = phi[f * EXPLAIN_BATCH + i];
+        }
       }
     } else {
       const values = new Float64Array(n);

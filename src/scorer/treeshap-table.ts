@@ -19,7 +19,7 @@ import { genericDecision, type CompiledForest } from './compiled';
  * z_j; a row then costs evaluating the leaf's conditions and k + 1 lookups in that leaf's block.
  */
 /** Rows per explainBatch call. */
-export const EXPLAIN_BATCH = 1024;
+export const EXPLAIN_BATCH = 256;
 
 export type TreeShapTableLayout = 'vectors' | 'subset-sums';
 
@@ -55,12 +55,12 @@ export class TreeShapTable {
     /** Scratch: per node, the set of path elements whose conditions the row meets down to that node. */
     private readonly hotMask: Int32Array,
     /** Nodes of the largest tree. */
-    private readonly maxTreeNodes: number,
+    maxTreeNodes: number,
   ) {
     this.batchMask = new Int32Array(EXPLAIN_BATCH * maxTreeNodes);
   }
 
-  /** Scratch of explainBatch: hotMask for each row of a batch, tree-local node indices. */
+  /** Scratch of explainBatch: hotMask of every row of a batch, tree-local node i of row r at i * EXPLAIN_BATCH + r. */
   private readonly batchMask: Int32Array;
   private readonly batchOffset = new Int32Array(EXPLAIN_BATCH);
 
@@ -190,30 +190,26 @@ export class TreeShapTable {
         const elemStart = this.elemStart;
         for (let leaf = treeLeafStart[t]; leaf < treeLeafStart[t + 1]; leaf++) {
           const full = (1 << (elemStart[leaf + 1] - elemStart[leaf])) - 1;
-          this.addFromSubsetSums(leaf, hm[leafNode[leaf]] & full, phi, 0);
+          this.addFromSubsetSums(leaf, hm[leafNode[leaf]] & full, phi, 0, 1);
         }
       }
     }
   }
 
   /**
-   * Adds the contributions of `rows` prepared rows (row r at x[r * stride]) into phi (row r at
-   * phi[r * phiStride]), rows at most EXPLAIN_BATCH. Trees outer, rows inner, and for each leaf all rows
-   * at once (phi from phiAt): a leaf's block is then read from memory once per batch instead of once per row, which is
-   * what limits `explain` (the whole table is streamed for every row).
+   * Adds the contributions of `rows` rows (at most EXPLAIN_BATCH) into `phi`, every buffer row-minor
+   * so that the innermost loops run over the rows of the batch with everything else hoisted: `x` holds
+   * prepared slot s of row r at x[s * EXPLAIN_BATCH + r], `phi` feature f of row r at
+   * phi[f * EXPLAIN_BATCH + r]. Trees outer, and for each leaf all rows at once, so a leaf's block is
+   * read from memory once per batch rather than once per row (which is what bounds `explain`: the
+   * whole table is streamed for every row). Each phi entry receives the same additions in the same
+   * order as `explain` gives it, so the results are equal bit for bit.
    */
-  explainBatch(
-    x: Float32Array,
-    stride: number,
-    rows: number,
-    phi: Float64Array,
-    phiAt: number,
-    phiStride: number,
-  ): void {
+  explainBatch(x: Float32Array, rows: number, phi: Float64Array): void {
     if (rows > EXPLAIN_BATCH) throw new RangeError(`at most ${EXPLAIN_BATCH} rows per call`);
+    const B = EXPLAIN_BATCH;
     const { treeRoot, slot, threshold, mask, leftChild, numTrees, generic } = this.forest;
     const hm = this.batchMask;
-    const size = this.maxTreeNodes;
     const splitStart = this.splitStart;
     const splitNode = this.splitNode;
     const nodeBit = this.nodeBit;
@@ -230,20 +226,32 @@ export class TreeShapTable {
       const last = splitStart[t + 1];
       if (first === last) continue;
       const root = treeRoot[t];
-      for (let r = 0; r < rows; r++) {
-        const xo = r * stride;
-        const ho = r * size - root;
-        hm[ho + root] = -1;
-        for (let i = first; i < last; i++) {
-          const n = splitNode[i];
-          const v = x[xo + slot[n]];
-          let right = bit(v >= threshold[n]) | ((mask[n] >>> v) & 1);
-          if (generic !== undefined && generic.start[n] >= 0) right = genericDecision(generic, n, v);
-          const m = hm[ho + n];
-          const b = nodeBit[n];
-          const l = ho + leftChild[n];
-          hm[l] = m & ~(b & -right);
-          hm[l + 1] = m & ~(b & (right - 1));
+      // hm holds tree-local node i of row r at hm[i * B + r].
+      hm.fill(-1, 0, rows);
+      for (let i = first; i < last; i++) {
+        const n = splitNode[i];
+        const xs = slot[n] * B;
+        const th = threshold[n];
+        const mk = mask[n];
+        const b = nodeBit[n];
+        const own = (n - root) * B;
+        const l = (leftChild[n] - root) * B;
+        const r1 = l + B;
+        if (generic !== undefined && generic.start[n] >= 0) {
+          for (let r = 0; r < rows; r++) {
+            const right = genericDecision(generic, n, x[xs + r]);
+            const m = hm[own + r];
+            hm[l + r] = m & ~(b & -right);
+            hm[r1 + r] = m & ~(b & (right - 1));
+          }
+        } else {
+          for (let r = 0; r < rows; r++) {
+            const v = x[xs + r];
+            const right = bit(v >= th) | ((mk >>> v) & 1);
+            const m = hm[own + r];
+            hm[l + r] = m & ~(b & -right);
+            hm[r1 + r] = m & ~(b & (right - 1));
+          }
         }
       }
       const lastLeaf = treeLeafStart[t + 1];
@@ -251,18 +259,16 @@ export class TreeShapTable {
         const e0 = elemStart[leaf];
         const k = elemStart[leaf + 1] - e0;
         const full = (1 << k) - 1;
-        const local = leafNode[leaf] - root;
+        const local = (leafNode[leaf] - root) * B;
         if (vectors) {
           const block = valueStart[leaf];
-          for (let r = 0; r < rows; r++) offsets[r] = block + (hm[r * size + local] & full) * k;
+          for (let r = 0; r < rows; r++) offsets[r] = block + (hm[local + r] & full) * k;
           for (let j = 0; j < k; j++) {
-            const f = elemFeature[e0 + j];
-            for (let r = 0; r < rows; r++) phi[phiAt + r * phiStride + f] += values[offsets[r] + j];
+            const f = elemFeature[e0 + j] * B;
+            for (let r = 0; r < rows; r++) phi[f + r] += values[offsets[r] + j];
           }
         } else {
-          for (let r = 0; r < rows; r++) {
-            this.addFromSubsetSums(leaf, hm[r * size + local] & full, phi, phiAt + r * phiStride);
-          }
+          for (let r = 0; r < rows; r++) this.addFromSubsetSums(leaf, hm[local + r] & full, phi, r, B);
         }
       }
     }
@@ -284,7 +290,8 @@ export class TreeShapTable {
     }
   }
 
-  private addFromSubsetSums(leaf: number, hot: number, phi: Float64Array, at: number): void {
+  /** One leaf's contributions for hot set `hot`, feature f into phi[at + f * stride]. */
+  private addFromSubsetSums(leaf: number, hot: number, phi: Float64Array, at: number, stride: number): void {
     const g = this.values;
     const elemHotScale = this.elemHotScale;
     const elemFeature = this.elemFeature;
@@ -296,7 +303,7 @@ export class TreeShapTable {
     for (let j = 0; j < k; j++) {
       const isHot = (hot >> j) & 1;
       const hotValue = elemHotScale[e0 + j] * coldProduct * g[block + 2 * (hot & ~(1 << j))];
-      phi[at + elemFeature[e0 + j]] += isHot === 1 ? hotValue : coldValue;
+      phi[at + elemFeature[e0 + j] * stride] += isHot === 1 ? hotValue : coldValue;
     }
   }
 }
