@@ -208,6 +208,8 @@ export function compileForest(model: ParsedModel): CompiledForest {
  * `Decision`: truncated to an integer; negative values and values of 2^24 or more are no category; in
  * the mask form, codes of MASK_CATEGORIES or more are in no set either, so all of those become 0. In
  * the generic form a categorical slot holds the truncated code itself (-1 for no category).
+ * With `codesAsInt` (an Int32Array over out's buffer), categorical codes are written as integers into
+ * it instead (the flat walk reads them so, see FlatForest).
  */
 export function prepareRow(
   forest: CompiledForest,
@@ -216,6 +218,7 @@ export function prepareRow(
   out: Float32Array,
   at: number,
   step = 1,
+  codesAsInt?: Int32Array,
 ): void {
   const n = forest.numFeatures;
   const categorical = forest.categorical;
@@ -238,8 +241,13 @@ export function prepareRow(
         : valid && v < MASK_CATEGORIES
           ? Math.trunc(v) + 1
           : 0;
-      out[o] = code;
-      out[o + step] = code;
+      if (codesAsInt === undefined) {
+        out[o] = code;
+        out[o + step] = code;
+      } else {
+        codesAsInt[o] = code;
+        codesAsInt[o + step] = code;
+      }
     }
   }
 }

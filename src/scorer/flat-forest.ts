@@ -96,25 +96,25 @@ export function flattenForest(forest: CompiledForest, maxEntries: number): FlatF
 
 const f32 = Math.fround;
 
-/** A comparison result as 0/1 without a branch (`true | 0` is 1); lets V8 emit setcc instead of a jump. */
-function bit(condition: boolean): number {
-  return (condition as unknown as number) | 0;
-}
-
 /**
  * Adds every tree's leaf to the float32 margins acc[0 .. groups * LANES) of rows prepared
  * lane-interleaved: group g at x[g * groupStride], its slot s of lane i at LANES * s + i. Trees outer,
  * lane groups inner; the LANES rows of a group walk a tree in lock-step, so their loads overlap.
+ * `xi` is an Int32Array over x's memory: categorical codes are prepared as integers there, so the
+ * mask test shifts by an integer read rather than converting a float (and a numeric value's bits
+ * shift a zero mask, which gives 0 whatever they are). The index arithmetic is `| 0`-truncated so
+ * that V8 emits no overflow checks (indices stay far below 2^31).
  */
 export function addMargins(
   flat: FlatForest,
   x: Float32Array,
+  xi: Int32Array,
   groupStride: number,
   groups: number,
   acc: Float64Array,
 ): void {
   if (flat.mask !== undefined) {
-    addMarginsWithMasks(flat, flat.mask, x, groupStride, groups, acc);
+    addMarginsWithMasks(flat, flat.mask, x, xi, groupStride, groups, acc);
     return;
   }
   const { treeRoot, treeDepth, slot: sl, value: th, numTrees } = flat;
@@ -142,22 +142,22 @@ export function addMargins(
       let y = root;
       let z = root;
       for (let k = depth; k > 0; k--) {
-        a = ((((a << 1) + c) | 0) + bit(x[(o + sl[a]) | 0] >= th[a])) | 0;
-        b = ((((b << 1) + c) | 0) + bit(x[(o + 1 + sl[b]) | 0] >= th[b])) | 0;
-        d = ((((d << 1) + c) | 0) + bit(x[(o + 2 + sl[d]) | 0] >= th[d])) | 0;
-        e = ((((e << 1) + c) | 0) + bit(x[(o + 3 + sl[e]) | 0] >= th[e])) | 0;
-        f = ((((f << 1) + c) | 0) + bit(x[(o + 4 + sl[f]) | 0] >= th[f])) | 0;
-        h = ((((h << 1) + c) | 0) + bit(x[(o + 5 + sl[h]) | 0] >= th[h])) | 0;
-        i = ((((i << 1) + c) | 0) + bit(x[(o + 6 + sl[i]) | 0] >= th[i])) | 0;
-        j = ((((j << 1) + c) | 0) + bit(x[(o + 7 + sl[j]) | 0] >= th[j])) | 0;
-        p = ((((p << 1) + c) | 0) + bit(x[(o + 8 + sl[p]) | 0] >= th[p])) | 0;
-        q = ((((q << 1) + c) | 0) + bit(x[(o + 9 + sl[q]) | 0] >= th[q])) | 0;
-        r = ((((r << 1) + c) | 0) + bit(x[(o + 10 + sl[r]) | 0] >= th[r])) | 0;
-        s = ((((s << 1) + c) | 0) + bit(x[(o + 11 + sl[s]) | 0] >= th[s])) | 0;
-        u = ((((u << 1) + c) | 0) + bit(x[(o + 12 + sl[u]) | 0] >= th[u])) | 0;
-        w = ((((w << 1) + c) | 0) + bit(x[(o + 13 + sl[w]) | 0] >= th[w])) | 0;
-        y = ((((y << 1) + c) | 0) + bit(x[(o + 14 + sl[y]) | 0] >= th[y])) | 0;
-        z = ((((z << 1) + c) | 0) + bit(x[(o + 15 + sl[z]) | 0] >= th[z])) | 0;
+        a = ((((a << 1) + c) | 0) + ((x[(o + sl[a]) | 0] >= th[a]) as unknown as number)) | 0;
+        b = ((((b << 1) + c) | 0) + ((x[(o + 1 + sl[b]) | 0] >= th[b]) as unknown as number)) | 0;
+        d = ((((d << 1) + c) | 0) + ((x[(o + 2 + sl[d]) | 0] >= th[d]) as unknown as number)) | 0;
+        e = ((((e << 1) + c) | 0) + ((x[(o + 3 + sl[e]) | 0] >= th[e]) as unknown as number)) | 0;
+        f = ((((f << 1) + c) | 0) + ((x[(o + 4 + sl[f]) | 0] >= th[f]) as unknown as number)) | 0;
+        h = ((((h << 1) + c) | 0) + ((x[(o + 5 + sl[h]) | 0] >= th[h]) as unknown as number)) | 0;
+        i = ((((i << 1) + c) | 0) + ((x[(o + 6 + sl[i]) | 0] >= th[i]) as unknown as number)) | 0;
+        j = ((((j << 1) + c) | 0) + ((x[(o + 7 + sl[j]) | 0] >= th[j]) as unknown as number)) | 0;
+        p = ((((p << 1) + c) | 0) + ((x[(o + 8 + sl[p]) | 0] >= th[p]) as unknown as number)) | 0;
+        q = ((((q << 1) + c) | 0) + ((x[(o + 9 + sl[q]) | 0] >= th[q]) as unknown as number)) | 0;
+        r = ((((r << 1) + c) | 0) + ((x[(o + 10 + sl[r]) | 0] >= th[r]) as unknown as number)) | 0;
+        s = ((((s << 1) + c) | 0) + ((x[(o + 11 + sl[s]) | 0] >= th[s]) as unknown as number)) | 0;
+        u = ((((u << 1) + c) | 0) + ((x[(o + 12 + sl[u]) | 0] >= th[u]) as unknown as number)) | 0;
+        w = ((((w << 1) + c) | 0) + ((x[(o + 13 + sl[w]) | 0] >= th[w]) as unknown as number)) | 0;
+        y = ((((y << 1) + c) | 0) + ((x[(o + 14 + sl[y]) | 0] >= th[y]) as unknown as number)) | 0;
+        z = ((((z << 1) + c) | 0) + ((x[(o + 15 + sl[z]) | 0] >= th[z]) as unknown as number)) | 0;
       }
       const m = g * LANES;
       acc[m] = f32(acc[m] + th[a]);
@@ -184,6 +184,7 @@ function addMarginsWithMasks(
   flat: FlatForest,
   mk: Int32Array,
   x: Float32Array,
+  xi: Int32Array,
   groupStride: number,
   groups: number,
   acc: Float64Array,
@@ -193,8 +194,9 @@ function addMarginsWithMasks(
     const root = treeRoot[t];
     const c = 1 - root;
     const depth = treeDepth[t];
-    for (let g = 0; g < groups; g++) {
-      const o = g * groupStride;
+    // Eight lanes at a time: the mask test needs registers that sixteen lanes would spill.
+    for (let half = 0; half < 2 * groups; half++) {
+      const o = (half >> 1) * groupStride + (half & 1) * 8;
       let a = root;
       let b = root;
       let d = root;
@@ -203,49 +205,25 @@ function addMarginsWithMasks(
       let h = root;
       let i = root;
       let j = root;
-      let p = root;
-      let q = root;
-      let r = root;
-      let s = root;
-      let u = root;
-      let w = root;
-      let y = root;
-      let z = root;
       for (let k = depth; k > 0; k--) {
-        const va = x[(o + sl[a]) | 0];
-        const vb = x[(o + 1 + sl[b]) | 0];
-        const vd = x[(o + 2 + sl[d]) | 0];
-        const ve = x[(o + 3 + sl[e]) | 0];
-        const vf = x[(o + 4 + sl[f]) | 0];
-        const vh = x[(o + 5 + sl[h]) | 0];
-        const vi = x[(o + 6 + sl[i]) | 0];
-        const vj = x[(o + 7 + sl[j]) | 0];
-        const vp = x[(o + 8 + sl[p]) | 0];
-        const vq = x[(o + 9 + sl[q]) | 0];
-        const vr = x[(o + 10 + sl[r]) | 0];
-        const vs = x[(o + 11 + sl[s]) | 0];
-        const vu = x[(o + 12 + sl[u]) | 0];
-        const vw = x[(o + 13 + sl[w]) | 0];
-        const vy = x[(o + 14 + sl[y]) | 0];
-        const vz = x[(o + 15 + sl[z]) | 0];
-        a = ((((a << 1) + c) | 0) + (bit(va >= th[a]) | ((mk[a] >>> va) & 1))) | 0;
-        b = ((((b << 1) + c) | 0) + (bit(vb >= th[b]) | ((mk[b] >>> vb) & 1))) | 0;
-        d = ((((d << 1) + c) | 0) + (bit(vd >= th[d]) | ((mk[d] >>> vd) & 1))) | 0;
-        e = ((((e << 1) + c) | 0) + (bit(ve >= th[e]) | ((mk[e] >>> ve) & 1))) | 0;
-        f = ((((f << 1) + c) | 0) + (bit(vf >= th[f]) | ((mk[f] >>> vf) & 1))) | 0;
-        h = ((((h << 1) + c) | 0) + (bit(vh >= th[h]) | ((mk[h] >>> vh) & 1))) | 0;
-        i = ((((i << 1) + c) | 0) + (bit(vi >= th[i]) | ((mk[i] >>> vi) & 1))) | 0;
-        j = ((((j << 1) + c) | 0) + (bit(vj >= th[j]) | ((mk[j] >>> vj) & 1))) | 0;
-        p = ((((p << 1) + c) | 0) + (bit(vp >= th[p]) | ((mk[p] >>> vp) & 1))) | 0;
-        q = ((((q << 1) + c) | 0) + (bit(vq >= th[q]) | ((mk[q] >>> vq) & 1))) | 0;
-        r = ((((r << 1) + c) | 0) + (bit(vr >= th[r]) | ((mk[r] >>> vr) & 1))) | 0;
-        s = ((((s << 1) + c) | 0) + (bit(vs >= th[s]) | ((mk[s] >>> vs) & 1))) | 0;
-        u = ((((u << 1) + c) | 0) + (bit(vu >= th[u]) | ((mk[u] >>> vu) & 1))) | 0;
-        w = ((((w << 1) + c) | 0) + (bit(vw >= th[w]) | ((mk[w] >>> vw) & 1))) | 0;
-        y = ((((y << 1) + c) | 0) + (bit(vy >= th[y]) | ((mk[y] >>> vy) & 1))) | 0;
-        z = ((((z << 1) + c) | 0) + (bit(vz >= th[z]) | ((mk[z] >>> vz) & 1))) | 0;
+        const pa = (o + sl[a]) | 0;
+        a = ((((a << 1) + c) | 0) + (((x[pa] >= th[a]) as unknown as number) | ((mk[a] >>> xi[pa]) & 1))) | 0;
+        const pb = (o + 1 + sl[b]) | 0;
+        b = ((((b << 1) + c) | 0) + (((x[pb] >= th[b]) as unknown as number) | ((mk[b] >>> xi[pb]) & 1))) | 0;
+        const pd = (o + 2 + sl[d]) | 0;
+        d = ((((d << 1) + c) | 0) + (((x[pd] >= th[d]) as unknown as number) | ((mk[d] >>> xi[pd]) & 1))) | 0;
+        const pe = (o + 3 + sl[e]) | 0;
+        e = ((((e << 1) + c) | 0) + (((x[pe] >= th[e]) as unknown as number) | ((mk[e] >>> xi[pe]) & 1))) | 0;
+        const pf = (o + 4 + sl[f]) | 0;
+        f = ((((f << 1) + c) | 0) + (((x[pf] >= th[f]) as unknown as number) | ((mk[f] >>> xi[pf]) & 1))) | 0;
+        const ph = (o + 5 + sl[h]) | 0;
+        h = ((((h << 1) + c) | 0) + (((x[ph] >= th[h]) as unknown as number) | ((mk[h] >>> xi[ph]) & 1))) | 0;
+        const pi = (o + 6 + sl[i]) | 0;
+        i = ((((i << 1) + c) | 0) + (((x[pi] >= th[i]) as unknown as number) | ((mk[i] >>> xi[pi]) & 1))) | 0;
+        const pj = (o + 7 + sl[j]) | 0;
+        j = ((((j << 1) + c) | 0) + (((x[pj] >= th[j]) as unknown as number) | ((mk[j] >>> xi[pj]) & 1))) | 0;
       }
-      const m = g * LANES;
+      const m = half * 8;
       acc[m] = f32(acc[m] + th[a]);
       acc[m + 1] = f32(acc[m + 1] + th[b]);
       acc[m + 2] = f32(acc[m + 2] + th[d]);
@@ -254,20 +232,12 @@ function addMarginsWithMasks(
       acc[m + 5] = f32(acc[m + 5] + th[h]);
       acc[m + 6] = f32(acc[m + 6] + th[i]);
       acc[m + 7] = f32(acc[m + 7] + th[j]);
-      acc[m + 8] = f32(acc[m + 8] + th[p]);
-      acc[m + 9] = f32(acc[m + 9] + th[q]);
-      acc[m + 10] = f32(acc[m + 10] + th[r]);
-      acc[m + 11] = f32(acc[m + 11] + th[s]);
-      acc[m + 12] = f32(acc[m + 12] + th[u]);
-      acc[m + 13] = f32(acc[m + 13] + th[w]);
-      acc[m + 14] = f32(acc[m + 14] + th[y]);
-      acc[m + 15] = f32(acc[m + 15] + th[z]);
     }
   }
 }
 
 /** Margin of one row prepared in lane 0 (slot s at LANES * s), from `base`. */
-export function flatMargin(flat: FlatForest, x: Float32Array, base: number): number {
+export function flatMargin(flat: FlatForest, x: Float32Array, xi: Int32Array, base: number): number {
   const { treeRoot, treeDepth, slot: sl, value: th, mask: mk, numTrees } = flat;
   let margin = base;
   if (mk === undefined) {
@@ -275,7 +245,8 @@ export function flatMargin(flat: FlatForest, x: Float32Array, base: number): num
       const root = treeRoot[t];
       const c = 1 - root;
       let a = root;
-      for (let k = treeDepth[t]; k > 0; k--) a = ((((a << 1) + c) | 0) + bit(x[sl[a]] >= th[a])) | 0;
+      for (let k = treeDepth[t]; k > 0; k--)
+        a = ((((a << 1) + c) | 0) + ((x[sl[a]] >= th[a]) as unknown as number)) | 0;
       margin = f32(margin + th[a]);
     }
   } else {
@@ -284,8 +255,8 @@ export function flatMargin(flat: FlatForest, x: Float32Array, base: number): num
       const c = 1 - root;
       let a = root;
       for (let k = treeDepth[t]; k > 0; k--) {
-        const v = x[sl[a]];
-        a = ((((a << 1) + c) | 0) + (bit(v >= th[a]) | ((mk[a] >>> v) & 1))) | 0;
+        const at = sl[a];
+        a = ((((a << 1) + c) | 0) + (((x[at] >= th[a]) as unknown as number) | ((mk[a] >>> xi[at]) & 1))) | 0;
       }
       margin = f32(margin + th[a]);
     }

@@ -87,6 +87,9 @@ export class TreeEnsembleModel {
   /** A block of BLOCK_ROWS rows prepared lane-interleaved, and their margins (predictBatch). */
   private readonly blockRows: Float32Array;
   private readonly blockMargins: Float64Array;
+  /** Int32Array views of laneRow and blockRows: categorical codes are written and read as integers. */
+  private readonly laneCodes: Int32Array;
+  private readonly blockCodes: Int32Array;
   private readonly treeShapTableBytes: number;
   /** Whichever TreeSHAP implementation `prepareContributions` chose; undefined until then. */
   private shap: TreeShapTable | TreeShapExplainer | undefined;
@@ -109,6 +112,8 @@ export class TreeEnsembleModel {
     this.laneRow = new Float32Array(this.flat ? LANES * 2 * parsed.numFeatures : 0);
     this.blockRows = new Float32Array(this.flat ? BLOCK_ROWS * 2 * parsed.numFeatures : 0);
     this.blockMargins = new Float64Array(this.flat ? BLOCK_ROWS : 0);
+    this.laneCodes = new Int32Array(this.laneRow.buffer);
+    this.blockCodes = new Int32Array(this.blockRows.buffer);
     this.treeShapTableBytes = options.treeShapTableBytes ?? DEFAULT_TREESHAP_TABLE_BYTES;
     this.numFeatures = parsed.numFeatures;
     this.featureNames = Object.freeze([...parsed.featureNames]);
@@ -217,10 +222,18 @@ export class TreeEnsembleModel {
         const groups = Math.ceil(count / LANES);
         for (let i = 0; i < count; i++) {
           const lane = i % LANES;
-          prepareRow(this.forest, rows, (r + i) * n, block, ((i - lane) / LANES) * groupStride + lane, LANES);
+          prepareRow(
+            this.forest,
+            rows,
+            (r + i) * n,
+            block,
+            ((i - lane) / LANES) * groupStride + lane,
+            LANES,
+            this.blockCodes,
+          );
         }
         acc.fill(this.baseMargin, 0, groups * LANES);
-        addMargins(flat, block, groupStride, groups, acc);
+        addMargins(flat, block, this.blockCodes, groupStride, groups, acc);
         for (let i = 0; i < count; i++) result[r + i] = acc[i];
       }
       if (!outputMargin) for (let i = 0; i < numRows; i++) result[i] = this.transform(result[i]);
@@ -280,7 +293,8 @@ export class TreeEnsembleModel {
       for (let r = 0; r < numRows; r += EXPLAIN_BATCH) {
         const count = Math.min(EXPLAIN_BATCH, numRows - r);
         // Row-minor: slot s of row i at s * EXPLAIN_BATCH + i (see explainBatch).
-        for (let i = 0; i < count; i++) prepareRow(this.forest, rows, (r + i) * n, prepared, i, EXPLAIN_BATCH);
+        for (let i = 0; i < count; i++)
+          prepareRow(this.forest, rows, (r + i) * n, prepared, i, EXPLAIN_BATCH);
         phi.fill(0);
         shap.explainBatch(prepared, count, phi);
         for (let i = 0; i < count; i++) {
@@ -318,8 +332,8 @@ export class TreeEnsembleModel {
   private margin(row: ArrayLike<number>): number {
     if (this.flat === undefined) return this.marginAt(this.load(row), 0);
     this.checkRow(row);
-    prepareRow(this.forest, row, 0, this.laneRow, 0, LANES);
-    return flatMargin(this.flat, this.laneRow, this.baseMargin);
+    prepareRow(this.forest, row, 0, this.laneRow, 0, LANES, this.laneCodes);
+    return flatMargin(this.flat, this.laneRow, this.laneCodes, this.baseMargin);
   }
 
   private checkRow(row: ArrayLike<number>): void {
