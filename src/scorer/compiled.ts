@@ -8,7 +8,7 @@ import type { ParsedModel } from './parse';
 export const MASK_CATEGORIES = 31;
 
 /** XGBoost's `InvalidCat`: categories at or above 2^24 (or negative) are not categories and go left. */
-const OUT_OF_RANGE_CATEGORY = 16_777_216;
+export const OUT_OF_RANGE_CATEGORY = 16_777_216;
 
 /**
  * All trees of a model in flat typed arrays, nodes renumbered breadth-first per tree so that the two

@@ -1,4 +1,4 @@
-import type { CompiledForest } from './compiled';
+import { MASK_CATEGORIES, OUT_OF_RANGE_CATEGORY, type CompiledForest } from './compiled';
 
 /** Rows walked in lock-step through one tree (`LANES` independent chains of loads for the CPU). */
 export const LANES = 16;
@@ -92,6 +92,66 @@ export function flattenForest(forest: CompiledForest, maxEntries: number): FlatF
     base += 2 ** (depth + 1) - 1;
   }
   return { numTrees, treeRoot, treeDepth, slot, value, mask };
+}
+
+/**
+ * Prepares rows first .. first + count - 1 of a row-major Float32Array batch for `addMargins`, as
+ * `prepareRow` with step LANES and `codesAsInt` would one by one (same values: the batch is float32
+ * already, so no rounding is needed), but feature by feature: the feature's kind is tested once, and
+ * the writes of consecutive rows are adjacent.
+ */
+export function prepareBlock(
+  forest: CompiledForest,
+  rows: Float32Array,
+  first: number,
+  count: number,
+  out: Float32Array,
+  codes: Int32Array,
+  groupStride: number,
+): void {
+  const n = forest.numFeatures;
+  const categorical = forest.categorical;
+  for (let f = 0; f < n; f++) {
+    const slot = 2 * f * LANES;
+    if (categorical[f] === 0) {
+      let group = slot;
+      let lane = 0;
+      for (let i = 0; i < count; i++) {
+        const v = rows[(first + i) * n + f];
+        const o = group + lane;
+        if (v !== v) {
+          out[o] = -Infinity;
+          out[o + LANES] = Infinity;
+        } else {
+          out[o] = v;
+          out[o + LANES] = v;
+        }
+        if (++lane === LANES) {
+          lane = 0;
+          group += groupStride;
+        }
+      }
+    } else {
+      let group = slot;
+      let lane = 0;
+      for (let i = 0; i < count; i++) {
+        const v = rows[(first + i) * n + f];
+        const o = group + lane;
+        if (v !== v) {
+          out[o] = -Infinity;
+          out[o + LANES] = Infinity;
+        } else {
+          const code = v >= 0 && v < OUT_OF_RANGE_CATEGORY && v < MASK_CATEGORIES ? Math.trunc(v) + 1 : 0;
+          codes[o] = code;
+          codes[o + LANES] = code;
+        }
+        if (++lane === LANES) {
+          lane = 0;
+          group += groupStride;
+        }
+      }
+    }
+  }
 }
 
 const f32 = Math.fround;

@@ -1,5 +1,13 @@
 import { compileForest, goesRight, prepareRow, type CompiledForest } from './compiled';
-import { addMargins, BLOCK_ROWS, flatMargin, flattenForest, LANES, type FlatForest } from './flat-forest';
+import {
+  addMargins,
+  BLOCK_ROWS,
+  flatMargin,
+  flattenForest,
+  LANES,
+  prepareBlock,
+  type FlatForest,
+} from './flat-forest';
 import type { FeatureType, ParsedModel } from './parse';
 import { TreeShapExplainer } from './treeshap';
 import { EXPLAIN_BATCH, TreeShapTable, type TreeShapTableLayout } from './treeshap-table';
@@ -220,18 +228,7 @@ export class TreeEnsembleModel {
         const count = Math.min(BLOCK_ROWS, numRows - r);
         // Lanes past `count` in the last group keep an earlier row (or zeros): walked, never read.
         const groups = Math.ceil(count / LANES);
-        for (let i = 0; i < count; i++) {
-          const lane = i % LANES;
-          prepareRow(
-            this.forest,
-            rows,
-            (r + i) * n,
-            block,
-            ((i - lane) / LANES) * groupStride + lane,
-            LANES,
-            this.blockCodes,
-          );
-        }
+        prepareBlock(this.forest, rows, r, count, block, this.blockCodes, groupStride);
         acc.fill(this.baseMargin, 0, groups * LANES);
         addMargins(flat, block, this.blockCodes, groupStride, groups, acc);
         for (let i = 0; i < count; i++) result[r + i] = acc[i];
