@@ -67,9 +67,14 @@ export class TreeShapTable {
   /**
    * Builds the table, or returns undefined when even the compact layout would hold more than
    * `maxValues` float64 numbers. The 'vectors' layout (k * 2^k numbers per leaf, k = distinct features
-   * on the leaf's path) is used when it fits, else 'subset-sums' (2 * 2^k per leaf).
+   * on the leaf's path) is used when it holds at most `maxVectorValues` (and `maxValues`) numbers,
+   * else 'subset-sums' (2 * 2^k per leaf).
    */
-  static build(forest: CompiledForest, maxValues: number): TreeShapTable | undefined {
+  static build(
+    forest: CompiledForest,
+    maxValues: number,
+    maxVectorValues = maxValues,
+  ): TreeShapTable | undefined {
     const { leaves, nodeBit } = leavesOf(forest);
     let vectorSize = 0;
     let pairSize = 0;
@@ -80,7 +85,8 @@ export class TreeShapTable {
       pairSize += 2 * 2 ** k;
       if (pairSize > maxValues) return undefined;
     }
-    const layout: TreeShapTableLayout = vectorSize <= maxValues ? 'vectors' : 'subset-sums';
+    const layout: TreeShapTableLayout =
+      vectorSize <= Math.min(maxValues, maxVectorValues) ? 'vectors' : 'subset-sums';
     const elemStart = new Int32Array(leaves.length + 1);
     const valueStart = new Int32Array(leaves.length + 1);
     let elems = 0;

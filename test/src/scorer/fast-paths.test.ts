@@ -24,24 +24,12 @@ const CASES: readonly (readonly [string, RandomModelOptions])[] = [
 
 const ROWS = 200;
 
-function layoutAt(json: string, bytes: number): string | undefined {
-  const model = loadModel(json, { treeShapTableBytes: bytes });
-  model.prepareContributions();
-  return model.treeShapTableLayout;
-}
-
 /** A table budget just below what the 'vectors' layout needs, so the table takes 'subset-sums'. */
 function compactBudget(json: string): number {
-  let low = 0;
-  let high = 64 << 20;
-  expect(layoutAt(json, high)).toBe('vectors');
-  // Smallest budget that gives 'vectors' (budgets are checked in whole float64 values).
-  while (high - low > 8) {
-    const mid = low + Math.floor((high - low) / 16) * 8;
-    if (layoutAt(json, mid) === 'vectors') high = mid;
-    else low = mid;
-  }
-  return high - 8;
+  const model = loadModel(json);
+  model.prepareContributions();
+  expect(model.treeShapTableLayout).toBe('vectors');
+  return model.treeShapTableMemory - 8;
 }
 
 function explainAll(model: TreeEnsembleModel, rows: number[][]): Float64Array[] {
@@ -103,6 +91,28 @@ describe.each(CASES)('fast paths on a random model: %s', (_name, options) => {
       const out = new Float64Array(ROWS * (n + 1)).fill(7);
       expect(Array.from(model.contributionsBatch(batch, out))).toEqual(Array.from(all));
     }
+  });
+});
+
+describe('TreeSHAP tables chosen per use', () => {
+  // Deep enough that its 'vectors' table (about 11 MiB) exceeds what one-row explanations take.
+  const json = randomModelJson({ seed: 11, numTrees: 20, numFeatures: 30, maxDepth: 8 });
+  const rows = randomRows(12, 120, 30);
+
+  it('explains one row from subset sums and batches from vectors, with equal numbers bit for bit', () => {
+    const model = loadModel(json);
+    expect(model.prepareContributions()).toBe('table');
+    expect(model.treeShapTableLayout).toBe('subset-sums');
+    const all = model.contributionsBatch(new Float32Array(rows.flat()));
+    expect(model.batchTreeShapTableLayout).toBe('vectors');
+    const expected = explainAll(model, rows).flatMap((v) => [...v, model.expectedMargin]);
+    expect(Array.from(all)).toEqual(expected);
+  });
+
+  it('explains batches from the one-row table when vectors exceed the budget', () => {
+    const model = loadModel(json, { treeShapTableBytes: 8 << 20 });
+    model.contributionsBatch(new Float32Array(30));
+    expect(model.batchTreeShapTableLayout).toBe('subset-sums');
   });
 });
 
