@@ -6,13 +6,15 @@
  *  - the committed sample churn model (trained by XGBoost, 100 trees, max depth 6) on its holdout rows;
  *  - XGBoost 3.4.1's native-categorical fixture (one-hot and partition splits) on its rows.
  * All go through the public loader, so parsing, validation and compilation are what production uses.
- * Each is measured in the same run against a baseline scorer checked out from git (see baselineLoader).
+ * Each is measured in the same run against a baseline scorer checked out from git (see bundleBaseline).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+
+import { buildSync } from 'esbuild';
 
 import { ColumnEncoder } from '../src/cli/column-encoder';
 import { FeatureEncoder, parseFeatureSpec } from '../src/features';
@@ -25,6 +27,9 @@ import { seededRandom } from '../src/seeded-random';
  * `BENCH_SCORER_BASELINE=none` for no comparison.
  */
 const DEFAULT_BASELINE = 'fa162cd~1';
+
+/** The repository (the bundle in tmp/bench-build/ is told it by its parent). */
+const ROOT = process.env.SCORER_BENCH_ROOT ?? join(__dirname, '..');
 
 /**
  * That baseline refuses native categorical splits, so the categorical fixture is compared with the
@@ -293,7 +298,7 @@ export function measure(
 
 /** The committed sample churn model (100 trees, max depth 6) on its holdout rows, repeated to NUM_ROWS. */
 export function sampleModelCase(): { json: string; rows: Float32Array } {
-  const dir = join(__dirname, '..', 'models', 'sample-churn');
+  const dir = join(ROOT, 'models', 'sample-churn');
   const json = readFileSync(join(dir, 'model.json'), 'utf8');
   const model = loadModel(json);
   const encoder = new FeatureEncoder(
@@ -337,31 +342,51 @@ function report(r: ScorerBenchResult): void {
   );
 }
 
+/** A scorer build bundled into one file (see `run`). */
+interface BaselineBundle {
+  readonly label: string;
+  readonly file: string;
+}
+
 /**
- * The baseline scorer's loader, from `git archive` of its `src/` into `tmp/bench-baseline/<commit>/`
- * (inside the repository, so its imports resolve against this node_modules); undefined when git or the
- * commit is not available (a shallow clone), with the reason printed.
+ * Bundles the scorer of a git ref: `git archive` of its `src/` into `tmp/bench-baseline/<commit>/`
+ * (inside the repository, so its imports resolve against this node_modules), then esbuild into
+ * `tmp/bench-build/`; undefined when git or the commit is not available (a shallow clone), with the
+ * reason printed.
  */
-async function baselineLoader(ref: string): Promise<{ label: string; load: ModelLoader } | undefined> {
+function bundleBaseline(ref: string): BaselineBundle | undefined {
   if (ref === 'none') return undefined;
-  const root = join(__dirname, '..');
   let commit: string;
   try {
-    commit = execFileSync('git', ['rev-parse', '--short', `${ref}^{commit}`], { cwd: root, stdio: 'pipe' })
+    commit = execFileSync('git', ['rev-parse', '--short', `${ref}^{commit}`], { cwd: ROOT, stdio: 'pipe' })
       .toString()
       .trim();
   } catch {
     console.log(`no comparison: git cannot resolve ${ref} here (BENCH_SCORER_BASELINE=<ref> picks another)`);
     return undefined;
   }
-  const dir = join(root, 'tmp', 'bench-baseline', commit);
+  const dir = join(ROOT, 'tmp', 'bench-baseline', commit);
   if (!existsSync(join(dir, 'src', 'scorer', 'index.ts'))) {
     mkdirSync(dir, { recursive: true });
-    const archive = execFileSync('git', ['archive', commit, 'src'], { cwd: root, maxBuffer: 1 << 28 });
+    const archive = execFileSync('git', ['archive', commit, 'src'], { cwd: ROOT, maxBuffer: 1 << 28 });
     execFileSync('tar', ['-x', '-C', dir], { input: archive });
   }
-  const module = (await import(join(dir, 'src', 'scorer', 'index.ts'))) as { loadModel: ModelLoader };
-  return { label: `${ref} (${commit})`, load: module.loadModel };
+  const file = join(ROOT, 'tmp', 'bench-build', `scorer-${commit}.js`);
+  buildSync({
+    entryPoints: [join(dir, 'src', 'scorer', 'index.ts')],
+    bundle: true,
+    platform: 'node',
+    outfile: file,
+    logLevel: 'warning',
+  });
+  return { label: `${ref} (${commit})`, file };
+}
+
+function loaderOf(bundle: BaselineBundle | null): { label: string; load: ModelLoader } | undefined {
+  if (bundle === null) return undefined;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const module = require(bundle.file) as { loadModel: ModelLoader };
+  return { label: bundle.label, load: module.loadModel };
 }
 
 function compare(
@@ -400,16 +425,7 @@ function compare(
 
 /** XGBoost 3.4.1's native-categorical fixture (60 trees, 4 categorical features), its rows repeated. */
 export function nativeCategoricalCase(): { json: string; rows: Float32Array } | undefined {
-  const dir = join(
-    __dirname,
-    '..',
-    '..',
-    'shared',
-    'fixtures',
-    'xgboost',
-    'xgboost-3.4.1',
-    'native-categorical',
-  );
+  const dir = join(ROOT, '..', 'shared', 'fixtures', 'xgboost', 'xgboost-3.4.1', 'native-categorical');
   if (!existsSync(join(dir, 'model.json'))) return undefined;
   const json = readFileSync(join(dir, 'model.json'), 'utf8');
   const model = loadModel(json);
@@ -428,13 +444,42 @@ export function nativeCategoricalCase(): { json: string; rows: Float32Array } | 
   return { json, rows };
 }
 
+/**
+ * `npm run bench` runs under tsx, which made the same code measurably slower here (batch scoring 10 to
+ * 25 %, the new build more than the old). Production runs esbuild bundles on plain Node.js (the
+ * Lambda functions), so the benchmark does too: it bundles itself and each baseline scorer with
+ * esbuild into `tmp/bench-build/` and runs the bundle in a child `node` process.
+ */
 export async function run(): Promise<void> {
+  const child = process.env.SCORER_BENCH_CHILD;
+  if (child === undefined) {
+    const baselines = {
+      numeric: bundleBaseline(process.env.BENCH_SCORER_BASELINE ?? DEFAULT_BASELINE) ?? null,
+      categorical:
+        bundleBaseline(process.env.BENCH_SCORER_CATEGORICAL_BASELINE ?? DEFAULT_CATEGORICAL_BASELINE) ?? null,
+    };
+    const file = join(ROOT, 'tmp', 'bench-build', 'scorer-bench.js');
+    buildSync({
+      entryPoints: [join(ROOT, 'bench', 'scorer.ts')],
+      bundle: true,
+      platform: 'node',
+      outfile: file,
+      external: ['esbuild'],
+      logLevel: 'warning',
+    });
+    execFileSync(process.execPath, [file], {
+      stdio: 'inherit',
+      env: { ...process.env, SCORER_BENCH_CHILD: JSON.stringify(baselines), SCORER_BENCH_ROOT: ROOT },
+    });
+    return;
+  }
+  const bundles = JSON.parse(child) as Record<'numeric' | 'categorical', BaselineBundle | null>;
   console.log(
-    `load average ${loadavg()
+    `node ${process.version} without tsx (scorer builds bundled by esbuild), load average ${loadavg()
       .map((l) => l.toFixed(2))
       .join(' ')} on ${cpus().length} CPUs (other work skews wall-clock figures)`,
   );
-  const baseline = await baselineLoader(process.env.BENCH_SCORER_BASELINE ?? DEFAULT_BASELINE);
+  const baseline = loaderOf(bundles.numeric);
   compare(
     `synthetic: ${NUM_TREES} complete trees of depth ${DEPTH}, ${NUM_FEATURES} features, 5% missing`,
     syntheticModelJson(),
@@ -454,7 +499,7 @@ export async function run(): Promise<void> {
       'XGBoost 3.4.1 native-categorical fixture: 60 trees, 4 of 8 features categorical',
       categorical.json,
       categorical.rows,
-      await baselineLoader(process.env.BENCH_SCORER_CATEGORICAL_BASELINE ?? DEFAULT_CATEGORICAL_BASELINE),
+      loaderOf(bundles.categorical),
     );
   } else {
     console.log('native-categorical case skipped: ../shared/fixtures/xgboost is not present');
