@@ -6,6 +6,7 @@ export { ModelArtifactError, modelFileFromArtifact, modelFromArtifact } from './
 export { ModelFormatError, UnsupportedModelError } from './errors';
 export { loadModel, loadModelFile, type LoadModelOptions } from './load';
 export {
+  DEFAULT_FLAT_FOREST_BYTES,
   DEFAULT_TREESHAP_TABLE_BYTES,
   TreeEnsembleModel,
   type Contributions,

@@ -32,6 +32,7 @@ export interface ModelOptions {
 }
 
 export const DEFAULT_TREESHAP_TABLE_BYTES = 32 * 1024 * 1024;
+export const DEFAULT_FLAT_FOREST_BYTES = 16 * 1024 * 1024;
 
 /**
  * Largest 'vectors' TreeSHAP table used for one-row explanations. One row reads a few bytes of every
@@ -42,7 +43,6 @@ export const DEFAULT_TREESHAP_TABLE_BYTES = 32 * 1024 * 1024;
  * `contributionsBatch` takes the vectors whenever they fit `treeShapTableBytes`.
  */
 const ROW_VECTOR_TABLE_BYTES = 4 * 1024 * 1024;
-export const DEFAULT_FLAT_FOREST_BYTES = 16 * 1024 * 1024;
 
 /** What a model's prediction means: a probability, a raw margin (log-odds), a regression value or a count. */
 export type PredictionKind = 'probability' | 'margin' | 'value' | 'count';
@@ -97,7 +97,7 @@ export class TreeEnsembleModel {
   private readonly featureIndex: ReadonlyMap<string, number>;
   /** Prepared slots of the row being scored or explained (two per feature). */
   private readonly prepared: Float32Array;
-  /** Prepared slots of eight rows for predictBatch. */
+  /** Prepared slots of eight rows for predictBatch's linked walk. */
   private readonly batchScratch: Float32Array;
   private readonly forest: CompiledForest;
   /** The scoring layout, or undefined when the model walks the linked trees. */
@@ -213,6 +213,27 @@ export class TreeEnsembleModel {
     return this.flat === undefined ? 'linked' : 'flat';
   }
 
+  /**
+   * The layout of the TreeSHAP table `contributions` uses, once prepared: 'vectors' when it fits
+   * `treeShapTableBytes` and ROW_VECTOR_TABLE_BYTES, else the smaller 'subset-sums'; undefined before
+   * preparation and for the recursive algorithm.
+   */
+  get treeShapTableLayout(): TreeShapTableLayout | undefined {
+    return this.shap instanceof TreeShapTable ? this.shap.layout : undefined;
+  }
+
+  /** Bytes held by the TreeSHAP tables built so far (their float64 values; 0 for the recursive algorithm). */
+  get treeShapTableMemory(): number {
+    const bytes = (shap: TreeShapTable | TreeShapExplainer | undefined) =>
+      shap instanceof TreeShapTable ? 8 * shap.size : 0;
+    return bytes(this.shap) + (this.batchShap === this.shap ? 0 : bytes(this.batchShap));
+  }
+
+  /** The same for `contributionsBatch`, once it has run: 'vectors' whenever they fit `treeShapTableBytes`. */
+  get batchTreeShapTableLayout(): TreeShapTableLayout | undefined {
+    return this.batchShap instanceof TreeShapTable ? this.batchShap.layout : undefined;
+  }
+
   /** Maps a margin to the objective's output (contributions live in margin space). */
   transformMargin(margin: number): number {
     return this.transform(margin);
@@ -220,8 +241,9 @@ export class TreeEnsembleModel {
 
   /**
    * Scores rows stored row-major in a Float32Array (numFeatures values per row, NaN = missing) and
-   * returns one prediction (or margin) per row. Rows are scored in blocks, tree by tree, eight rows
-   * walking a tree in lock-step so their independent memory loads overlap (see flat-forest.ts).
+   * returns one prediction (or margin) per row. Rows are scored in blocks, tree by tree, sixteen rows
+   * (eight with categorical masks) walking a tree in lock-step so their independent memory loads
+   * overlap (see flat-forest.ts); models without the flat layout walk eight rows through all trees.
    */
   predictBatch(rows: Float32Array, out?: Float64Array, outputMargin = false): Float64Array {
     const n = this.numFeatures;
@@ -368,27 +390,6 @@ export class TreeEnsembleModel {
     if (row.length !== this.numFeatures) {
       throw new RangeError(`row has ${row.length} values but the model has ${this.numFeatures} features`);
     }
-  }
-
-  /**
-   * The layout of the TreeSHAP table `contributions` uses, once prepared: 'vectors' when it fits
-   * `treeShapTableBytes` and ROW_VECTOR_TABLE_BYTES, else the smaller 'subset-sums'; undefined before
-   * preparation and for the recursive algorithm.
-   */
-  get treeShapTableLayout(): TreeShapTableLayout | undefined {
-    return this.shap instanceof TreeShapTable ? this.shap.layout : undefined;
-  }
-
-  /** Bytes held by the TreeSHAP tables built so far (their float64 values; 0 for the recursive algorithm). */
-  get treeShapTableMemory(): number {
-    const bytes = (shap: TreeShapTable | TreeShapExplainer | undefined) =>
-      shap instanceof TreeShapTable ? 8 * shap.size : 0;
-    return bytes(this.shap) + (this.batchShap === this.shap ? 0 : bytes(this.batchShap));
-  }
-
-  /** The same for `contributionsBatch`, once it has run: 'vectors' whenever they fit `treeShapTableBytes`. */
-  get batchTreeShapTableLayout(): TreeShapTableLayout | undefined {
-    return this.batchShap instanceof TreeShapTable ? this.batchShap.layout : undefined;
   }
 
   /** Rounds a row to float32 and prepares its slots (see CompiledForest) in the scratch buffer. */
