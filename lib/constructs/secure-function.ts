@@ -9,7 +9,7 @@ import { Construct } from 'constructs';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { acknowledgeRule } from '../compliance/acknowledge';
-import { METAFILE_DIRECTORY, metafileName } from '../sbom/sbom-index';
+import { BUNDLE_FILE, METAFILE_DIRECTORY, metafileName } from '../sbom/sbom-index';
 import { EncryptedLogGroup } from './encrypted-log-group';
 import { ManagedPolicyRole } from './managed-policy-role';
 import type { RenderedEnvironment } from '../../lambda/shared/environment-contract';
@@ -124,6 +124,11 @@ export function vpcNetworkInterfaceStatement(region: string): iam.PolicyStatemen
   });
 }
 
+/** A shell command printing a file's hex SHA-256 (coreutils, or macOS's shasum). */
+function sha256Of(file: string): string {
+  return `(sha256sum "${file}" 2>/dev/null || shasum -a 256 "${file}") | cut -d ' ' -f 1`;
+}
+
 /** Why function roles may name `*`: only for actions AWS gives no resource type. */
 export const WILDCARD_RESOURCE_REASON =
   'Resource * appears only for actions that have no resource type: ec2 network-interface management for VPC placement (limited to this region), X-Ray trace submission, and CloudWatch PutMetricData (limited to one namespace by condition).';
@@ -190,7 +195,6 @@ export class SecureFunction extends Construct {
 
     this.deadLetterQueue = encryptedDeadLetterQueue(this, 'DeadLetters', placement, this.role);
 
-    const functionPath = `${this.node.path}/Function`;
     const root = this.node.root;
     const metafiles = path.join(Stage.isStage(root) ? root.outdir : PROJECT_ROOT, METAFILE_DIRECTORY);
     this.function = new nodejs.NodejsFunction(this, 'Function', {
@@ -237,9 +241,11 @@ export class SecureFunction extends Construct {
           afterBundling: (_inputDir: string, outputDir: string) => [
             ...bundledFiles.map(({ name, absolute }) => `cp "${absolute}" "${path.join(outputDir, name)}"`),
             // SEC-5: the metafile says which packages are in the bundle; it leaves the asset (it is not
-            // code to deploy) for the assembly's SBOM directory, named after this function.
+            // code to deploy) for the assembly's SBOM directory, named after the bundle's SHA-256. The
+            // command names nothing specific to this function, so identical bundles in several stages
+            // keep hitting CDK's asset cache (a per-function name doubled the synth time).
             `mkdir -p "${metafiles}"`,
-            `mv "${path.join(outputDir, 'index.meta.json')}" "${path.join(metafiles, metafileName(functionPath))}"`,
+            `mv "${path.join(outputDir, 'index.meta.json')}" "${path.join(metafiles, metafileName(`$(${sha256Of(path.join(outputDir, BUNDLE_FILE))})`))}"`,
           ],
         },
       },

@@ -18,6 +18,7 @@ import { readCloudAssembly } from '../compliance/assembly';
 import { buildBom, npmPurl, SBOM_SPEC_VERSION, serializeBom, validateBom } from './cyclonedx';
 import { LockedPackage, Lockfile } from './lockfile';
 import {
+  BUNDLE_FILE,
   METAFILE_DIRECTORY,
   MissingSbom,
   metafileName,
@@ -162,9 +163,10 @@ export async function writeAssemblySboms(options: SbomOptions): Promise<SbomInde
     const subject = path.basename(asset.directory);
     const functions = [...asset.functions].sort();
     const file = `${subject}.cdx.json`;
-    const metafiles = functions
-      .map((f) => path.join(options.outdir, METAFILE_DIRECTORY, metafileName(f)))
-      .filter((f) => fs.existsSync(f));
+    const bundled = path.join(asset.directory, BUNDLE_FILE);
+    const metafile = fs.existsSync(bundled)
+      ? path.join(options.outdir, METAFILE_DIRECTORY, metafileName(sha256(bundled)))
+      : undefined;
     const source = options.assetSources?.find((s) => path.basename(s.stagedPath) === subject);
     const ownerOfSource = source?.providedBy
       ? lockfile.packageAt(`node_modules/${source.providedBy}`)
@@ -172,18 +174,18 @@ export async function writeAssemblySboms(options: SbomOptions): Promise<SbomInde
         ? lockfile.packageOfFile(path.relative(options.projectRoot, source.sourcePath))
         : undefined;
 
-    if (metafiles.length > 0) {
+    if (metafile && fs.existsSync(metafile)) {
       const bundle = bundledPackages(
-        JSON.parse(fs.readFileSync(metafiles[0], 'utf8')) as EsbuildMetafile,
+        JSON.parse(fs.readFileSync(metafile, 'utf8')) as EsbuildMetafile,
         lockfile,
       );
       const bundleFile = path.join(asset.directory, bundle.output);
-      // A metafile left by an earlier synth would describe another bundle: the sizes must agree.
+      // Found by the bundle's hash, so it is this bundle's; the output it names must agree all the same.
       if (!fs.existsSync(bundleFile) || fs.statSync(bundleFile).size !== bundle.bytes) {
         missing.push({
           subject,
           functions,
-          reason: `the esbuild metafile does not describe ${subject}/${bundle.output} (bundling skipped or stale)`,
+          reason: `the esbuild metafile does not describe ${subject}/${bundle.output} (stale or altered)`,
         });
         continue;
       }
@@ -235,7 +237,7 @@ export async function writeAssemblySboms(options: SbomOptions): Promise<SbomInde
       missing.push({
         subject,
         functions,
-        reason: 'no esbuild metafile and not staged from a package of the lockfile',
+        reason: `no esbuild metafile for its ${BUNDLE_FILE} (bundling skipped, or not bundled by SecureFunction) and not staged from a package of the lockfile`,
       });
     }
   }

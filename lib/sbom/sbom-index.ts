@@ -9,14 +9,18 @@ import * as path from 'node:path';
 export const SBOM_DIRECTORY = 'sbom';
 export const SBOM_INDEX_FILE = 'index.json';
 /**
- * Where the functions' esbuild metafiles are moved after bundling (outside the asset, so they are not
- * deployed), one per function, named by {@link metafileName}.
+ * Where esbuild metafiles are moved after bundling (outside the asset, so they are not deployed), each
+ * named by {@link metafileName} after the SHA-256 of the bundle it describes: identical bundles (the same
+ * handler in dev, test and prod) share one, and a metafile can never be taken for another bundle.
  */
 export const METAFILE_DIRECTORY = 'sbom-metafiles';
 
-/** The metafile's file name for a function's construct path (`Dev/Api/Inference/Handler/Function`). */
-export function metafileName(functionPath: string): string {
-  return `${functionPath.replace(/[^A-Za-z0-9-]+/g, '_')}.meta.json`;
+/** The file a bundle is written to (`SecureFunction` bundles ESM). */
+export const BUNDLE_FILE = 'index.mjs';
+
+/** The metafile's file name for a bundle, by the hex SHA-256 of the bundle file. */
+export function metafileName(bundleSha256: string): string {
+  return `${bundleSha256}.meta.json`;
 }
 
 export interface SbomEntry {

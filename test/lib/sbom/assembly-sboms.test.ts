@@ -1,6 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { build } from 'esbuild';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -124,7 +125,7 @@ describe('CycloneDX bills of materials (SEC-5)', () => {
         context: { 'aws:cdk:enable-asset-metadata': true, 'aws:cdk:enable-path-metadata': true },
       });
       const stack = new Stack(app, 'Fixture', { env: { account: '111111111111', region: 'eu-west-1' } });
-      const fn = new lambda.Function(stack, 'Handler', {
+      new lambda.Function(stack, 'Handler', {
         code: lambda.Code.fromAsset(code),
         handler: 'index.handler',
         runtime: lambda.Runtime.NODEJS_24_X,
@@ -132,7 +133,15 @@ describe('CycloneDX bills of materials (SEC-5)', () => {
       app.synth();
       fs.mkdirSync(path.join(outdir, METAFILE_DIRECTORY), { recursive: true });
       fs.writeFileSync(
-        path.join(outdir, METAFILE_DIRECTORY, metafileName(fn.node.path)),
+        path.join(
+          outdir,
+          METAFILE_DIRECTORY,
+          metafileName(
+            createHash('sha256')
+              .update(fs.readFileSync(path.join(code, 'index.mjs')))
+              .digest('hex'),
+          ),
+        ),
         JSON.stringify(metafile),
       );
     });
