@@ -126,7 +126,7 @@ export function vpcNetworkInterfaceStatement(region: string): iam.PolicyStatemen
 
 /** A shell command printing a file's hex SHA-256 (coreutils, or macOS's shasum). */
 function sha256Of(file: string): string {
-  return `(sha256sum "${file}" 2>/dev/null || shasum -a 256 "${file}") | cut -d ' ' -f 1`;
+  return `(sha256sum "${file}" 2>&- || shasum -a 256 "${file}") | cut -d ' ' -f 1`;
 }
 
 /** Why function roles may name `*`: only for actions AWS gives no resource type. */
