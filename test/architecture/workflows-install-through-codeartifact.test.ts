@@ -68,3 +68,13 @@ test('SEC-5: the dependency audit asks the public registry, since CodeArtifact s
   expect(audits.length).toBeGreaterThan(0);
   for (const audit of audits) expect(audit).toContain('--registry=https://registry.npmjs.org/');
 });
+
+test('SEC-5: the CI artifact carries the bills of materials beside the report that links to them', () => {
+  const upload = jobs
+    .flatMap(({ job }) => job.steps ?? [])
+    .find((s) => s.uses?.startsWith('actions/upload-artifact@'));
+  expect(String(upload?.with?.path).split('\n').filter(Boolean)).toEqual([
+    'cdk.out/compliance',
+    'cdk.out/sbom',
+  ]);
+});
