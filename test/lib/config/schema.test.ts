@@ -4,27 +4,13 @@ import * as path from 'node:path';
 import {
   CONFIG_ENV_VAR,
   cognitoUserPool,
-  ConfigValidationError,
   EXAMPLE_CONFIG_PATH,
   loadConfig,
   resolveConfigPath,
   validateConfig,
 } from '../../../lib/config';
 import { rawExampleConfig } from '../../helpers/app';
-
-type Raw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-function problemsOf(mutate: (raw: Raw) => void): string[] {
-  const raw = rawExampleConfig() as Raw;
-  mutate(raw);
-  try {
-    validateConfig(raw, 'test.json');
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigValidationError);
-    return [...(error as ConfigValidationError).problems];
-  }
-  throw new Error('configuration was accepted');
-}
+import { problemsOf, type Raw } from '../../helpers/config-problems';
 
 describe('configuration schema (ENV-1, ENV-2)', () => {
   test('the committed example configuration is valid and fills in defaults', () => {

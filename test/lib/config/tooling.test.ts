@@ -1,19 +1,6 @@
-import { ConfigValidationError, toolingNames, validateConfig } from '../../../lib/config';
-import { exampleConfig, rawExampleConfig } from '../../helpers/app';
-
-type Raw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-function problemsOf(mutate: (raw: Raw) => void): string[] {
-  const raw = rawExampleConfig() as Raw;
-  mutate(raw);
-  try {
-    validateConfig(raw, 'test.json');
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigValidationError);
-    return [...(error as ConfigValidationError).problems];
-  }
-  throw new Error('configuration was accepted');
-}
+import { toolingNames } from '../../../lib/config';
+import { exampleConfig } from '../../helpers/app';
+import { problemsOf } from '../../helpers/config-problems';
 
 describe('tooling.packageRepository configuration (SEC-5)', () => {
   test('defaults: domain <project>-packages, store npm-store, CI repository ci, a created OIDC provider', () => {
