@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST, GITHUB_OIDC_URL } from './github-oidc-deploy-role';
+import { createGithubOidcProvider, GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST } from './github-oidc-deploy-role';
 
 const REPOSITORY_PATTERN = /^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/;
 const CLAIM_PART = /^[A-Za-z0-9._/:-]+$/;
@@ -51,12 +51,7 @@ export class GithubCiRole extends Construct {
       );
     }
     this.subjects = props.subjects.map((s) => `repo:${props.repository}:${s}`);
-    this.provider =
-      props.provider ??
-      new iam.OidcProviderNative(this, 'Provider', {
-        url: GITHUB_OIDC_URL,
-        clientIds: [GITHUB_OIDC_AUDIENCE],
-      });
+    this.provider = props.provider ?? createGithubOidcProvider(this);
     this.role = new iam.Role(this, 'Role', {
       roleName: props.roleName,
       description: `GitHub Actions of ${props.repository}: install packages through the private repository`,

@@ -89,12 +89,7 @@ export class GithubOidcDeployRole extends Construct {
     const stack = Stack.of(this);
     this.subject = `repo:${props.repository}:environment:${props.githubEnvironment}`;
 
-    this.provider =
-      props.provider ??
-      new iam.OidcProviderNative(this, 'Provider', {
-        url: GITHUB_OIDC_URL,
-        clientIds: [GITHUB_OIDC_AUDIENCE],
-      });
+    this.provider = props.provider ?? createGithubOidcProvider(this);
 
     this.role = new iam.Role(this, 'Role', {
       roleName: props.roleName,
@@ -124,4 +119,12 @@ export class GithubOidcDeployRole extends Construct {
       'The wildcard stands for the role kind of the CDK bootstrap roles (deploy, file-publishing, image-publishing, lookup) of this qualifier, account and region; sts:AssumeRole is the only action.',
     );
   }
+}
+
+/** The account's GitHub OIDC provider, for the audience the roles' trust policies require (one per account). */
+export function createGithubOidcProvider(scope: Construct): iam.IOidcProvider {
+  return new iam.OidcProviderNative(scope, 'Provider', {
+    url: GITHUB_OIDC_URL,
+    clientIds: [GITHUB_OIDC_AUDIENCE],
+  });
 }
