@@ -1,4 +1,4 @@
-import { App, Aspects, Tags, Validations } from 'aws-cdk-lib';
+import { App, Aspects, Validations } from 'aws-cdk-lib';
 import {
   AwsSolutionsChecks,
   NIST80053R5Checks,
@@ -9,8 +9,7 @@ import { ENVIRONMENT_NAMES, ProjectConfig, stageName, TOOLING_STACK_ID } from '.
 import { githubRepositoryFrom } from './constructs/github-oidc-deploy-role';
 import { ChurnControlsChecks } from './nag/churn-controls-pack';
 import { ToolingStack } from './stacks/tooling-stack';
-import { EnvironmentStage, TAG_KEYS } from './stages/environment-stage';
-import { TagRawResources } from './stages/tag-raw-resources';
+import { EnvironmentStage, tagProjectResources } from './stages/environment-stage';
 
 export interface ChurnAppProps {
   readonly config: ProjectConfig;
@@ -77,14 +76,6 @@ function buildToolingStack(
     githubRepository: githubRepositoryFrom(app),
     githubEnvironments: ENVIRONMENT_NAMES.filter((name) => config.environments.some((e) => e.name === name)),
   });
-  const tags: Record<string, string> = {
-    [TAG_KEYS.project]: config.project.name,
-    [TAG_KEYS.environment]: 'tooling',
-    [TAG_KEYS.dataClassification]: config.project.dataClassification,
-    [TAG_KEYS.owner]: config.project.owner,
-    [TAG_KEYS.sourceCommit]: sourceCommit,
-  };
-  for (const [key, value] of Object.entries(tags)) Tags.of(stack).add(key, value);
-  Aspects.of(stack).add(new TagRawResources(tags));
+  tagProjectResources(stack, config.project, 'tooling', sourceCommit);
   return stack;
 }

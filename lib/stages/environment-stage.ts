@@ -1,5 +1,5 @@
 import { Aspects, RemovalPolicy, Stage, StageProps, Tags } from 'aws-cdk-lib';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { EnvironmentConfig, ProjectSettings, resourceNames } from '../config';
 import { githubRepositoryFrom } from '../constructs/github-oidc-deploy-role';
 import { FunctionPlacement } from '../constructs/secure-function';
@@ -30,6 +30,27 @@ export const TAG_KEYS = {
   sourceCommit: 'source-commit',
   project: 'project',
 } as const;
+
+/**
+ * ENV-3: the project's tags on every resource under `scope`, through CDK's tagging and, for raw
+ * CloudFormation resources CDK does not tag, `TagRawResources`.
+ */
+export function tagProjectResources(
+  scope: IConstruct,
+  project: Pick<ProjectSettings, 'name' | 'dataClassification' | 'owner'>,
+  environmentName: string,
+  sourceCommit: string,
+): void {
+  const tags: Record<string, string> = {
+    [TAG_KEYS.project]: project.name,
+    [TAG_KEYS.environment]: environmentName,
+    [TAG_KEYS.dataClassification]: project.dataClassification,
+    [TAG_KEYS.owner]: project.owner,
+    [TAG_KEYS.sourceCommit]: sourceCommit,
+  };
+  for (const [key, value] of Object.entries(tags)) Tags.of(scope).add(key, value);
+  Aspects.of(scope).add(new TagRawResources(tags));
+}
 
 /**
  * One environment in its own account (ENV-1): stacks split by lifecycle and wired by passing
@@ -202,15 +223,7 @@ export class EnvironmentStage extends Stage {
       githubRepository: githubRepositoryFrom(this),
     });
 
-    const tags: Record<string, string> = {
-      [TAG_KEYS.project]: props.project.name,
-      [TAG_KEYS.environment]: env.name,
-      [TAG_KEYS.dataClassification]: props.project.dataClassification,
-      [TAG_KEYS.owner]: props.project.owner,
-      [TAG_KEYS.sourceCommit]: props.sourceCommit,
-    };
-    for (const [key, value] of Object.entries(tags)) Tags.of(this).add(key, value);
-    Aspects.of(this).add(new TagRawResources(tags));
+    tagProjectResources(this, props.project, env.name, props.sourceCommit);
     // The commit changes on every deploy. The MFA-guarded model bucket does not carry it, so a routine
     // deploy never asks CloudFormation to update the bucket (its policy denies configuration changes
     // without MFA). Stack-level tags, which CloudFormation would propagate to it, are explicit only

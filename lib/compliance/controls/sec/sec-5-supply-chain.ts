@@ -135,12 +135,10 @@ function checkRepository(model: EnvironmentModel, f: Findings): void {
     );
     f.check(
       bearer.length > 0 &&
-        bearer.every(
-          (s) =>
-            conditionValues(s, 'StringEquals', 'sts:AWSServiceName').every(
-              (v) => v === 'codeartifact.amazonaws.com',
-            ) && conditionValues(s, 'StringEquals', 'sts:AWSServiceName').length > 0,
-        ),
+        bearer.every((s) => {
+          const services = conditionValues(s, 'StringEquals', 'sts:AWSServiceName');
+          return services.length > 0 && services.every((v) => v === 'codeartifact.amazonaws.com');
+        }),
       `${role.path} gets bearer tokens for CodeArtifact only (sts:AWSServiceName)`,
       `${role.path} lacks sts:GetServiceBearerToken limited to codeartifact.amazonaws.com`,
       role,
@@ -219,10 +217,11 @@ export const SEC_5 = defineControl({
           continue;
         }
         const sbom = byAsset.get(asset);
+        const missing = index.missing.find((m) => m.subject === asset);
         f.check(
           sbom !== undefined,
           `Lambda asset ${asset.slice(0, 18)}…: CycloneDX SBOM sbom/${sbom?.file ?? ''}, ${plural(sbom?.packages ?? 0, 'package')} (${sbom?.source ?? ''})`,
-          `Lambda asset ${asset} has no CycloneDX bill of materials${index.missing.find((m) => m.subject === asset) ? `: ${index.missing.find((m) => m.subject === asset)!.reason}` : ''}`,
+          `Lambda asset ${asset} has no CycloneDX bill of materials${missing ? `: ${missing.reason}` : ''}`,
           fn,
         );
       }
