@@ -1,13 +1,5 @@
 import { compileForest, goesRight, prepareRow, type CompiledForest } from './compiled';
-import {
-  addMargins,
-  BLOCK_ROWS,
-  flatMargin,
-  flattenForest,
-  LANES,
-  prepareBlock,
-  type FlatForest,
-} from './flat-forest';
+import { BLOCK_ROWS, FlatForest, LANES, prepareBlock } from './flat-forest';
 import type { FeatureType, ParsedModel } from './parse';
 import { TreeShapExplainer } from './treeshap';
 import { EXPLAIN_BATCH, TreeShapTable, type TreeShapTableLayout } from './treeshap-table';
@@ -23,9 +15,10 @@ export interface ModelOptions {
    */
   readonly treeShapTableBytes?: number;
   /**
-   * Memory allowed for the flat scoring layout (see flat-forest.ts: 8 bytes per entry, 12 with
+   * Memory allowed for the flat scoring layout (see flat-forest.ts: 8 bytes per entry, 16 with
    * categorical splits, 2^(depth+1) - 1 entries per tree). A model whose layout would be larger is
-   * scored by walking the linked trees instead (same results, slower); 0 always walks the links.
+   * scored by walking the linked trees instead (same results, slower), as are all models where
+   * WebAssembly is unavailable (node --jitless); 0 always walks the links.
    * @default 16 MiB
    */
   readonly flatForestBytes?: number;
@@ -102,14 +95,6 @@ export class TreeEnsembleModel {
   private readonly forest: CompiledForest;
   /** The scoring layout, or undefined when the model walks the linked trees. */
   private readonly flat: FlatForest | undefined;
-  /** One row prepared in lane 0 of the flat layout (slot s at LANES * s). */
-  private readonly laneRow: Float32Array;
-  /** A block of BLOCK_ROWS rows prepared lane-interleaved, and their margins (predictBatch). */
-  private readonly blockRows: Float32Array;
-  private readonly blockMargins: Float64Array;
-  /** Int32Array views of laneRow and blockRows: categorical codes are written and read as integers. */
-  private readonly laneCodes: Int32Array;
-  private readonly blockCodes: Int32Array;
   private readonly treeShapTableBytes: number;
   /** Whichever TreeSHAP implementation `prepareContributions` chose; undefined until then. */
   private shap: TreeShapTable | TreeShapExplainer | undefined;
@@ -130,12 +115,7 @@ export class TreeEnsembleModel {
     const forest: CompiledForest = compileForest(parsed);
     this.forest = forest;
     const flatBytes = options.flatForestBytes ?? DEFAULT_FLAT_FOREST_BYTES;
-    this.flat = flattenForest(forest, Math.floor(flatBytes / 12));
-    this.laneRow = new Float32Array(this.flat ? LANES * 2 * parsed.numFeatures : 0);
-    this.blockRows = new Float32Array(this.flat ? BLOCK_ROWS * 2 * parsed.numFeatures : 0);
-    this.blockMargins = new Float64Array(this.flat ? BLOCK_ROWS : 0);
-    this.laneCodes = new Int32Array(this.laneRow.buffer);
-    this.blockCodes = new Int32Array(this.blockRows.buffer);
+    this.flat = FlatForest.build(forest, flatBytes);
     this.treeShapTableBytes = options.treeShapTableBytes ?? DEFAULT_TREESHAP_TABLE_BYTES;
     this.numFeatures = parsed.numFeatures;
     this.featureNames = Object.freeze([...parsed.featureNames]);
@@ -241,9 +221,9 @@ export class TreeEnsembleModel {
 
   /**
    * Scores rows stored row-major in a Float32Array (numFeatures values per row, NaN = missing) and
-   * returns one prediction (or margin) per row. Rows are scored in blocks, tree by tree, sixteen rows
-   * (eight with categorical masks) walking a tree in lock-step so their independent memory loads
-   * overlap (see flat-forest.ts); models without the flat layout walk eight rows through all trees.
+   * returns one prediction (or margin) per row. Rows are scored in blocks, tree by tree, eight rows
+   * walking a tree in lock-step so their independent memory loads overlap (the WebAssembly walk of
+   * flat-forest.ts); models without the flat layout walk eight rows through all trees in JavaScript.
    */
   predictBatch(rows: Float32Array, out?: Float64Array, outputMargin = false): Float64Array {
     const n = this.numFeatures;
@@ -257,17 +237,14 @@ export class TreeEnsembleModel {
     const width = 2 * n;
     const flat = this.flat;
     if (flat !== undefined) {
-      const block = this.blockRows;
-      const acc = this.blockMargins;
-      const groupStride = LANES * width;
+      const margins = flat.blockMargins;
       for (let r = 0; r < numRows; r += BLOCK_ROWS) {
         const count = Math.min(BLOCK_ROWS, numRows - r);
-        // Lanes past `count` in the last group keep an earlier row (or zeros): walked, never read.
         const groups = Math.ceil(count / LANES);
-        prepareBlock(this.forest, rows, r, count, block, this.blockCodes, groupStride);
-        acc.fill(this.baseMargin, 0, groups * LANES);
-        addMargins(flat, block, this.blockCodes, groupStride, groups, acc);
-        for (let i = 0; i < count; i++) result[r + i] = acc[i];
+        prepareBlock(this.forest, rows, r, count, flat.block, flat.blockCodes, flat.groupStride);
+        margins.fill(this.baseMargin, 0, groups * LANES);
+        flat.addBlockMargins(groups);
+        for (let i = 0; i < count; i++) result[r + i] = margins[i];
       }
       if (!outputMargin) for (let i = 0; i < numRows; i++) result[i] = this.transform(result[i]);
       return result;
@@ -382,8 +359,8 @@ export class TreeEnsembleModel {
   private margin(row: ArrayLike<number>): number {
     if (this.flat === undefined) return this.marginAt(this.load(row), 0);
     this.checkRow(row);
-    prepareRow(this.forest, row, 0, this.laneRow, 0, LANES, this.laneCodes);
-    return flatMargin(this.flat, this.laneRow, this.laneCodes, this.baseMargin);
+    prepareRow(this.forest, row, 0, this.flat.block, 0, LANES, this.flat.blockCodes);
+    return this.flat.margin(this.baseMargin);
   }
 
   private checkRow(row: ArrayLike<number>): void {
