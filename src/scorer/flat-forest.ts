@@ -64,7 +64,7 @@ export class FlatForest {
   /**
    * The flat layout of a forest, or undefined when its records would take more than `maxBytes`, when
    * a tree is deeper than MAX_FLAT_DEPTH, when categorical sets too wide for a mask need the generic
-   * decision, or when this runtime has no WebAssembly.
+   * decision, or when this runtime has no WebAssembly or refuses its memory.
    */
   static build(forest: CompiledForest, maxBytes: number): FlatForest | undefined {
     const api = (globalThis as { WebAssembly?: WebAssemblyApi }).WebAssembly;
@@ -73,7 +73,14 @@ export class FlatForest {
     const masks = forest.mask.some((m) => m !== 0);
     const recordBytes = masks ? RECORD_BYTES.withMasks : RECORD_BYTES.numeric;
     if (flatEntries(forest) * recordBytes > maxBytes) return undefined;
-    return new FlatForest(api, forest, masks);
+    try {
+      return new FlatForest(api, forest, masks);
+    } catch (error) {
+      // The runtime refused the memory (past WebAssembly's 4 GiB, or no address space left): the
+      // linked walk needs none.
+      if (error instanceof RangeError) return undefined;
+      throw error;
+    }
   }
 
   /** BLOCK_ROWS rows prepared lane-interleaved (prepareBlock), or one row in lane 0 (slot s at LANES * s). */

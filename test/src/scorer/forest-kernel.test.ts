@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { FOREST_KERNEL_MODULE_PATH, forestKernelModuleText } from '../../../scripts/forest-kernel';
 import { FOREST_KERNEL_EXPORTS } from '../../../src/scorer/forest-kernel-abi';
 import { FOREST_KERNEL_WASM } from '../../../src/scorer/forest-kernel-wasm';
-import { loadModel } from '../../../src/scorer';
+import { loadModel, type TreeEnsembleModel } from '../../../src/scorer';
 import { randomModelJson, randomRows } from '../../helpers/random-model';
 
 const REPO_ROOT = path.join(__dirname, '..', '..', '..');
@@ -53,22 +53,44 @@ describe('scoring where WebAssembly is unavailable (node --jitless)', () => {
   const json = randomModelJson(options);
   const rows = randomRows(options.seed, 150, options.numFeatures, options.categorical);
 
+  /** Loads the model while globalThis.WebAssembly is `replacement` (absent when undefined). */
+  function loadWithWebAssembly(replacement: object | undefined): TreeEnsembleModel {
+    const webAssembly = Object.getOwnPropertyDescriptor(globalThis, 'WebAssembly') as PropertyDescriptor;
+    try {
+      Reflect.deleteProperty(globalThis, 'WebAssembly');
+      if (replacement !== undefined)
+        Object.defineProperty(globalThis, 'WebAssembly', { ...webAssembly, value: replacement });
+      return loadModel(json);
+    } finally {
+      Object.defineProperty(globalThis, 'WebAssembly', webAssembly);
+    }
+  }
+
   test('walks the linked trees and scores every row as the WebAssembly walk does, bit for bit', () => {
     const withKernel = loadModel(json);
     expect(withKernel.scoringLayout).toBe('flat');
-    const webAssembly = Object.getOwnPropertyDescriptor(globalThis, 'WebAssembly');
-    let withoutKernel: ReturnType<typeof loadModel>;
-    try {
-      Reflect.deleteProperty(globalThis, 'WebAssembly');
-      withoutKernel = loadModel(json);
-    } finally {
-      Object.defineProperty(globalThis, 'WebAssembly', webAssembly as PropertyDescriptor);
-    }
+    const withoutKernel = loadWithWebAssembly(undefined);
     expect(withoutKernel.scoringLayout).toBe('linked');
     const batch = new Float32Array(rows.flat());
     expect(Array.from(withoutKernel.predictBatch(batch, undefined, true))).toEqual(
       Array.from(withKernel.predictBatch(batch, undefined, true)),
     );
     expect(rows.map((r) => withoutKernel.predict(r))).toEqual(rows.map((r) => withKernel.predict(r)));
+  });
+
+  test('walks the linked trees when the runtime refuses the kernel its memory', () => {
+    const real = (globalThis as unknown as { WebAssembly: object }).WebAssembly;
+    const refusing = Object.create(real, {
+      Memory: {
+        value: class {
+          constructor() {
+            throw new RangeError('WebAssembly.Memory(): could not allocate memory');
+          }
+        },
+      },
+    }) as object;
+    const model = loadWithWebAssembly(refusing);
+    expect(model.scoringLayout).toBe('linked');
+    expect(model.predictMargin(rows[0])).toBe(loadModel(json).predictMargin(rows[0]));
   });
 });
