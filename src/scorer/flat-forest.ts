@@ -116,11 +116,8 @@ export class FlatForest {
 
     const words = new Int32Array(memory.buffer);
     const floats = new Float32Array(memory.buffer);
-    floats.fill(NaN, recordsAt / 4, this.blockAt / 4);
-    for (let e = recordsAt / 4; e < this.blockAt / 4; e += recordWords) {
-      words[e] = 0;
-      if (masks) words[e + 2] = 0;
-    }
+    // A new memory is zeroed: slot offsets and masks start at 0, thresholds at NaN (padding goes left).
+    for (let t = recordsAt / 4 + 1; t < this.blockAt / 4; t += recordWords) floats[t] = NaN;
     let root = recordsAt / 4;
     for (let t = 0; t < numTrees; t++) {
       const depth = forest.treeDepth[t];
