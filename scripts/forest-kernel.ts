@@ -1,7 +1,7 @@
 /**
  * `npm run kernel:build`: writes the scorer's WebAssembly walk (src/scorer/forest-kernel-wasm.ts) from
  * the WebAssembly text below, compiled by wabt (the WebAssembly project's own assembler). Run it after
- * changing the text or the record layout in src/scorer/flat-forest.ts; a test fails while the
+ * changing the text or src/scorer/forest-kernel-abi.ts (lanes, record sizes); a test fails while the
  * checked-in module is stale. An argument writes elsewhere instead. Why WebAssembly, and why text
  * assembled here rather than a compiler toolchain: docs/decisions/0010-webassembly-forest-walk.md.
  *
@@ -22,7 +22,7 @@
  *
  * and the rounding of XGBoost: the float64 sum of the margin and the leaf, rounded to float32 after
  * every tree. `i32.shr_u` takes its count modulo 32 as JavaScript's `>>>` does, `f32.ge` is false for a
- * NaN threshold (padding goes left), so the walk is the JavaScript walk's bit for bit.
+ * NaN threshold (padding goes left), so the walk is the linked JavaScript walk's bit for bit.
  */
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';

@@ -1,5 +1,5 @@
 import { MASK_CATEGORIES, OUT_OF_RANGE_CATEGORY, type CompiledForest } from './compiled';
-import { LANES, RECORD_BYTES } from './forest-kernel-abi';
+import { LANES, RECORD_BYTES, type ForestKernelExport } from './forest-kernel-abi';
 import { FOREST_KERNEL_WASM } from './forest-kernel-wasm';
 
 export { LANES } from './forest-kernel-abi';
@@ -72,9 +72,10 @@ export class FlatForest {
       return undefined;
     const masks = forest.mask.some((m) => m !== 0);
     const recordBytes = masks ? RECORD_BYTES.withMasks : RECORD_BYTES.numeric;
-    if (flatEntries(forest) * recordBytes > maxBytes) return undefined;
+    const entries = flatEntries(forest);
+    if (entries * recordBytes > maxBytes) return undefined;
     try {
-      return new FlatForest(api, forest, masks);
+      return new FlatForest(api, forest, masks, recordBytes * entries);
     } catch (error) {
       // The runtime refused the memory (past WebAssembly's 4 GiB, or no address space left): the
       // linked walk needs none.
@@ -98,26 +99,28 @@ export class FlatForest {
   private readonly walkBlock: Walk;
   private readonly walkRow: Walk;
 
-  private constructor(api: WebAssemblyApi, forest: CompiledForest, masks: boolean) {
+  private constructor(api: WebAssemblyApi, forest: CompiledForest, masks: boolean, recordsBytes: number) {
     const numTrees = forest.numTrees;
-    const recordBytes = masks ? RECORD_BYTES.withMasks : RECORD_BYTES.numeric;
-    const recordWords = recordBytes / 4;
+    const recordWords = (masks ? RECORD_BYTES.withMasks : RECORD_BYTES.numeric) / 4;
     const recordsAt = 8 * numTrees;
     this.groupStride = LANES * 2 * forest.numFeatures;
-    this.blockAt = recordsAt + recordBytes * flatEntries(forest);
+    this.blockAt = recordsAt + recordsBytes;
     this.marginsAt = this.blockAt + 4 * BLOCK_ROWS * 2 * forest.numFeatures;
     const pages = Math.ceil((this.marginsAt + 8 * BLOCK_ROWS) / WASM_PAGE_BYTES);
     const memory = new api.Memory({ initial: pages, maximum: pages });
     kernel ??= new api.Module(Buffer.from(FOREST_KERNEL_WASM, 'base64'));
     const { exports } = new api.Instance(kernel, { env: { memory } });
-    this.walkBlock = exports[masks ? 'addMarginsWithMasks' : 'addMargins'] as Walk;
-    this.walkRow = exports[masks ? 'addMarginsOneLaneWithMasks' : 'addMarginsOneLane'] as Walk;
+    const blockWalk: ForestKernelExport = masks ? 'addMarginsWithMasks' : 'addMargins';
+    const rowWalk: ForestKernelExport = masks ? 'addMarginsOneLaneWithMasks' : 'addMarginsOneLane';
+    this.walkBlock = exports[blockWalk] as Walk;
+    this.walkRow = exports[rowWalk] as Walk;
     this.numTrees = numTrees;
 
     const words = new Int32Array(memory.buffer);
     const floats = new Float32Array(memory.buffer);
     // A new memory is zeroed: slot offsets and masks start at 0, thresholds at NaN (padding goes left).
-    for (let t = recordsAt / 4 + 1; t < this.blockAt / 4; t += recordWords) floats[t] = NaN;
+    for (let threshold = recordsAt / 4 + 1; threshold < this.blockAt / 4; threshold += recordWords)
+      floats[threshold] = NaN;
     let root = recordsAt / 4;
     for (let t = 0; t < numTrees; t++) {
       const depth = forest.treeDepth[t];
